@@ -1,0 +1,15 @@
+"""Time as Sgwrs sees it: timezone-aware UTC everywhere (stored as such on both databases).
+
+Code that needs "now" takes a clock; tests pass a fixed one instead of patching datetime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,141 @@
+"""One flat settings object: defaults in code, then the environment (and `.env`), then overrides.
+
+Every setting is read here and nowhere else, so `.env.example` and the README can list them all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(ValueError):
+    """A setting is missing or unusable; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Sgwrs can be told; each field is one environment variable of the same name."""
+
+    #: development | test | production. Production refuses unsafe shortcuts.
+    env: str = "development"
+    #: Signs admin session cookies. Required in production.
+    secret_key: str = ""
+    #: SQLAlchemy URL. Empty: a SQLite file under instance/.
+    database_url: str = ""
+    #: Redis URL for jobs, locks and rate limits. Empty: jobs run in-process.
+    redis_url: str = ""
+    #: Twilio account SID (AC...). Empty in embedded mode: a local fake Twilio is used.
+    twilio_account_sid: str = ""
+    #: Twilio auth token: signs webhooks and authenticates REST calls.
+    twilio_auth_token: str = ""
+    #: Base URL of the Twilio REST API. Empty: Twilio's real API. Tests point it at the fake.
+    twilio_api_url: str = ""
+    #: The SMS number residents text (E.164).
+    twilio_from_sms: str = ""
+    #: The WhatsApp sender, e.g. whatsapp:+447700900000.
+    twilio_from_whatsapp: str = ""
+    #: Messaging Service SID (MG...); when set, sends go through it instead of a From number.
+    twilio_messaging_service_sid: str = ""
+    #: "false" turns off webhook signature checks; refused when ENV=production.
+    twilio_validate: bool = True
+    #: The public base URL Twilio calls (e.g. https://sgwrs.example.gov.uk); signatures cover it.
+    public_url: str = "http://localhost:5000"
+    #: Port the embedded server listens on.
+    port: int = 5000
+    #: Key for encrypting and hashing residents' numbers and texts (any long random string).
+    data_key: str = ""
+    #: Folder of flow YAML files and partners.yaml.
+    flows_dir: str = str(PROJECT_ROOT / "flows")
+    #: Flow a new resident is taken to after choosing a language.
+    default_flow: str = "energy-data"
+    #: Hours of silence after which the next message gets a "welcome back" and the last question.
+    resume_after_hours: float = 12.0
+    #: Seconds a per-resident lock may be held before it is considered abandoned.
+    lock_timeout_seconds: int = 30
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def instance_dir(self) -> Path:
+        return PROJECT_ROOT / "instance"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.instance_dir / 'sgwrs.db'}"
+
+
+def _coerce(name: str, raw: Any, default: Any) -> Any:
+    if not isinstance(raw, str):
+        return raw
+    if isinstance(default, bool):
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"{name.upper()} must be true or false, not {raw!r}")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError as error:
+            raise ConfigError(f"{name.upper()} must be a whole number, not {raw!r}") from error
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError as error:
+            raise ConfigError(f"{name.upper()} must be a number, not {raw!r}") from error
+    return raw.strip()
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    dotenv_path: Path | None = None,
+) -> Settings:
+    """Build settings from defaults, `.env`, the environment, then `overrides` (in that order)."""
+    dotenv_file = dotenv_path if dotenv_path is not None else PROJECT_ROOT / ".env"
+    sources: dict[str, Any] = {}
+    if dotenv_file.exists():
+        sources.update({k: v for k, v in dotenv_values(dotenv_file).items() if v is not None})
+    sources.update(os.environ if environ is None else environ)
+    values: dict[str, Any] = {}
+    for field in fields(Settings):
+        raw = sources.get(field.name.upper())
+        if raw is not None and raw != "":
+            values[field.name] = _coerce(field.name, raw, field.default)
+    for key, raw in (overrides or {}).items():
+        name = key.lower()
+        default = next((f.default for f in fields(Settings) if f.name == name), None)
+        if default is None:
+            raise ConfigError(f"unknown setting {key}")
+        values[name] = _coerce(name, raw, default)
+    settings = Settings(**values)
+    _check(settings)
+    return settings
+
+
+def _check(settings: Settings) -> None:
+    if settings.env not in {"development", "test", "production"}:
+        raise ConfigError(f"ENV must be development, test or production, not {settings.env!r}")
+    if settings.production:
+        if not settings.twilio_validate:
+            raise ConfigError("TWILIO_VALIDATE=false is refused when ENV=production")
+        for name in ("secret_key", "data_key", "database_url", "twilio_auth_token", "public_url"):
+            if not getattr(settings, name):
+                raise ConfigError(f"{name.upper()} is required when ENV=production")
+
+
+def with_changes(settings: Settings, **changes: Any) -> Settings:
+    """A copy of `settings` with some fields changed (used by tests and the embedded run)."""
+    return replace(settings, **changes)

@@ -1,0 +1,149 @@
+"""Database tables. Names match the flow files, engine outputs and log events (snake_case).
+
+Personal data columns end in `_encrypted` (sealed with the Vault) or `_hash` (keyed hash), so a
+reader can see at a glance what is protected. Times are aware UTC (see bot.clock).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.clock import utc_now
+
+
+class Participant(SQLModel, table=True):
+    """One resident taking part. A shared phone can have several, one after another (NEW)."""
+
+    __tablename__ = "participants"
+    __table_args__ = (Index("ix_participants_lookup", "number_hash", "channel", "closed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    number_hash: str = Field(max_length=64)
+    number_encrypted: str = Field(sa_column=Column(Text, nullable=False))
+    language: str | None = Field(default=None, max_length=2)
+    partner_code: str | None = Field(default=None, max_length=12, index=True)
+    consent: bool | None = None
+    consent_at: datetime | None = None
+    hear_back: bool = False
+    opted_out: bool = False
+    opted_out_at: datetime | None = None
+    #: Simulator and demo conversations: shown to officers, left out of figures.
+    is_test: bool = False
+    #: The engine's SessionState as JSON: where this resident is in the conversation.
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utc_now)
+    last_inbound_at: datetime | None = None
+    #: Set when the phone was handed on (NEW): later messages from it start a new participant.
+    closed_at: datetime | None = None
+
+
+class Conversation(SQLModel, table=True):
+    """One run through one flow by one participant: what figures per flow are counted from."""
+
+    __tablename__ = "conversations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participants.id", index=True)
+    flow_id: str = Field(max_length=64, index=True)
+    flow_version: int
+    #: active, completed, declined, expired or handed_on
+    status: str = Field(default="active", max_length=16, index=True)
+    started_at: datetime = Field(default_factory=utc_now, index=True)
+    ended_at: datetime | None = None
+
+
+class Message(SQLModel, table=True):
+    """A text in or out. The body is encrypted; officers read it through the admin only."""
+
+    __tablename__ = "messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participants.id", index=True)
+    conversation_id: int | None = Field(default=None, foreign_key="conversations.id", index=True)
+    #: in or out
+    direction: str = Field(max_length=3)
+    channel: str = Field(max_length=16)
+    body_encrypted: str = Field(sa_column=Column(Text, nullable=False))
+    twilio_sid: str | None = Field(default=None, max_length=64, unique=True)
+    #: received; replied (sent as TwiML); or Twilio's queued/sent/delivered/failed...
+    status: str = Field(max_length=16)
+    error_code: int | None = None
+    encoding: str | None = Field(default=None, max_length=8)
+    segments: int = 0
+    created_at: datetime = Field(default_factory=utc_now, index=True)
+    updated_at: datetime = Field(default_factory=utc_now)
+
+
+class Answer(SQLModel, table=True):
+    """What a resident told us at one step: a choice, or hopes, fears and feedback in words."""
+
+    __tablename__ = "answers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participants.id", index=True)
+    conversation_id: int | None = Field(default=None, foreign_key="conversations.id", index=True)
+    flow_id: str = Field(max_length=64, index=True)
+    step_id: str = Field(max_length=64)
+    #: choice, unexpected, hope, fear, feedback, experience or other
+    kind: str = Field(max_length=16, index=True)
+    value: str | None = Field(default=None, max_length=64)
+    text_encrypted: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utc_now, index=True)
+
+
+class Question(SQLModel, table=True):
+    """A resident's question for an officer, answered later through the outbox."""
+
+    __tablename__ = "questions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participants.id", index=True)
+    flow_id: str = Field(max_length=64)
+    step_id: str = Field(max_length=64)
+    text_encrypted: str = Field(sa_column=Column(Text, nullable=False))
+    #: open or answered
+    status: str = Field(default="open", max_length=16, index=True)
+    created_at: datetime = Field(default_factory=utc_now, index=True)
+    answered_at: datetime | None = None
+    answer_encrypted: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A text to send later than the immediate reply; written with the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participants.id", index=True)
+    #: answer, reminder, broadcast...: why the text is being sent
+    purpose: str = Field(max_length=16)
+    #: urgent (one-to-one) or bulk (broadcasts): urgent ones never wait behind bulk ones
+    priority: str = Field(default="urgent", max_length=8)
+    body_encrypted: str = Field(sa_column=Column(Text, nullable=False))
+    #: pending, sending, sent, failed or cancelled
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    not_before: datetime = Field(default_factory=utc_now, index=True)
+    dedupe_key: str | None = Field(default=None, max_length=128)
+    message_id: int | None = Field(default=None, foreign_key="messages.id")
+    error_code: int | None = None
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class Receipt(SQLModel, table=True):
+    """The reply given to an inbound MessageSid, so a repeated delivery gets the same answer.
+
+    It holds no number and survives erasure: the reply texts are the bot's own words.
+    """
+
+    __tablename__ = "receipts"
+
+    message_sid: str = Field(primary_key=True, max_length=64)
+    reply: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(default_factory=utc_now, index=True)

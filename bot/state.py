@@ -1,0 +1,56 @@
+"""A resident's place in a conversation: the only memory the flow engine has between messages.
+
+It is plain data so it can be stored as JSON beside the conversation and replayed in tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from typing import Any, Literal
+
+from bot.flow_model import Language
+
+Status = Literal["active", "completed", "expired", "opted_out", "erased"]
+Pending = Literal["question", "erase"]
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """Where a resident is: flow, step, language, and what the engine is waiting for."""
+
+    flow_id: str
+    step_id: str
+    language: Language | None = None
+    status: Status = "active"
+    #: How many times the current question was re-asked after a reply the engine did not follow.
+    retries: int = 0
+    #: A keyword that needs a follow-up reply (the question text, or a yes/no to erasing).
+    pending: Pending | None = None
+    #: Answers to choice steps so far, by step id: what branch steps decide on.
+    choices: Mapping[str, str] = field(default_factory=dict)
+    #: The flow to go on to once the welcome flow has asked the language.
+    target_flow: str | None = None
+    partner: str | None = None
+    consent: bool | None = None
+    last_inbound_at: datetime | None = None
+    #: True once a reminder was sent for the current step; a reply to it is an answer.
+    reminded: bool = False
+
+    def but(self, **changes: Any) -> SessionState:
+        return replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["choices"] = dict(self.choices)
+        if self.last_inbound_at is not None:
+            data["last_inbound_at"] = self.last_inbound_at.isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SessionState:
+        values = dict(data)
+        if values.get("last_inbound_at"):
+            values["last_inbound_at"] = datetime.fromisoformat(values["last_inbound_at"])
+        return cls(**values)

@@ -1,0 +1,91 @@
+"""Queries about messages in and out, and the receipts that make inbound handling idempotent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot.clock import utc_now
+from bot.crypto import Vault
+from bot.messaging import segment_info
+from bot.models import Message, Receipt
+
+
+def save_message(
+    session: Session,
+    vault: Vault,
+    *,
+    participant_id: int,
+    conversation_id: int | None,
+    direction: str,
+    channel: str,
+    body: str,
+    status: str,
+    now: datetime,
+    twilio_sid: str | None = None,
+) -> Message:
+    info = segment_info(body)
+    message = Message(
+        participant_id=participant_id,
+        conversation_id=conversation_id,
+        direction=direction,
+        channel=channel,
+        body_encrypted=vault.seal(body),
+        twilio_sid=twilio_sid,
+        status=status,
+        encoding=info.encoding,
+        segments=info.segments,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def list_messages(session: Session, participant_id: int) -> list[Message]:
+    statement = (
+        select(Message)
+        .where(Message.participant_id == participant_id)
+        .order_by(col(Message.created_at), col(Message.id))
+    )
+    return list(session.exec(statement))
+
+
+def get_receipt(session: Session, message_sid: str) -> Receipt | None:
+    return session.get(Receipt, message_sid)
+
+
+def save_receipt(session: Session, message_sid: str, reply: str | None, now: datetime) -> None:
+    session.add(Receipt(message_sid=message_sid, reply=reply, created_at=now))
+
+
+#: Twilio's statuses in the order a message moves through them; callbacks arrive out of order.
+STATUS_ORDER = {
+    status: rank
+    for rank, statuses in enumerate(
+        [
+            ("accepted", "scheduled", "queued"),
+            ("sending",),
+            ("sent",),
+            ("delivered", "undelivered", "failed", "canceled"),
+            ("read",),
+        ]
+    )
+    for status in statuses
+}
+
+
+def record_status(session: Session, twilio_sid: str, status: str, error_code: int | None) -> bool:
+    """Store a delivery status unless it would move the message backwards; True if stored."""
+    message = session.exec(select(Message).where(Message.twilio_sid == twilio_sid)).first()
+    if message is None or status not in STATUS_ORDER:
+        return False
+    if STATUS_ORDER.get(message.status, -1) > STATUS_ORDER[status]:
+        return False
+    message.status = status
+    message.error_code = error_code if error_code is not None else message.error_code
+    message.updated_at = utc_now()
+    session.add(message)
+    return True

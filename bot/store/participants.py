@@ -1,0 +1,56 @@
+"""Queries about participants: finding the resident behind a number, saving state, erasing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from bot.models import Answer, Conversation, Message, OutboxMessage, Participant, Question
+
+
+def get_current_participant(session: Session, number_hash: str, channel: str) -> Participant | None:
+    """The resident now using this number on this channel (not one who handed the phone on)."""
+    statement = (
+        select(Participant)
+        .where(Participant.number_hash == number_hash, Participant.channel == channel)
+        .where(col(Participant.closed_at).is_(None))
+        .order_by(col(Participant.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def create_participant(
+    session: Session,
+    *,
+    number_hash: str,
+    number_encrypted: str,
+    channel: str,
+    now: datetime,
+    is_test: bool = False,
+) -> Participant:
+    participant = Participant(
+        number_hash=number_hash,
+        number_encrypted=number_encrypted,
+        channel=channel,
+        created_at=now,
+        is_test=is_test,
+    )
+    session.add(participant)
+    session.flush()
+    return participant
+
+
+def close_participant(session: Session, participant: Participant, now: datetime) -> None:
+    """The phone was handed on: keep this person's answers, start someone new next time."""
+    participant.closed_at = now
+    session.add(participant)
+
+
+def erase_participant(session: Session, participant_id: int) -> None:
+    """Delete everything stored about one resident: their words, answers, questions and sends."""
+    for table in (OutboxMessage, Message, Answer, Question, Conversation):
+        session.execute(delete(table).where(col(table.participant_id) == participant_id))
+    session.execute(delete(Participant).where(col(Participant.id) == participant_id))

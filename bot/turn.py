@@ -1,0 +1,137 @@
+"""What goes into the flow engine (events) and what comes out of it (outputs).
+
+Outputs are small frozen records of things to do or to store. The engine only describes them;
+the conversation service carries them out, so the engine stays a pure function that tests can
+replay without a database, a clock or Twilio.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.flow_model import Language
+from bot.state import SessionState
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A message from the resident."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Timeout:
+    """A timer fired: a gentle reminder, or the end of a session left unfinished."""
+
+    kind: Literal["reminder", "expiry"]
+    #: The step the timer was set for: if the resident has moved on, the timer does nothing.
+    step_id: str
+
+
+Event = Inbound | Timeout
+
+
+@dataclass(frozen=True)
+class SendText:
+    text: str
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    language: Language
+
+
+@dataclass(frozen=True)
+class SetPartner:
+    code: str
+
+
+@dataclass(frozen=True)
+class RecordConsent:
+    given: bool
+
+
+@dataclass(frozen=True)
+class SaveAnswer:
+    flow_id: str
+    step_id: str
+    #: hope, fear, feedback, experience, other (open steps), choice, or unexpected (a reply
+    #: to a choice that matched no option: officers still read it).
+    kind: str
+    text: str
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class SetHearBack:
+    wanted: bool
+
+
+@dataclass(frozen=True)
+class QueueQuestion:
+    flow_id: str
+    step_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class OptOut:
+    pass
+
+
+@dataclass(frozen=True)
+class OptIn:
+    pass
+
+
+@dataclass(frozen=True)
+class EraseParticipant:
+    pass
+
+
+@dataclass(frozen=True)
+class NewParticipant:
+    """A shared phone is handed on: close this person's record and start a new one."""
+
+
+@dataclass(frozen=True)
+class FlowStarted:
+    flow_id: str
+
+
+@dataclass(frozen=True)
+class FlowEnded:
+    flow_id: str
+    reason: Literal["completed", "declined", "expired", "handed_on"]
+
+
+Output = (
+    SendText
+    | SetLanguage
+    | SetPartner
+    | RecordConsent
+    | SaveAnswer
+    | SetHearBack
+    | QueueQuestion
+    | OptOut
+    | OptIn
+    | EraseParticipant
+    | NewParticipant
+    | FlowStarted
+    | FlowEnded
+)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The engine's answer to one event: the new state and what to do, in order."""
+
+    state: SessionState
+    outputs: tuple[Output, ...]
+
+    @property
+    def reply(self) -> str | None:
+        texts = [output.text for output in self.outputs if isinstance(output, SendText)]
+        return "\n".join(texts) if texts else None

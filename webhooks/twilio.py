@@ -1,0 +1,95 @@
+"""Twilio's webhooks: parse, verify the signature, hand over to bot/, answer in TwiML.
+
+Nothing here decides what to say: that is the conversation service's job. This module only
+guarantees the HTTP contract (403 unsigned, 400 malformed, never 500 on any form body).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Blueprint, Response, current_app, request
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.addresses import AddressError, parse_address
+from bot.conversation import InboundMessage
+from bot.locks import LockTimeoutError
+from bot.services import Services
+from bot.store.messages import record_status
+
+bp = Blueprint("twilio", __name__, url_prefix="/twilio")
+log = logging.getLogger(__name__)
+
+SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
+
+
+def _services() -> Services:
+    return current_app.extensions["sgwrs"]
+
+
+def _plain(status: int, reason: str) -> Response:
+    return Response(reason + "\n", status=status, mimetype="text/plain")
+
+
+@bp.before_request
+def verify_signature() -> Response | None:
+    """Refuse anything not signed by Twilio for our public URL (proxies change the local one)."""
+    settings = _services().settings
+    if not settings.twilio_validate:
+        return None
+    url = settings.public_url.rstrip("/") + request.path
+    if request.query_string:
+        url += "?" + request.query_string.decode("utf-8", "replace")
+    signature = request.headers.get("X-Twilio-Signature", "")
+    validator = RequestValidator(settings.twilio_auth_token)
+    if not signature or not validator.validate(url, request.form, signature):
+        log.warning("webhook_rejected path=%s reason=signature", request.path)
+        return _plain(403, "Forbidden: missing or invalid X-Twilio-Signature")
+    return None
+
+
+def _twiml(reply: str | None) -> Response:
+    response = MessagingResponse()
+    if reply:
+        response.message(reply)
+    return Response(str(response), mimetype="text/xml")
+
+
+@bp.post("/messages")
+def receive_message() -> Response:
+    """A resident's text (SMS or WhatsApp): the immediate reply goes back as TwiML."""
+    form = request.form
+    sid = form.get("MessageSid", "")
+    if not SID.match(sid):
+        return _plain(400, "Bad request: MessageSid is missing or malformed")
+    try:
+        sender = parse_address(form.get("From", ""))
+    except AddressError as error:
+        return _plain(400, f"Bad request: {error}")
+    num_media = form.get("NumMedia", "0")
+    if not num_media.isdigit():
+        return _plain(400, "Bad request: NumMedia must be a whole number")
+    message = InboundMessage(
+        message_sid=sid, sender=sender, body=form.get("Body", ""), num_media=int(num_media)
+    )
+    try:
+        result = _services().conversations.handle_inbound(message)
+    except LockTimeoutError:
+        return _plain(503, "Busy: this resident's previous message is still being handled")
+    return _twiml(result.reply)
+
+
+@bp.post("/status")
+def receive_status() -> Response:
+    """Twilio's delivery report for a message we sent: statuses only ever move forwards."""
+    form = request.form
+    sid = form.get("MessageSid", "")
+    status = form.get("MessageStatus", "")
+    if not SID.match(sid) or not re.fullmatch(r"[a-z_]{2,16}", status):
+        return _plain(400, "Bad request: MessageSid or MessageStatus is missing or malformed")
+    error_code = form.get("ErrorCode", "")
+    with _services().db.session() as session:
+        record_status(session, sid, status, int(error_code) if error_code.isdigit() else None)
+    return Response(status=204)

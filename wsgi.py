@@ -1,0 +1,65 @@
+"""Composition root: `create_app()` wires settings, storage and the blueprints; `main()` is the CLI.
+
+gunicorn serves the factory `wsgi:create_app()`. The `sgwrs` console script is `wsgi:main`, which
+adds `sgwrs run` (the only command that needs Flask) to the commands defined in bot.cli.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import click
+from flask import Flask
+
+from bot.cli import cli, open_services
+from bot.config import load_settings
+from bot.services import Services, build_services
+from webhooks import health, twilio
+
+#: Twilio sends at most 1,600 characters plus a few dozen fields; anything far larger is not Twilio.
+MAX_REQUEST_BYTES = 64 * 1024
+
+
+def create_app(
+    config: Mapping[str, Any] | None = None, *, services: Services | None = None
+) -> Flask:
+    """Build the web app from defaults, then the environment and `.env`, then `config`."""
+    if services is None:
+        services = build_services(load_settings(config))
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=services.settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=services.settings.production,
+    )
+    app.extensions["sgwrs"] = services
+    app.register_blueprint(twilio.bp)
+    app.register_blueprint(health.bp)
+    return app
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+def run(host: str) -> None:
+    """Run the service on this machine (embedded: SQLite, in-process jobs, a fake Twilio)."""
+    services = open_services()
+    settings = services.settings
+    click.echo(f"Sgwrs {settings.env} on http://{host}:{settings.port}")
+    click.echo(f"  database: {settings.effective_database_url.split('@')[-1]}")
+    click.echo(f"  jobs: {'Redis ' + settings.redis_url if settings.redis_url else 'in-process'}")
+    click.echo(f"  flows: {', '.join(sorted(services.library.flows))}")
+    click.echo("  text the bot from another terminal with: .venv/bin/sgwrs chat")
+    create_app(services=services).run(host=host, port=settings.port, use_reloader=False)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    cli()
+
+
+if __name__ == "__main__":
+    main()
