@@ -1,0 +1,139 @@
+"""Core fixtures: settings, services on SQLite and PostgreSQL, the Flask app and client.
+
+PostgreSQL comes from TEST_DATABASE_URL (one database per xdist worker, migrated once, emptied
+between tests). Without it the PostgreSQL half is skipped, except under CI=true, where a
+missing service must fail the run rather than quietly test less.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.config import PROJECT_ROOT, load_settings
+from bot.db import Database
+from bot.services import Services, build_services
+from wsgi import create_app
+
+TEST_AUTH_TOKEN = "test-auth-token-0123456789abcdef"
+TEST_PUBLIC_URL = "https://sgwrs.example.test"
+TABLES = ("receipts", "outbox", "answers", "questions", "messages", "conversations", "participants")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite golden transcripts from actual output"
+    )
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def need_service(name: str, reason: str) -> None:
+    """Skip locally when a service is missing; fail under CI=true, where it must be there."""
+    message = f"{name} unavailable: {reason}"
+    if _ci():
+        pytest.fail(message + " (CI=true: services are required)")
+    pytest.skip(message)
+
+
+def settings_for(database_url: str, **overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "ENV": "test",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": "",
+        "SECRET_KEY": "test-secret-key",
+        "DATA_KEY": "test-data-key-0123456789abcdef",
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "TWILIO_AUTH_TOKEN": TEST_AUTH_TOKEN,
+        "TWILIO_FROM_SMS": "+447700900999",
+        "PUBLIC_URL": TEST_PUBLIC_URL,
+        "FLOWS_DIR": str(PROJECT_ROOT / "flows"),
+    }
+    values.update({key.upper(): value for key, value in overrides.items()})
+    return values
+
+
+def make_services(database_url: str, **overrides: Any) -> Services:
+    return build_services(load_settings(settings_for(database_url, **overrides), environ={}))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test: migrating once keeps the suite fast."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    database = Database.from_url(f"sqlite:///{path}")
+    database.upgrade()
+    database.engine.dispose()  # closing the last connection folds the WAL into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id: str) -> Iterator[str]:
+    """A migrated database of this xdist worker's own on the TEST_DATABASE_URL server."""
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    if not base:
+        need_service("PostgreSQL", "TEST_DATABASE_URL is not set")
+    url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"sgwrs_test_{worker_id}"
+    try:
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # any connection failure means the service is not usable
+        need_service("PostgreSQL", str(error).splitlines()[0])
+    own = url.set(database=name).render_as_string(hide_password=False)
+    Database.from_url(own).upgrade()
+    yield own
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """Each test using it runs on both databases: same behaviour is part of the contract."""
+    if request.param == "sqlite":
+        path = tmp_path / "sgwrs.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """For tests of logic that does not depend on the database kind."""
+    path = tmp_path / "sgwrs.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def services(database_url: str) -> Iterator[Services]:
+    built = make_services(database_url)
+    yield built
+    built.db.engine.dispose()
+
+
+@pytest.fixture
+def app(services: Services) -> Flask:
+    return create_app(services=services)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

@@ -1,0 +1,54 @@
+"""Small factories shared by tests: Twilio-signed requests and inbound messages."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+
+from flask.testing import FlaskClient
+from twilio.request_validator import RequestValidator
+from werkzeug.test import TestResponse
+
+from tests.conftest import TEST_AUTH_TOKEN, TEST_PUBLIC_URL
+
+_sids = itertools.count(1)
+
+
+def new_sid(prefix: str = "SM") -> str:
+    """A fresh, well-formed Twilio SID (deterministic within a run)."""
+    return f"{prefix}{next(_sids):032x}"
+
+
+def sign(path: str, params: Mapping[str, str], token: str = TEST_AUTH_TOKEN) -> str:
+    """The X-Twilio-Signature Twilio would send, computed with twilio's own validator."""
+    return RequestValidator(token).compute_signature(TEST_PUBLIC_URL + path, dict(params))
+
+
+def signed_post(
+    client: FlaskClient, path: str, params: Mapping[str, str], token: str = TEST_AUTH_TOKEN
+) -> TestResponse:
+    return client.post(
+        path, data=dict(params), headers={"X-Twilio-Signature": sign(path, params, token)}
+    )
+
+
+def inbound_params(sender: str, body: str, sid: str | None = None) -> dict[str, str]:
+    """The form fields of a real Twilio inbound SMS webhook (WhatsApp when sender says so)."""
+    params = {
+        "MessageSid": sid or new_sid(),
+        "SmsMessageSid": "",
+        "AccountSid": "AC" + "0" * 32,
+        "From": sender,
+        "To": "+447700900999",
+        "Body": body,
+        "NumMedia": "0",
+        "NumSegments": "1",
+        "SmsStatus": "received",
+        "ApiVersion": "2010-04-01",
+    }
+    params["SmsMessageSid"] = params["MessageSid"]
+    if sender.startswith("whatsapp:"):
+        params["To"] = "whatsapp:+447700900999"
+        params["WaId"] = sender.removeprefix("whatsapp:+")
+        params["ProfileName"] = "Resident"
+    return params
