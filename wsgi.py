@@ -13,13 +13,17 @@ from typing import Any
 import click
 from flask import Flask
 
+from bot.background import InlinePump
 from bot.cli import cli, open_services
-from bot.config import load_settings
+from bot.config import load_settings, with_changes
+from bot.fake_twilio import FakeTwilio
 from bot.services import Services, build_services
 from webhooks import health, twilio
 
 #: Twilio sends at most 1,600 characters plus a few dozen fields; anything far larger is not Twilio.
 MAX_REQUEST_BYTES = 64 * 1024
+#: The account the embedded run's fake Twilio pretends to be.
+FAKE_ACCOUNT_SID = "AC" + "0" * 32
 
 
 def create_app(
@@ -46,13 +50,31 @@ def create_app(
 @click.option("--host", default="127.0.0.1", show_default=True)
 def run(host: str) -> None:
     """Run the service on this machine (embedded: SQLite, in-process jobs, a fake Twilio)."""
-    services = open_services()
-    settings = services.settings
-    click.echo(f"Sgwrs {settings.env} on http://{host}:{settings.port}")
+    settings = open_services().settings
+    fake = None
+    if not settings.twilio_account_sid:
+        fake = FakeTwilio(settings.twilio_auth_token, auto_callbacks=True)
+        settings = with_changes(
+            settings,
+            twilio_account_sid=FAKE_ACCOUNT_SID,
+            twilio_api_url=fake.start(),
+            twilio_from_sms=settings.twilio_from_sms or "+447700900000",
+            public_url=f"http://{host}:{settings.port}",
+        )
+    services = build_services(settings)
+    click.echo(f"Sgwrs ({settings.env}) on http://{host}:{settings.port}")
     click.echo(f"  database: {settings.effective_database_url.split('@')[-1]}")
-    click.echo(f"  jobs: {'Redis ' + settings.redis_url if settings.redis_url else 'in-process'}")
+    if services.redis is None:
+        InlinePump(services).start()
+        click.echo("  jobs: in-process (no REDIS_URL): sends and reminders run in this process")
+    else:
+        click.echo("  jobs: Redis; run `sgwrs worker` too (or `honcho start`)")
+    if fake is not None:
+        click.echo(
+            f"  Twilio: a local fake at {fake.base_url} (no TWILIO_ACCOUNT_SID): no real texts"
+        )
     click.echo(f"  flows: {', '.join(sorted(services.library.flows))}")
-    click.echo("  text the bot from another terminal with: .venv/bin/sgwrs chat")
+    click.echo("  text the bot from another terminal: python3 scripts/dev.py chat")
     create_app(services=services).run(host=host, port=settings.port, use_reloader=False)
 
 

@@ -11,12 +11,19 @@ import sys
 from pathlib import Path
 
 import click
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
 
+from bot import jobs
 from bot.addresses import AddressError, parse_address
+from bot.background import Sweeper
+from bot.broadcasts import BroadcastError
 from bot.config import ConfigError, load_settings
 from bot.conversation import InboundMessage
+from bot.dispatch import QUEUE_ORDER
 from bot.flow_check import check_flows
 from bot.messaging import segment_info
+from bot.questions import AnswerError
 from bot.services import Services, build_services
 
 #: Ofcom's range for drama: never a real resident's number.
@@ -76,7 +83,7 @@ def flows() -> None:
 def flows_check(flows_dir: Path | None) -> None:
     """Validate every flow and report each message's encoding, length and segments."""
     settings = load_settings()
-    report = check_flows(flows_dir or Path(settings.flows_dir), settings.default_flow)
+    report = check_flows(flows_dir or settings.flows_path, settings.default_flow)
     click.echo(report.text)
     if report.errors:
         raise SystemExit(1)
@@ -92,3 +99,124 @@ def db_upgrade() -> None:
     """Apply all migrations (the Procfile's release step)."""
     open_services()
     click.echo("database is at the latest migration")
+
+
+@cli.command()
+def worker() -> None:
+    """Deliver sends and fire timers from Redis (the Procfile's worker process)."""
+    services = open_services()
+    if services.redis is None:
+        raise click.ClickException(
+            "REDIS_URL is not set. Without Redis, `sgwrs run` does the worker's job in-process."
+        )
+    jobs.use_services(services)
+    Sweeper(services).start()
+    queues = [services.dispatcher.queues[name] for name in QUEUE_ORDER]  # type: ignore[attr-defined]
+    interval = services.settings.sweep_interval_seconds
+    click.echo(f"worker: queues {', '.join(QUEUE_ORDER)}; sweeping every {interval:g}s")
+    SimpleWorker(queues, connection=services.redis, serializer=JSONSerializer).work(
+        with_scheduler=True
+    )
+
+
+@cli.group()
+def broadcast() -> None:
+    """ "You said, we did": report back to the residents of a flow who asked to hear back."""
+
+
+def _broadcast_text(flow: str, cy: str, en: str) -> None:
+    preview = open_services().broadcasts.preview(flow, cy, en)
+    for key, label in (("cy", "Welsh"), ("en", "English"), ("both", "both (language unknown)")):
+        click.echo(
+            f"  {label:<24} {preview.recipients[key]:>6} resident(s) x "
+            f"{preview.segments_each[key]} segment(s) {preview.encodings[key]}"
+        )
+    click.echo(f"  total {preview.total_segments} segment(s), about £{preview.estimated_cost:.2f}")
+
+
+@broadcast.command("preview")
+@click.option("--flow", required=True)
+@click.option("--cy", required=True, help="The message in Welsh.")
+@click.option("--en", required=True, help="The message in English.")
+def broadcast_preview(flow: str, cy: str, en: str) -> None:
+    """Show who would receive it (counts only), segments and cost, without sending."""
+    try:
+        _broadcast_text(flow, cy, en)
+    except BroadcastError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@broadcast.command("send")
+@click.option("--flow", required=True)
+@click.option("--cy", required=True, help="The message in Welsh.")
+@click.option("--en", required=True, help="The message in English.")
+@click.option("--by", "created_by", default="cli", show_default=True, help="Who is sending.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def broadcast_send(flow: str, cy: str, en: str, created_by: str, yes: bool) -> None:
+    """Preview, confirm, then send to everyone who asked to hear back."""
+    services = open_services()
+    try:
+        _broadcast_text(flow, cy, en)
+        if not yes:
+            click.confirm("Send it now?", abort=True)
+        broadcast_id = services.broadcasts.create(flow, cy, en, created_by)
+        count = services.broadcasts.start(broadcast_id)
+    except BroadcastError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"broadcast {broadcast_id}: {count} text(s) queued")
+
+
+@broadcast.command("pause")
+@click.argument("broadcast_id", type=int)
+def broadcast_pause(broadcast_id: int) -> None:
+    """Stop sending; texts not yet sent wait until resumed."""
+    _broadcast_action(broadcast_id, "pause")
+
+
+@broadcast.command("resume")
+@click.argument("broadcast_id", type=int)
+def broadcast_resume(broadcast_id: int) -> None:
+    """Carry on sending a paused broadcast."""
+    _broadcast_action(broadcast_id, "resume")
+
+
+@broadcast.command("status")
+@click.argument("broadcast_id", type=int)
+def broadcast_status(broadcast_id: int) -> None:
+    """How many texts are sent, waiting or failed."""
+    _broadcast_action(broadcast_id, "progress")
+
+
+def _broadcast_action(broadcast_id: int, action: str) -> None:
+    broadcasts = open_services().broadcasts
+    try:
+        getattr(broadcasts, action)(broadcast_id)
+        progress = broadcasts.progress(broadcast_id)
+    except BroadcastError as error:
+        raise click.ClickException(str(error)) from error
+    counts = ", ".join(f"{status} {count}" for status, count in sorted(progress.counts.items()))
+    click.echo(f"broadcast {broadcast_id}: {progress.status}; {counts or 'no texts'}")
+
+
+@cli.group()
+def questions() -> None:
+    """Residents' questions for officers."""
+
+
+@questions.command("list")
+def questions_list() -> None:
+    """Questions awaiting an answer, oldest first."""
+    for question in open_services().questions.open_questions():
+        click.echo(f"#{question.id} [{question.language or '?'}] {question.text}")
+
+
+@questions.command("answer")
+@click.argument("question_id", type=int)
+@click.argument("text")
+def questions_answer(question_id: int, text: str) -> None:
+    """Send an answer to the resident, in their language and channel."""
+    try:
+        open_services().questions.answer(question_id, text)
+    except AnswerError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"answer to question {question_id} queued")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,13 +54,39 @@ class Settings:
     #: Key for encrypting and hashing residents' numbers and texts (any long random string).
     data_key: str = ""
     #: Folder of flow YAML files and partners.yaml.
-    flows_dir: str = str(PROJECT_ROOT / "flows")
+    flows_dir: str = "flows"
     #: Flow a new resident is taken to after choosing a language.
     default_flow: str = "energy-data"
     #: Hours of silence after which the next message gets a "welcome back" and the last question.
     resume_after_hours: float = 12.0
     #: Seconds a per-resident lock may be held before it is considered abandoned.
     lock_timeout_seconds: int = 30
+    #: Hours of silence mid-flow before one gentle reminder.
+    reminder_after_hours: float = 24.0
+    #: Hours of silence mid-flow before the session is closed (a later text still resumes it).
+    expire_after_hours: float = 72.0
+    #: Local time non-urgent texts (reminders, broadcasts) stop, "HH:MM".
+    quiet_hours_start: str = "21:00"
+    #: Local time non-urgent texts may go again, "HH:MM". Equal to the start: no quiet hours.
+    quiet_hours_end: str = "08:00"
+    #: Time zone of quiet hours and of dates shown to residents and officers.
+    timezone: str = "Europe/London"
+    #: SMS segments per second each sender may send (a UK long code manages about 1).
+    send_rate_per_second: float = 1.0
+    #: Minutes to wait before each retry of a send that failed for a passing reason.
+    retry_backoff_minutes: str = "5,10,15"
+    #: Identical texts to one resident allowed within LOOP_GUARD_WINDOW_SECONDS.
+    loop_guard_max_repeats: int = 3
+    #: Seconds over which identical texts are counted by the loop guard.
+    loop_guard_window_seconds: int = 600
+    #: Approved WhatsApp Content template (HX...) in Welsh, used outside the 24-hour window.
+    whatsapp_template_cy: str = ""
+    #: Approved WhatsApp Content template (HX...) in English, used outside the 24-hour window.
+    whatsapp_template_en: str = ""
+    #: Estimated price of one SMS segment, in pounds, for cost previews.
+    price_per_segment: float = 0.04
+    #: Seconds between sweeps that re-queue due sends and timers (worker and embedded run).
+    sweep_interval_seconds: float = 15.0
 
     @property
     def production(self) -> bool:
@@ -68,6 +95,15 @@ class Settings:
     @property
     def instance_dir(self) -> Path:
         return PROJECT_ROOT / "instance"
+
+    @property
+    def retry_backoff(self) -> tuple[timedelta, ...]:
+        return tuple(timedelta(minutes=float(m)) for m in self.retry_backoff_minutes.split(","))
+
+    @property
+    def flows_path(self) -> Path:
+        path = Path(self.flows_dir)
+        return path if path.is_absolute() else PROJECT_ROOT / path
 
     @property
     def effective_database_url(self) -> str:
@@ -128,6 +164,10 @@ def load_settings(
 def _check(settings: Settings) -> None:
     if settings.env not in {"development", "test", "production"}:
         raise ConfigError(f"ENV must be development, test or production, not {settings.env!r}")
+    try:
+        settings.retry_backoff  # noqa: B018 - parsed here so a typo fails at start-up
+    except ValueError as error:
+        raise ConfigError("RETRY_BACKOFF_MINUTES must be numbers separated by commas") from error
     if settings.production:
         if not settings.twilio_validate:
             raise ConfigError("TWILIO_VALIDATE=false is refused when ENV=production")

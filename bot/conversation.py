@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlmodel import Session
 
@@ -17,19 +18,22 @@ from bot.addresses import Address
 from bot.clock import Clock, utc_now
 from bot.crypto import Vault
 from bot.db import Database
+from bot.dispatch import Dispatcher
 from bot.flow_model import FlowLibrary
 from bot.locks import Locks
-from bot.models import Participant
+from bot.models import Participant, Timer
 from bot.state import SessionState
 from bot.store.answers import save_answer, save_question
 from bot.store.conversations import end_conversation, get_open_conversation, start_conversation
 from bot.store.messages import get_receipt, save_message, save_receipt
+from bot.store.outbox import OutboxTicket, add_outbox_message, release_held_sends
 from bot.store.participants import (
     close_participant,
     create_participant,
     erase_participant,
     get_current_participant,
 )
+from bot.store.timers import cancel_timers, claim_timer, replace_timers
 from bot.turn import (
     EraseParticipant,
     FlowEnded,
@@ -46,10 +50,14 @@ from bot.turn import (
     SetHearBack,
     SetLanguage,
     SetPartner,
+    Timeout,
     Turn,
 )
 
 log = logging.getLogger(__name__)
+
+#: WhatsApp allows free-form messages this long after the resident's last message.
+WHATSAPP_WINDOW = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -79,15 +87,21 @@ class ConversationService:
         library: FlowLibrary,
         vault: Vault,
         locks: Locks,
+        dispatcher: Dispatcher,
         clock: Clock = utc_now,
         resume_after: timedelta = engine.DEFAULT_RESUME_AFTER,
+        reminder_after: timedelta = timedelta(hours=24),
+        expire_after: timedelta = timedelta(hours=72),
     ) -> None:
         self.db = db
         self.library = library
         self.vault = vault
         self.locks = locks
+        self.dispatcher = dispatcher
         self.clock = clock
         self.resume_after = resume_after
+        self.reminder_after = reminder_after
+        self.expire_after = expire_after
 
     def handle_inbound(self, message: InboundMessage, *, is_test: bool = False) -> InboundResult:
         number_hash = self.vault.hash_number(message.sender.number)
@@ -116,15 +130,82 @@ class ConversationService:
                     is_test=is_test,
                 )
             self._record_inbound(session, participant, message, now)
-            _Applier(self, session, participant, now).apply(turn)
+            applier = _Applier(self, session, participant, now, replies="twiml")
+            applier.apply(turn)
             save_receipt(session, message.message_sid, turn.reply, now)
+            if not applier.erase:
+                tickets = release_held_sends(session, applier.participant_id, now)
+                timers = self._set_timers(session, applier.participant_id, turn, now)
             log.info(
                 "msg_received sid=%s participant=%s outputs=%s",
                 message.message_sid,
                 participant.id,
                 ",".join(type(output).__name__ for output in turn.outputs),
             )
-            return InboundResult(turn.reply)
+        if not applier.erase:
+            self._dispatch(tickets, timers)
+        return InboundResult(turn.reply)
+
+    def handle_timer(self, timer_id: int) -> str:
+        """A reminder or expiry fell due: run it through the engine like any other event."""
+        now = self.clock()
+        with self.db.session() as session:
+            timer = claim_timer(session, timer_id, now)
+            participant = session.get(Participant, timer.participant_id) if timer else None
+        if timer is None or participant is None:
+            return "not_due"
+        if timer.kind == "reminder" and not self._may_remind(participant, now):
+            return "skipped"
+        with (
+            self.locks.hold(f"participant:{participant.number_hash}"),
+            self.db.session() as session,
+        ):
+            participant = session.get(Participant, timer.participant_id)
+            if participant is None or participant.closed_at is not None:
+                return "gone"
+            turn = engine.step(
+                self.library,
+                SessionState.from_json(participant.state),
+                Timeout(timer.kind, timer.step_id),  # type: ignore[arg-type]
+                now=now,
+            )
+            applier = _Applier(self, session, participant, now, replies="outbox")
+            applier.apply(turn)
+        self._dispatch(applier.tickets, [])
+        log.info("timer_fired timer=%s kind=%s sent=%s", timer_id, timer.kind, bool(turn.reply))
+        return "sent" if turn.reply else "nothing"
+
+    def _may_remind(self, participant: Participant, now: datetime) -> bool:
+        """No reminders to residents who opted out, or on WhatsApp once its window has closed."""
+        if participant.opted_out:
+            return False
+        if participant.channel == "whatsapp":
+            last = participant.last_inbound_at
+            return last is not None and now - last < WHATSAPP_WINDOW
+        return True
+
+    def _set_timers(
+        self, session: Session, participant_id: int, turn: Turn, now: datetime
+    ) -> list[Timer]:
+        """While a resident is mid-flow, keep one reminder and one expiry ahead of them."""
+        if turn.state.status != "active":
+            cancel_timers(session, participant_id)
+            return []
+        return replace_timers(
+            session,
+            participant_id,
+            turn.state.step_id,
+            now,
+            reminder_after=self.reminder_after,
+            expire_after=self.expire_after,
+        )
+
+    def _dispatch(self, tickets: list[OutboxTicket], timers: list[Timer]) -> None:
+        """After commit only: a job must never run before the row it points to exists."""
+        self.dispatcher.send(tickets)
+        for timer in timers:
+            assert timer.id is not None
+            self.dispatcher.fire_timer(timer.id, timer.due_at)
 
     def _record_inbound(
         self, session: Session, participant: Participant, message: InboundMessage, now: datetime
@@ -158,11 +239,16 @@ class _Applier:
         session: Session,
         participant: Participant,
         now: datetime,
+        *,
+        replies: Literal["twiml", "outbox"],
     ) -> None:
         self.service = service
         self.session = session
         self.participant = participant
         self.now = now
+        #: twiml: the reply goes back in the HTTP response; outbox: a worker sends it later.
+        self.replies = replies
+        self.tickets: list[OutboxTicket] = []
         self.erase = False
 
     @property
@@ -256,6 +342,19 @@ class _Applier:
 
     def _record_reply(self, text: str) -> None:
         if self.erase:
+            return
+        if self.replies == "outbox":
+            row = add_outbox_message(
+                self.session,
+                self.service.vault,
+                participant_id=self.participant_id,
+                body=text,
+                purpose="reminder",
+                priority="bulk",
+                now=self.now,
+            )
+            if row is not None:
+                self.tickets.append(OutboxTicket.of(row))
             return
         conversation = get_open_conversation(self.session, self.participant_id)
         save_message(

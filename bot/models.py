@@ -114,26 +114,71 @@ class Question(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A text to send later than the immediate reply; written with the change that caused it."""
+    """A text to send later than the immediate reply; written with the change that caused it.
+
+    This table, not Redis, is the truth about what still has to go: a lost job only delays a row.
+    """
 
     __tablename__ = "outbox"
-    __table_args__ = (UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),)
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),
+        Index("ix_outbox_due", "status", "not_before"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participants.id", index=True)
-    #: answer, reminder, broadcast...: why the text is being sent
+    #: answer, reminder or broadcast: why the text is being sent
     purpose: str = Field(max_length=16)
-    #: urgent (one-to-one) or bulk (broadcasts): urgent ones never wait behind bulk ones
+    #: urgent (one-to-one) or bulk (broadcasts, reminders): bulk waits for quiet hours to end
     priority: str = Field(default="urgent", max_length=8)
     body_encrypted: str = Field(sa_column=Column(Text, nullable=False))
-    #: pending, sending, sent, failed or cancelled
-    status: str = Field(default="pending", max_length=16, index=True)
+    #: pending, sending, sent, held (WhatsApp window closed), failed or cancelled
+    status: str = Field(default="pending", max_length=16)
     attempts: int = 0
-    not_before: datetime = Field(default_factory=utc_now, index=True)
+    not_before: datetime = Field(default_factory=utc_now)
+    #: When a worker took the row; a row left in `sending` long after this was lost in a crash.
+    claimed_at: datetime | None = None
+    #: Makes writing the same send twice harmless (e.g. answer:42, broadcast:7:1234).
     dedupe_key: str | None = Field(default=None, max_length=128)
+    broadcast_id: int | None = Field(default=None, foreign_key="broadcasts.id", index=True)
     message_id: int | None = Field(default=None, foreign_key="messages.id")
+    #: Twilio error code, or 0 for a send stopped by Sgwrs itself (loop guard, opted out).
     error_code: int | None = None
     created_at: datetime = Field(default_factory=utc_now)
+    sent_at: datetime | None = None
+
+
+class Timer(SQLModel, table=True):
+    """A reminder or expiry due for a resident; a row, so it survives restarts and flushes."""
+
+    __tablename__ = "timers"
+    __table_args__ = (Index("ix_timers_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participants.id", index=True)
+    #: reminder or expiry
+    kind: str = Field(max_length=16)
+    #: The step the resident was on: if they have moved on, the timer does nothing.
+    step_id: str = Field(max_length=64)
+    due_at: datetime
+    #: pending, fired or cancelled
+    status: str = Field(default="pending", max_length=16)
+
+
+class Broadcast(SQLModel, table=True):
+    """A "you said, we did" message to a flow's participants who asked to hear back."""
+
+    __tablename__ = "broadcasts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    flow_id: str = Field(max_length=64, index=True)
+    body_cy: str = Field(sa_column=Column(Text, nullable=False))
+    body_en: str = Field(sa_column=Column(Text, nullable=False))
+    #: draft, sending, paused or done
+    status: str = Field(default="draft", max_length=16)
+    created_by: str = Field(default="", max_length=128)
+    created_at: datetime = Field(default_factory=utc_now)
+    started_at: datetime | None = None
 
 
 class Receipt(SQLModel, table=True):

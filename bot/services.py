@@ -1,6 +1,8 @@
 """Builds everything a process needs from one Settings object (web, worker, CLI alike).
 
 This is the only place that opens databases and Redis connections; callers receive them.
+With REDIS_URL, jobs, locks, rate limits and the loop guard live in Redis (shared by every
+process); without it they live in this process, and the embedded pump does the worker's job.
 """
 
 from __future__ import annotations
@@ -13,14 +15,32 @@ from pathlib import Path
 
 from redis import Redis
 
+from bot.broadcasts import Broadcasts
+from bot.clock import Clock, utc_now
 from bot.config import Settings, with_changes
 from bot.conversation import ConversationService
 from bot.crypto import Vault
 from bot.db import Database
+from bot.delivery import Delivery
+from bot.dispatch import Dispatcher, InlineDispatcher, RqDispatcher
 from bot.flow_model import FlowLibrary, load_library
 from bot.locks import LocalLocks, Locks, RedisLocks
+from bot.loop_guard import LocalLoopGuard, LoopGuard, RedisLoopGuard
+from bot.questions import QuestionDesk
+from bot.rate_limit import LocalTokenBucket, RateLimiter, RedisTokenBucket
+from bot.sender import OutboundSms, Sender, SendError, SendResult, TwilioSender
+from bot.sweep import DueWork, find_due_work
 
 log = logging.getLogger(__name__)
+
+
+class UnconfiguredSender:
+    """Stands in for Twilio when no account is set (e.g. `sgwrs chat`): sends wait, not vanish."""
+
+    def send(self, message: OutboundSms) -> SendResult:
+        raise SendError(
+            "Twilio is not configured: set TWILIO_ACCOUNT_SID, or use `sgwrs run`", retryable=True
+        )
 
 
 @dataclass
@@ -31,7 +51,11 @@ class Services:
     vault: Vault
     locks: Locks
     redis: Redis | None
+    dispatcher: Dispatcher
     conversations: ConversationService
+    delivery: Delivery
+    questions: QuestionDesk
+    broadcasts: Broadcasts
 
     def queue_status(self) -> str:
         """'inline' without Redis, 'ok' when Redis answers, 'down' when it does not."""
@@ -42,6 +66,18 @@ class Services:
         except Exception:
             return "down"
         return "ok"
+
+    def find_due_work(self) -> DueWork:
+        return find_due_work(self.db, self.conversations.clock)
+
+    def run_sweep(self) -> dict[str, int]:
+        """Hand every due send and timer to the dispatcher again (it skips live jobs)."""
+        work = self.find_due_work()
+        self.dispatcher.send(work.sends)
+        now = self.conversations.clock()
+        for timer_id in work.timers:
+            self.dispatcher.fire_timer(timer_id, now)
+        return {"sends": len(work.sends), "timers": len(work.timers), "recovered": work.recovered}
 
 
 def _local_secret(settings: Settings, name: str) -> str:
@@ -69,22 +105,80 @@ def with_local_secrets(settings: Settings) -> Settings:
     )
 
 
-def build_services(settings: Settings) -> Services:
+def _sender(settings: Settings) -> Sender:
+    if not settings.twilio_account_sid:
+        return UnconfiguredSender()
+    return TwilioSender(
+        settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_url or None
+    )
+
+
+def build_services(
+    settings: Settings, *, sender: Sender | None = None, clock: Clock = utc_now
+) -> Services:
+    """Everything wired; tests pass their own `sender` and `clock`."""
     settings = with_local_secrets(settings)
     db = Database.from_url(settings.effective_database_url)
-    library = load_library(Path(settings.flows_dir), settings.default_flow)
+    library = load_library(settings.flows_path, settings.default_flow)
     vault = Vault(settings.data_key)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-    locks: Locks = (
-        RedisLocks(redis, settings.lock_timeout_seconds)
-        if redis is not None
-        else LocalLocks(timeout=settings.lock_timeout_seconds)
-    )
+    locks: Locks
+    limiter: RateLimiter
+    loop_guard: LoopGuard
+    dispatcher: Dispatcher
+    if redis is not None:
+        locks = RedisLocks(redis, settings.lock_timeout_seconds)
+        limiter = RedisTokenBucket(redis, settings.send_rate_per_second)
+        loop_guard = RedisLoopGuard(
+            redis, settings.loop_guard_max_repeats, settings.loop_guard_window_seconds
+        )
+        dispatcher = RqDispatcher(redis)
+    else:
+        locks = LocalLocks(timeout=settings.lock_timeout_seconds)
+        limiter = LocalTokenBucket(settings.send_rate_per_second)
+        loop_guard = LocalLoopGuard(
+            settings.loop_guard_max_repeats, settings.loop_guard_window_seconds
+        )
+        dispatcher = InlineDispatcher()
     conversations = ConversationService(
         db=db,
         library=library,
         vault=vault,
         locks=locks,
+        dispatcher=dispatcher,
+        clock=clock,
         resume_after=timedelta(hours=settings.resume_after_hours),
+        reminder_after=timedelta(hours=settings.reminder_after_hours),
+        expire_after=timedelta(hours=settings.expire_after_hours),
     )
-    return Services(settings, db, library, vault, locks, redis, conversations)
+    delivery = Delivery(
+        settings=settings,
+        db=db,
+        vault=vault,
+        sender=sender or _sender(settings),
+        limiter=limiter,
+        loop_guard=loop_guard,
+        dispatcher=dispatcher,
+        clock=clock,
+    )
+    questions = QuestionDesk(db=db, vault=vault, dispatcher=dispatcher, clock=clock)
+    broadcasts = Broadcasts(
+        db=db,
+        vault=vault,
+        dispatcher=dispatcher,
+        price_per_segment=settings.price_per_segment,
+        clock=clock,
+    )
+    return Services(
+        settings,
+        db,
+        library,
+        vault,
+        locks,
+        redis,
+        dispatcher,
+        conversations,
+        delivery,
+        questions,
+        broadcasts,
+    )

@@ -71,6 +71,11 @@ REMINDER = Text(
     cy="Helo eto gan y cyngor. Does dim rhaid ateb, ond rydym eisiau clywed gennych.",
     en="Hello again from the council. No need to reply, but we would like to hear from you.",
 )
+ANSWER_INTRO = Text(
+    cy="Ateb gan y cyngor i'ch cwestiwn:",
+    en="The council's answer to your question:",
+)
+
 ALL: dict[str, Text] = {
     name: value for name, value in globals().items() if isinstance(value, Text) and name.isupper()
 }

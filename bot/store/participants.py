@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from bot.models import Answer, Conversation, Message, OutboxMessage, Participant, Question
+from bot.models import Answer, Conversation, Message, OutboxMessage, Participant, Question, Timer
 
 
 def get_current_participant(session: Session, number_hash: str, channel: str) -> Participant | None:
@@ -51,6 +51,6 @@ def close_participant(session: Session, participant: Participant, now: datetime)
 
 def erase_participant(session: Session, participant_id: int) -> None:
     """Delete everything stored about one resident: their words, answers, questions and sends."""
-    for table in (OutboxMessage, Message, Answer, Question, Conversation):
+    for table in (OutboxMessage, Timer, Message, Answer, Question, Conversation):
         session.execute(delete(table).where(col(table.participant_id) == participant_id))
     session.execute(delete(Participant).where(col(Participant.id) == participant_id))

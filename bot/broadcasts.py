@@ -1,0 +1,197 @@
+""" "You said, we did": reporting back to the residents of a flow who asked to hear back.
+
+Bilingual by rule: each resident gets the message in their language at the same time, and a
+resident whose language is unknown gets both, Welsh first. Sending fans out through the outbox
+at the send rate, skips anyone who opted out or was erased, and can be paused and resumed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from bot.clock import Clock, utc_now
+from bot.crypto import Vault
+from bot.db import Database
+from bot.dispatch import Dispatcher
+from bot.flow_model import Text
+from bot.messaging import MAX_BODY_CHARS, normalise, segment_info
+from bot.models import Broadcast, Conversation, OutboxMessage, Participant
+from bot.render import compose
+from bot.store.outbox import OutboxTicket, add_outbox_message, count_sends_by_status
+
+log = logging.getLogger(__name__)
+#: Rows written per transaction while fanning out, so a large broadcast never holds long locks.
+BATCH = 500
+
+
+class BroadcastError(ValueError):
+    """The broadcast cannot do that; the message says why."""
+
+
+@dataclass(frozen=True)
+class Preview:
+    """Who would receive it (counts only) and what it would cost."""
+
+    recipients: dict[str, int]
+    segments_each: dict[str, int]
+    encodings: dict[str, str]
+    total_segments: int
+    estimated_cost: float
+
+
+@dataclass(frozen=True)
+class Progress:
+    broadcast_id: int
+    status: str
+    counts: dict[str, int]
+
+
+class Broadcasts:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        vault: Vault,
+        dispatcher: Dispatcher,
+        price_per_segment: float,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.db = db
+        self.vault = vault
+        self.dispatcher = dispatcher
+        self.price_per_segment = price_per_segment
+        self.clock = clock
+
+    def preview(self, flow_id: str, body_cy: str, body_en: str) -> Preview:
+        text = _text(body_cy, body_en)
+        with self.db.session() as session:
+            languages = [language for _, language in _recipients(session, flow_id)]
+        recipients = dict.fromkeys(("cy", "en", "both"), 0)
+        for language in languages:
+            recipients[language or "both"] += 1
+        bodies = {"cy": text.cy, "en": text.en, "both": compose([text], None)}
+        infos = {key: segment_info(body) for key, body in bodies.items()}
+        total = sum(recipients[key] * infos[key].segments for key in bodies)
+        return Preview(
+            recipients=recipients,
+            segments_each={key: info.segments for key, info in infos.items()},
+            encodings={key: info.encoding for key, info in infos.items()},
+            total_segments=total,
+            estimated_cost=round(total * self.price_per_segment, 2),
+        )
+
+    def create(self, flow_id: str, body_cy: str, body_en: str, created_by: str) -> int:
+        text = _text(body_cy, body_en)
+        with self.db.session() as session:
+            broadcast = Broadcast(
+                flow_id=flow_id, body_cy=text.cy, body_en=text.en, created_by=created_by
+            )
+            session.add(broadcast)
+            session.flush()
+            assert broadcast.id is not None
+            return broadcast.id
+
+    def start(self, broadcast_id: int) -> int:
+        """Write one outbox row per recipient (once, however often this runs) and queue them."""
+        with self.db.session() as session:
+            broadcast = self._get(session, broadcast_id)
+            if broadcast.status not in {"draft", "sending"}:
+                raise BroadcastError(f"A {broadcast.status} broadcast cannot be started.")
+            broadcast.status, broadcast.started_at = "sending", broadcast.started_at or self.clock()
+            session.add(broadcast)
+            text = Text(cy=broadcast.body_cy, en=broadcast.body_en)
+            recipients = _recipients(session, broadcast.flow_id)
+        written = 0
+        for start in range(0, len(recipients), BATCH):
+            tickets = []
+            with self.db.session() as session:
+                for participant_id, language in recipients[start : start + BATCH]:
+                    row = add_outbox_message(
+                        session,
+                        self.vault,
+                        participant_id=participant_id,
+                        body=compose([text], language),
+                        purpose="broadcast",
+                        priority="bulk",
+                        now=self.clock(),
+                        dedupe_key=f"broadcast:{broadcast_id}:{participant_id}",
+                        broadcast_id=broadcast_id,
+                    )
+                    if row is not None:
+                        tickets.append(OutboxTicket.of(row))
+            self.dispatcher.send(tickets)
+            written += len(tickets)
+        log.info("broadcast_started broadcast=%s sends=%s", broadcast_id, written)
+        return written
+
+    def pause(self, broadcast_id: int) -> None:
+        self._set_status(broadcast_id, "paused", allowed={"sending"})
+
+    def resume(self, broadcast_id: int) -> None:
+        self._set_status(broadcast_id, "sending", allowed={"paused"})
+        with self.db.session() as session:
+            rows = session.exec(
+                select(OutboxMessage)
+                .where(OutboxMessage.broadcast_id == broadcast_id)
+                .where(OutboxMessage.status == "pending")
+            ).all()
+            tickets = [OutboxTicket.of(row) for row in rows]
+        self.dispatcher.send(tickets)
+
+    def progress(self, broadcast_id: int) -> Progress:
+        with self.db.session() as session:
+            broadcast = self._get(session, broadcast_id)
+            counts = count_sends_by_status(session, broadcast_id)
+            unfinished = counts.get("pending", 0) + counts.get("sending", 0)
+            if broadcast.status == "sending" and not unfinished:
+                broadcast.status = "done"
+                session.add(broadcast)
+            return Progress(broadcast_id, broadcast.status, counts)
+
+    def _set_status(self, broadcast_id: int, status: str, *, allowed: set[str]) -> None:
+        with self.db.session() as session:
+            broadcast = self._get(session, broadcast_id)
+            if broadcast.status not in allowed:
+                raise BroadcastError(f"A {broadcast.status} broadcast cannot be made {status}.")
+            broadcast.status = status
+            session.add(broadcast)
+        log.info("broadcast_%s broadcast=%s", status, broadcast_id)
+
+    @staticmethod
+    def _get(session: Session, broadcast_id: int) -> Broadcast:
+        broadcast = session.get(Broadcast, broadcast_id)
+        if broadcast is None:
+            raise BroadcastError(f"There is no broadcast {broadcast_id}.")
+        return broadcast
+
+
+def _text(body_cy: str, body_en: str) -> Text:
+    cy, en = normalise(body_cy), normalise(body_en)
+    if not cy or not en:
+        raise BroadcastError("Write the message in both Welsh and English.")
+    if max(len(cy), len(en)) > MAX_BODY_CHARS // 2:
+        raise BroadcastError(f"Keep each language under {MAX_BODY_CHARS // 2} characters.")
+    return Text(cy=cy, en=en)
+
+
+def _recipients(session: Session, flow_id: str) -> list[tuple[int, str | None]]:
+    """Residents of the flow who asked to hear back and can still be texted.
+
+    Erased residents have no rows; handed-on ones (NEW) are left out because the phone was
+    someone else's (often a partner's), so the text would not reach them.
+    """
+    statement = (
+        select(Participant.id, Participant.language)
+        .where(Participant.hear_back, col(Participant.opted_out).is_(False))
+        .where(col(Participant.is_test).is_(False), col(Participant.closed_at).is_(None))
+        .where(
+            col(Participant.id).in_(
+                select(Conversation.participant_id).where(Conversation.flow_id == flow_id)
+            )
+        )
+        .order_by(col(Participant.id))
+    )
+    return [(pid, language) for pid, language in session.exec(statement) if pid is not None]

@@ -1,0 +1,90 @@
+"""Getting work to a worker: RQ on Redis in production, an in-process pump without Redis.
+
+Both only ever carry ids. The database says what is due; a dispatcher just says "look now".
+Job ids are derived from the row (outbox id + attempt, timer id), so the sweep can tell
+whether a job already exists and re-create only the ones Redis lost.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Protocol
+
+from redis import Redis
+from rq import Queue
+from rq.job import Job
+from rq.serializers import JSONSerializer
+
+from bot.store.outbox import OutboxTicket
+
+URGENT_QUEUE = "sgwrs-urgent"
+BULK_QUEUE = "sgwrs-bulk"
+#: Workers listen in this order, so a one-to-one answer never waits behind a broadcast.
+QUEUE_ORDER = (URGENT_QUEUE, BULK_QUEUE)
+
+
+class Dispatcher(Protocol):
+    def send(self, tickets: Iterable[OutboxTicket]) -> None: ...
+
+    def fire_timer(self, timer_id: int, due_at: datetime) -> None: ...
+
+    @property
+    def mode(self) -> str: ...
+
+
+def outbox_job_id(ticket: OutboxTicket) -> str:
+    """Changes whenever the row is tried again or rescheduled, so each try has its own job."""
+    return f"sgwrs-outbox-{ticket.id}-{ticket.attempts}-{int(ticket.not_before.timestamp())}"
+
+
+def timer_job_id(timer_id: int) -> str:
+    return f"sgwrs-timer-{timer_id}"
+
+
+class RqDispatcher:
+    """Enqueues jobs on Redis; a job scheduled for later uses RQ's scheduler (enqueue_at)."""
+
+    mode = "rq"
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self.queues = {
+            name: Queue(name, connection=redis, serializer=JSONSerializer) for name in QUEUE_ORDER
+        }
+
+    def _enqueue(self, queue: Queue, func: str, job_id: str, arg: int, at: datetime) -> None:
+        if Job.exists(job_id, connection=self.redis):
+            return
+        options = {"job_id": job_id, "result_ttl": 60, "failure_ttl": 86400}
+        if at.timestamp() > datetime.now(at.tzinfo).timestamp():
+            queue.enqueue_at(at, func, arg, **options)
+        else:
+            queue.enqueue(func, arg, **options)
+
+    def send(self, tickets: Iterable[OutboxTicket]) -> None:
+        for ticket in tickets:
+            queue = self.queues[URGENT_QUEUE if ticket.priority == "urgent" else BULK_QUEUE]
+            job_id = outbox_job_id(ticket)
+            self._enqueue(queue, "bot.jobs.deliver_outbox", job_id, ticket.id, ticket.not_before)
+
+    def fire_timer(self, timer_id: int, due_at: datetime) -> None:
+        queue = self.queues[BULK_QUEUE]
+        self._enqueue(queue, "bot.jobs.fire_timer", timer_job_id(timer_id), timer_id, due_at)
+
+
+class InlineDispatcher:
+    """Without Redis: wake the in-process pump, which finds due work in the database itself."""
+
+    mode = "inline"
+
+    def __init__(self) -> None:
+        self.wake_up = threading.Event()
+
+    def send(self, tickets: Iterable[OutboxTicket]) -> None:
+        if list(tickets):
+            self.wake_up.set()
+
+    def fire_timer(self, timer_id: int, due_at: datetime) -> None:
+        """Timers are found by the pump's sweep when due; nothing to do now."""

@@ -1,0 +1,107 @@
+"""Officers answering residents' questions: the answer goes out through the outbox.
+
+The admin page (and the tests) call this; the text goes in the resident's language and channel,
+introduced so a resident on a basic phone knows what it answers.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+
+from bot import system_texts
+from bot.clock import Clock, utc_now
+from bot.crypto import Vault
+from bot.db import Database
+from bot.dispatch import Dispatcher
+from bot.messaging import MAX_BODY_CHARS, normalise
+from bot.models import Participant, Question
+from bot.render import compose
+from bot.store.outbox import OutboxTicket, add_outbox_message
+
+log = logging.getLogger(__name__)
+
+
+class AnswerError(ValueError):
+    """The answer cannot be sent; the message says why, in words an officer understands."""
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    id: int
+    participant_id: int
+    flow_id: str
+    language: str | None
+    text: str
+
+
+class QuestionDesk:
+    def __init__(
+        self, *, db: Database, vault: Vault, dispatcher: Dispatcher, clock: Clock = utc_now
+    ) -> None:
+        self.db = db
+        self.vault = vault
+        self.dispatcher = dispatcher
+        self.clock = clock
+
+    def open_questions(self) -> list[OpenQuestion]:
+        """Questions awaiting an answer, oldest first."""
+        with self.db.session() as session:
+            rows = session.exec(
+                select(Question, Participant.language)
+                .join(Participant, col(Participant.id) == Question.participant_id)
+                .where(Question.status == "open")
+                .order_by(col(Question.created_at), col(Question.id))
+            ).all()
+            return [
+                OpenQuestion(
+                    q.id or 0, q.participant_id, q.flow_id, lang, self.vault.open(q.text_encrypted)
+                )
+                for q, lang in rows
+            ]
+
+    def answer(self, question_id: int, text: str) -> OutboxTicket:
+        """Record the officer's answer and queue it to the resident, once."""
+        answer = normalise(text)
+        if not answer:
+            raise AnswerError("The answer is empty.")
+        now = self.clock()
+        with self.db.session() as session:
+            question = session.get(Question, question_id)
+            if question is None:
+                raise AnswerError(
+                    "That question no longer exists (the resident may have erased it)."
+                )
+            if question.status != "open":
+                raise AnswerError("That question has already been answered.")
+            participant = session.get(Participant, question.participant_id)
+            if participant is None or participant.opted_out:
+                raise AnswerError(
+                    "The resident has opted out of texts, so the answer cannot be sent."
+                )
+            body = compose([system_texts.ANSWER_INTRO], participant.language) + "\n" + answer
+            if len(body) > MAX_BODY_CHARS:
+                raise AnswerError(
+                    f"The answer is too long: keep it under {MAX_BODY_CHARS - 60} characters."
+                )
+            row = add_outbox_message(
+                session,
+                self.vault,
+                participant_id=participant.id or 0,
+                body=body,
+                purpose="answer",
+                priority="urgent",
+                now=now,
+                dedupe_key=f"answer:{question_id}",
+            )
+            if row is None:
+                raise AnswerError("That question has already been answered.")
+            question.status, question.answered_at = "answered", now
+            question.answer_encrypted = self.vault.seal(answer)
+            session.add(question)
+            ticket = OutboxTicket.of(row)
+        self.dispatcher.send([ticket])
+        log.info("question_answered question=%s outbox=%s", question_id, ticket.id)
+        return ticket

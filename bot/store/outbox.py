@@ -1,0 +1,136 @@
+"""Queries about the outbox: writing sends, claiming them once, and finding due or lost ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.crypto import Vault
+from bot.models import OutboxMessage
+
+
+@dataclass(frozen=True)
+class OutboxTicket:
+    """What a queue needs to deliver one outbox row (ids only, so jobs stay JSON)."""
+
+    id: int
+    attempts: int
+    priority: str
+    not_before: datetime
+
+    @classmethod
+    def of(cls, row: OutboxMessage) -> OutboxTicket:
+        assert row.id is not None
+        return cls(row.id, row.attempts, row.priority, row.not_before)
+
+
+def add_outbox_message(
+    session: Session,
+    vault: Vault,
+    *,
+    participant_id: int,
+    body: str,
+    purpose: str,
+    priority: str,
+    now: datetime,
+    dedupe_key: str | None = None,
+    broadcast_id: int | None = None,
+) -> OutboxMessage | None:
+    """Write a send; None when `dedupe_key` was written before (the send already exists)."""
+    if dedupe_key is not None:
+        existing = session.exec(
+            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+        ).first()
+        if existing is not None:
+            return None
+    row = OutboxMessage(
+        participant_id=participant_id,
+        purpose=purpose,
+        priority=priority,
+        body_encrypted=vault.seal(body),
+        not_before=now,
+        dedupe_key=dedupe_key,
+        broadcast_id=broadcast_id,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None  # a concurrent writer got there first with the same dedupe_key
+    return row
+
+
+def claim_outbox_message(session: Session, outbox_id: int, now: datetime) -> bool:
+    """Take a due, pending row for sending; False if another worker has it or it is not due."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == outbox_id)
+        .where(col(OutboxMessage.status) == "pending")
+        .where(col(OutboxMessage.not_before) <= now)
+        .values(status="sending", attempts=OutboxMessage.attempts + 1, claimed_at=now)
+    )
+    return result.rowcount == 1
+
+
+def cancel_pending_sends(session: Session, participant_id: int, error_code: int) -> int:
+    """Stop every send not yet made to a resident (they opted out, or the number is dead)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.participant_id) == participant_id)
+        .where(col(OutboxMessage.status).in_(("pending", "held")))
+        .values(status="cancelled", error_code=error_code)
+    )
+    return result.rowcount
+
+
+def release_held_sends(session: Session, participant_id: int, now: datetime) -> list[OutboxTicket]:
+    """The resident replied on WhatsApp: what waited for the window can go now."""
+    rows = list(
+        session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.participant_id == participant_id)
+            .where(OutboxMessage.status == "held")
+        )
+    )
+    for row in rows:
+        row.status, row.not_before = "pending", now
+        session.add(row)
+    session.flush()
+    return [OutboxTicket.of(row) for row in rows]
+
+
+def due_sends(session: Session, now: datetime, limit: int = 1000) -> list[OutboxTicket]:
+    """Pending rows whose time has come, urgent first ("urgent" > "bulk"), oldest first."""
+    statement = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending", col(OutboxMessage.not_before) <= now)
+        .order_by(col(OutboxMessage.priority).desc(), col(OutboxMessage.id))
+        .limit(limit)
+    )
+    return [OutboxTicket.of(row) for row in session.exec(statement)]
+
+
+def recover_lost_sends(session: Session, claimed_before: datetime) -> int:
+    """Rows left `sending` by a worker that died: back to pending (may duplicate one send)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.status) == "sending")
+        .where(col(OutboxMessage.claimed_at) < claimed_before)
+        .values(status="pending")
+    )
+    return result.rowcount
+
+
+def count_sends_by_status(session: Session, broadcast_id: int) -> dict[str, int]:
+    statement = (
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.broadcast_id == broadcast_id)
+        .group_by(OutboxMessage.status)
+    )
+    return dict(session.exec(statement).all())

@@ -1,0 +1,38 @@
+"""The sweep: finds work the database says is due and hands it on again.
+
+Redis may lose jobs (a restart, a flush, a killed worker); the database never does. Every
+`SWEEP_INTERVAL_SECONDS` the worker (or the embedded pump) runs this, so nothing waits for ever.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.clock import Clock, utc_now
+from bot.db import Database
+from bot.delivery import LOST_AFTER
+from bot.store.outbox import OutboxTicket, due_sends, recover_lost_sends
+from bot.store.timers import due_timers
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DueWork:
+    sends: list[OutboxTicket]
+    timers: list[int]
+    recovered: int
+
+
+def find_due_work(db: Database, clock: Clock = utc_now) -> DueWork:
+    """Due sends and timers, after putting sends lost in a crash back in line."""
+    now = clock()
+    with db.session() as session:
+        recovered = recover_lost_sends(session, now - LOST_AFTER)
+    with db.session() as session:
+        sends = due_sends(session, now)
+        timers = [timer_id for timer_id, _due in due_timers(session, now)]
+    if recovered:
+        log.warning("sweep_recovered_lost_sends count=%s", recovered)
+    return DueWork(sends, timers, recovered)
