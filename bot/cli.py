@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import secrets
 import sys
 from pathlib import Path
@@ -51,6 +52,7 @@ def open_services() -> Services:
 @click.option("--number", default=SIMULATOR_NUMBER, show_default=True, help="Pretend sender.")
 def chat(lang: str | None, channel: str, number: str) -> None:
     """Text the bot from this terminal, through the same code as a real text."""
+    logging.getLogger().setLevel(logging.WARNING)  # the conversation, not the event log
     services = open_services()
     prefix = "whatsapp:" if channel == "whatsapp" else ""
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot import system_texts as say
+from bot.faq import best_answer
 from bot.flow_model import (
     BranchStep,
     ChoiceStep,
@@ -161,7 +162,7 @@ def _while_opted_out(
 
 
 def _on_keyword(reply: _Reply, keyword: Keyword, text: str, now: datetime) -> None:
-    state = reply.state.but(pending=None)
+    state = reply.state.but(pending=None, pending_question=None)
     reply.state = state
     if keyword is Keyword.STOP:
         reply.state = state.but(status="opted_out")
@@ -197,10 +198,18 @@ def _on_keyword(reply: _Reply, keyword: Keyword, text: str, now: datetime) -> No
 
 
 def _on_pending(reply: _Reply, text: str) -> None:
-    pending = reply.state.pending
-    reply.state = reply.state.but(pending=None)
-    if pending == "question":
+    state = reply.state
+    reply.state = state.but(pending=None, pending_question=None)
+    if state.pending == "question":
         _queue_question(reply, text)
+    elif state.pending == "faq_check":
+        in_flow = _asks_questions(reply.current)
+        if read_yes_no(text) is True:
+            reply.say(say.THANKS if in_flow else say.FAQ_GLAD)
+        else:
+            _pass_to_officer(reply, state.pending_question or text, in_flow=in_flow)
+        if in_flow:
+            _advance(reply)
     elif read_yes_no(text) is True:
         reply.state = reply.state.but(status="erased")
         reply.do(EraseParticipant())
@@ -210,13 +219,30 @@ def _on_pending(reply: _Reply, text: str) -> None:
         reply.prompt_again()
 
 
-def _queue_question(reply: _Reply, question: str) -> None:
+def _queue_question(reply: _Reply, question: str, *, in_flow: bool = False) -> None:
+    """Answer from the flow's FAQ when it clearly can (and check it helped), else an officer."""
     if not question:
         reply.say(say.ASK_WHAT)
         reply.state = reply.state.but(pending="question")
         return
+    entry = best_answer(reply.flow.faq, question, reply.state.language)
+    if entry is None:
+        _pass_to_officer(reply, question, in_flow=in_flow)
+        if in_flow:
+            _advance(reply)
+        return
+    reply.state = reply.state.but(pending="faq_check", pending_question=question)
+    reply.say(entry.answer, say.FAQ_CHECK)
+
+
+def _pass_to_officer(reply: _Reply, question: str, *, in_flow: bool = False) -> None:
+    """Queue for an officer; inside a flow the next step follows, so no "REPEAT" hint."""
     reply.do(QueueQuestion(reply.state.flow_id, reply.state.step_id, question))
-    reply.say(say.QUESTION_QUEUED)
+    reply.say(say.QUESTION_PASSED_ON if in_flow else say.QUESTION_QUEUED)
+
+
+def _asks_questions(step: Step) -> bool:
+    return isinstance(step, OpenStep) and step.answer_kind == "question"
 
 
 def _switch_language(reply: _Reply) -> None:
@@ -352,6 +378,12 @@ def _answer_choice(reply: _Reply, current: ChoiceStep, text: str) -> None:
 def _answer_open(reply: _Reply, current: OpenStep, text: str) -> None:
     if not text:
         reply.say(say.REASK_WORDS)
+        return
+    if current.answer_kind == "question":
+        if read_yes_no(text) is False:
+            _advance(reply)
+        else:
+            _queue_question(reply, text, in_flow=True)
         return
     _save(reply, SaveAnswer(reply.state.flow_id, current.id, current.answer_kind, text))
     reply.say(say.THANKS)

@@ -53,6 +53,8 @@ def _messages(flow: Flow) -> Iterator[tuple[str, Text]]:
             yield f"{step.id} (simpler)", step.simpler
         if isinstance(step, ConsentStep):
             yield f"{step.id} (declined)", step.declined
+    for entry in flow.faq:
+        yield f"faq {entry.id}", entry.answer
 
 
 def _describe(report: CheckReport, where: str, text: Text, first_contact: bool) -> None:

@@ -78,11 +78,15 @@ class ChoiceStep(_Step):
 
 
 class OpenStep(_Step):
-    """A question answered in the resident's own words; `answer_kind` tags what it gathers."""
+    """A question answered in the resident's own words; `answer_kind` tags what it gathers.
+
+    `question` steps invite residents' own questions: answered from the FAQ or sent to an
+    officer, like ASK/GOFYN; a plain "no" goes on.
+    """
 
     kind: Literal["open"]
     text: Text
-    answer_kind: Literal["hope", "fear", "feedback", "experience", "other"]
+    answer_kind: Literal["hope", "fear", "feedback", "experience", "other", "question"]
 
 
 class ConsentStep(_Step):
@@ -118,6 +122,15 @@ Step = Annotated[
 ASKING_KINDS = ("choice", "open", "consent")
 
 
+class FaqEntry(_Model):
+    """A question residents often ask, answered at once; `also` lists other ways to ask it."""
+
+    id: str = Field(pattern=STEP_ID.pattern)
+    question: Text
+    answer: Text
+    also: tuple[str, ...] = ()
+
+
 class Expectations(_Model):
     """What the answers can change, and when and how residents will hear back."""
 
@@ -136,6 +149,7 @@ class Flow(_Model):
     welsh_reviewed: bool = False
     expectations: Expectations | None = None
     steps: tuple[Step, ...] = Field(min_length=1)
+    faq: tuple[FaqEntry, ...] = ()
 
     @field_validator("languages")
     @classmethod

@@ -72,7 +72,7 @@ YES = Option(
         *("yes", "y", "yeah", "yep", "yup", "yea", "ok", "okay", "sure", "agree", "fine"),
         *("i agree", "of course", "go on", "yes please"),
         *("ie", "do", "ydw", "ydy", "ydyn", "ydych", "iawn", "cytuno", "wrth gwrs", "ie plis"),
-        *("caiff", "cewch", "cei", "gallwch"),
+        *("caiff", "cewch", "cei", "gallwch", "oedd", "do diolch"),
     ),
 )
 NO = Option(
@@ -81,7 +81,7 @@ NO = Option(
     aliases=(
         *("no", "n", "nope", "nah", "never", "no thanks", "no thank you", "not really"),
         *("na", "nage", "naddo", "nac", "nid", "dim", "dim diolch", "na diolch"),
-        *("na chaiff", "na chewch", "na chei", "na allwch"),
+        *("na chaiff", "na chewch", "na chei", "na allwch", "nag oedd", "nac oedd"),
     ),
 )
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from bot.flow_model import Language
 
 Status = Literal["active", "completed", "expired", "opted_out", "erased"]
-Pending = Literal["question", "erase"]
+Pending = Literal["question", "erase", "faq_check"]
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,10 @@ class SessionState:
     status: Status = "active"
     #: How many times the current question was re-asked after a reply the engine did not follow.
     retries: int = 0
-    #: A keyword that needs a follow-up reply (the question text, or a yes/no to erasing).
+    #: What the next reply is for: a question's text, yes/no to erasing, or did the FAQ help.
     pending: Pending | None = None
+    #: The question an FAQ answer was offered for: queued for an officer if it did not help.
+    pending_question: str | None = None
     #: Answers to choice steps so far, by step id: what branch steps decide on.
     choices: Mapping[str, str] = field(default_factory=dict)
     #: The flow to go on to once the welcome flow has asked the language.

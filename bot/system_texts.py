@@ -46,6 +46,10 @@ QUESTION_QUEUED = Text(
     cy="Diolch. Bydd swyddog yn ateb o fewn 5 diwrnod gwaith. Atebwch ETO i barhau.",
     en="Thanks. An officer will reply within 5 working days. Reply REPEAT to carry on.",
 )
+QUESTION_PASSED_ON = Text(
+    cy="Diolch. Bydd swyddog yn ateb o fewn 5 diwrnod gwaith.",
+    en="Thanks. An officer will reply within 5 working days.",
+)
 ERASE_CONFIRM = Text(
     cy="Dileu popeth rydych wedi ei ddweud wrthym? Atebwch IE i ddileu, NA i gadw.",
     en="Delete everything you have told us? Reply YES to delete, NO to keep it.",
@@ -71,6 +75,10 @@ REMINDER = Text(
     cy="Helo eto gan y cyngor. Does dim rhaid ateb, ond rydym eisiau clywed gennych.",
     en="Hello again from the council. No need to reply, but we would like to hear from you.",
 )
+FAQ_CHECK = Text(
+    cy="A oedd hynny'n ateb eich cwestiwn? 1 Oedd 2 Na", en="Did that answer it? 1 Yes 2 No"
+)
+FAQ_GLAD = Text(cy="Da iawn. Atebwch ETO i barhau.", en="Good. Reply REPEAT to carry on.")
 ANSWER_INTRO = Text(
     cy="Ateb gan y cyngor i'ch cwestiwn:",
     en="The council's answer to your question:",
