@@ -3,7 +3,7 @@
 Each call claims the row in its own short transaction, then sends, then records the result.
 Running the same delivery twice is harmless: the second finds the row already claimed. The one
 window that can repeat a text is a crash after Twilio accepted it and before the SID was saved;
-the sweep then sends it again after `LOST_AFTER` (at most one duplicate per crash).
+the sweep then sends it again after LOST_SEND_AFTER_SECONDS (at most one duplicate per crash).
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ from bot.store.outbox import OutboxTicket, cancel_pending_sends, claim_outbox_me
 
 log = logging.getLogger(__name__)
 
-#: A row still `sending` this long after it was claimed belonged to a worker that died.
-LOST_AFTER = timedelta(minutes=2)
 #: Error code stored when Sgwrs itself stopped a send (no Twilio code applies).
 STOPPED_BY_SGWRS = 0
 

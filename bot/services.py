@@ -68,7 +68,8 @@ class Services:
         return "ok"
 
     def find_due_work(self) -> DueWork:
-        return find_due_work(self.db, self.conversations.clock)
+        lost_after = timedelta(seconds=self.settings.lost_send_after_seconds)
+        return find_due_work(self.db, lost_after, self.conversations.clock)
 
     def run_sweep(self) -> dict[str, int]:
         """Hand every due send and timer to the dispatcher again (it skips live jobs)."""

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.clock import Clock, utc_now
 from bot.db import Database
-from bot.delivery import LOST_AFTER
 from bot.store.outbox import OutboxTicket, due_sends, recover_lost_sends
 from bot.store.timers import due_timers
 
@@ -25,11 +25,11 @@ class DueWork:
     recovered: int
 
 
-def find_due_work(db: Database, clock: Clock = utc_now) -> DueWork:
-    """Due sends and timers, after putting sends lost in a crash back in line."""
+def find_due_work(db: Database, lost_after: timedelta, clock: Clock = utc_now) -> DueWork:
+    """Due sends and timers, after putting sends lost in a crash (older than `lost_after`) back."""
     now = clock()
     with db.session() as session:
-        recovered = recover_lost_sends(session, now - LOST_AFTER)
+        recovered = recover_lost_sends(session, now - lost_after)
     with db.session() as session:
         sends = due_sends(session, now)
         timers = [timer_id for timer_id, _due in due_timers(session, now)]
