@@ -13,6 +13,8 @@ from typing import Any
 import click
 from flask import Flask
 
+from admin import init_admin
+from bot.accounts import DEMO_EMAIL, create_demo_officer
 from bot.background import InlinePump
 from bot.cli import cli, open_services
 from bot.config import load_settings, with_changes
@@ -43,6 +45,7 @@ def create_app(
     app.extensions["sgwrs"] = services
     app.register_blueprint(twilio.bp)
     app.register_blueprint(health.bp)
+    init_admin(app, services)
     return app
 
 
@@ -63,6 +66,11 @@ def run(host: str) -> None:
         )
     services = build_services(settings)
     click.echo(f"Sgwrs ({settings.env}) on http://{host}:{settings.port}")
+    with services.db.session() as session:
+        password = None if settings.production else create_demo_officer(session)
+    if password:
+        click.echo(f"  admin: http://{host}:{settings.port}/admin/  (shown once)")
+        click.echo(f"    demo officer: {DEMO_EMAIL}  password: {password}")
     click.echo(f"  database: {settings.effective_database_url.split('@')[-1]}")
     if services.redis is None:
         InlinePump(services).start()

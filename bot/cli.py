@@ -16,6 +16,7 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from bot import jobs
+from bot.accounts import ROLES, AccountError, create_user
 from bot.addresses import AddressError, parse_address
 from bot.background import Sweeper
 from bot.broadcasts import BroadcastError
@@ -222,3 +223,29 @@ def questions_answer(question_id: int, text: str) -> None:
     except AnswerError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"answer to question {question_id} queued")
+
+
+@cli.command("create-user")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--role", type=click.Choice(ROLES), prompt=True)
+@click.option("--partner", "partner_code", help="For partner accounts: the partner's code.")
+@click.password_option(help="At least 12 characters; asked for when not given.")
+def create_user_command(
+    email: str, name: str, role: str, partner_code: str | None, password: str
+) -> None:
+    """Create an admin, officer or partner account."""
+    services = open_services()
+    try:
+        with services.db.session() as session:
+            create_user(
+                session,
+                email=email,
+                name=name,
+                role=role,
+                password=password,
+                partner_code=partner_code,
+            )
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{role} account created for {email}")

@@ -94,6 +94,8 @@ class Answer(SQLModel, table=True):
     value: str | None = Field(default=None, max_length=64)
     text_encrypted: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utc_now, index=True)
+    #: Flagged by an officer: one person's substance can outweigh a hundred.
+    significant: bool = Field(default=False, index=True)
 
 
 class Question(SQLModel, table=True):
@@ -192,3 +194,56 @@ class Receipt(SQLModel, table=True):
     message_sid: str = Field(primary_key=True, max_length=64)
     reply: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=utc_now, index=True)
+
+
+class User(SQLModel, table=True):
+    """An admin account: admin (users, settings), officer (conversations) or partner (reach)."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(max_length=128)
+    #: admin, officer or partner
+    role: str = Field(max_length=16)
+    #: For partners: the only partner code whose figures they may see.
+    partner_code: str | None = Field(default=None, max_length=12)
+    password_hash: str = Field(max_length=256)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utc_now)
+    last_login_at: datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who saw or did what, when: revealing a number, exporting, answering, sending."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utc_now, index=True)
+    user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    #: snake_case event name, e.g. number_revealed, export_downloaded, question_answered
+    action: str = Field(max_length=64, index=True)
+    #: What it was about, e.g. participant:12 (never a number or a message body).
+    target: str = Field(default="", max_length=128)
+    #: The officer's stated reason, or other short context they typed.
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class Theme(SQLModel, table=True):
+    """A code in the officers' codebook, used to tag what residents said."""
+
+    __tablename__ = "themes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class AnswerTheme(SQLModel, table=True):
+    """An answer tagged with a theme (many to many)."""
+
+    __tablename__ = "answer_themes"
+
+    answer_id: int = Field(foreign_key="answers.id", primary_key=True)
+    theme_id: int = Field(foreign_key="themes.id", primary_key=True, index=True)

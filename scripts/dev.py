@@ -7,10 +7,15 @@ README's two commands work on a fresh machine and stay quick on the second run.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import os
+import shutil
 import subprocess
 import sys
+import tarfile
+import urllib.request
 import venv
 from pathlib import Path
 
@@ -18,10 +23,33 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".sgwrs-installed"
+NPM_REGISTRY = "https://registry.npmjs.org"
+#: Front-end packages from the npm registry, fetched by Python (no Node needed) and checked
+#: against the registry's sha512 integrity: name -> (version, integrity, {member prefix: folder}).
+#: govuk-frontend 6.3.0 is the release govuk-frontend-jinja 4.1.0 targets: change them together.
+NPM_PACKAGES = {
+    "govuk-frontend": (
+        "6.3.0",
+        "sha512-cXIQxm5PHCsbic47GXZrVBZhAeeshTLRL6ZBKilLsR6rMCjJuWb7Fruq0VUNMBJFlJk/srsRj/q8d5bM9cgKoA==",
+        {"package/dist/govuk/": ROOT / "admin/static/vendor/govuk-frontend"},
+    ),
+    "axe-core": (
+        "4.14.1",
+        "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
+        {"package/axe.min.js": ROOT / "tests/vendor/axe.min.js"},
+    ),
+}
 
 
-def _run(*command: str | Path) -> None:
-    subprocess.run([str(part) for part in command], cwd=ROOT, check=True)
+def _run(*command: str | Path, quiet: bool = False) -> None:
+    """Run a command; `quiet` shows its output only if it fails (pip's build chatter)."""
+    result = subprocess.run(
+        [str(part) for part in command], cwd=ROOT, capture_output=quiet, text=True, check=False
+    )
+    if result.returncode != 0:
+        if quiet:
+            print(result.stdout, result.stderr, sep="\n")
+        raise SystemExit(result.returncode)
 
 
 def setup() -> None:
@@ -33,9 +61,59 @@ def setup() -> None:
         print("Creating .venv ...", flush=True)
         venv.create(VENV, with_pip=True)
     print("Installing Sgwrs and its test tools into .venv ...", flush=True)
-    _run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    _run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+    _run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip", quiet=True)
+    _run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", ".[dev]", quiet=True)
     STAMP.write_text(wanted)
+
+
+def fetch_npm_packages() -> None:
+    """Unpack the pinned front-end packages (GOV.UK Frontend, axe-core) unless already there."""
+    for name, (version, integrity, wanted) in NPM_PACKAGES.items():
+        stamp = ROOT / "instance" / f".npm-{name}-{version}"
+        if stamp.exists() and all(target.exists() for target in wanted.values()):
+            continue
+        print(f"Fetching {name} {version} from the npm registry ...", flush=True)
+        url = f"{NPM_REGISTRY}/{name}/-/{name}-{version}.tgz"
+        with urllib.request.urlopen(url, timeout=60) as response:
+            data = response.read()
+        digest = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+        if digest != integrity:
+            raise SystemExit(f"{name} {version}: integrity check failed, refusing to use it")
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+            for prefix, target in wanted.items():
+                _extract(archive, prefix, target)
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(integrity)
+
+
+def _extract(archive: tarfile.TarFile, prefix: str, target: Path) -> None:
+    members = [m for m in archive.getmembers() if m.isfile() and m.name.startswith(prefix)]
+    if not members:
+        raise SystemExit(f"{prefix} is not in the package")
+    if prefix.endswith("/"):
+        shutil.rmtree(target, ignore_errors=True)
+    for member in members:
+        relative = member.name.removeprefix(prefix)
+        destination = target / relative if prefix.endswith("/") else target
+        if ".." in Path(relative).parts:
+            raise SystemExit(f"unsafe path in package: {member.name}")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        source = archive.extractfile(member)
+        assert source is not None
+        destination.write_bytes(source.read())
+
+
+def ensure_chromium() -> None:
+    """The browser tests drive Debian's Chromium; install it where we may (as root, with apt)."""
+    if Path("/usr/bin/chromium").exists():
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("Installing Chromium for the browser tests (apt-get) ...", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+    else:
+        print("Chromium is not installed: the browser tests will be skipped (not under CI).")
 
 
 def _exec(program: str, *args: str) -> None:
@@ -49,11 +127,13 @@ def main(argv: list[str]) -> None:
         print(__doc__)
         raise SystemExit(0 if command == "help" else 2)
     setup()
+    fetch_npm_packages()
     if command == "run":
         _exec("sgwrs", "run", *rest)
     elif command == "chat":
         _exec("sgwrs", "chat", *rest)
     elif command == "test":
+        ensure_chromium()
         _exec("pytest", "-n", "auto", "-p", "no:cacheprovider", *rest)
     elif command == "lint":
         _run(BIN / "ruff", "check", ".")

@@ -7,7 +7,16 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from bot.models import Answer, Conversation, Message, OutboxMessage, Participant, Question, Timer
+from bot.models import (
+    Answer,
+    AnswerTheme,
+    Conversation,
+    Message,
+    OutboxMessage,
+    Participant,
+    Question,
+    Timer,
+)
 
 
 def get_current_participant(session: Session, number_hash: str, channel: str) -> Participant | None:
@@ -51,6 +60,8 @@ def close_participant(session: Session, participant: Participant, now: datetime)
 
 def erase_participant(session: Session, participant_id: int) -> None:
     """Delete everything stored about one resident: their words, answers, questions and sends."""
+    answers = select(Answer.id).where(Answer.participant_id == participant_id)
+    session.execute(delete(AnswerTheme).where(col(AnswerTheme.answer_id).in_(answers)))
     for table in (OutboxMessage, Timer, Message, Answer, Question, Conversation):
         session.execute(delete(table).where(col(table.participant_id) == participant_id))
     session.execute(delete(Participant).where(col(Participant.id) == participant_id))

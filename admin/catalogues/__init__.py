@@ -1,0 +1,32 @@
+"""Welsh for the admin interface, one module per page, keyed by the English text.
+
+Drafted by the team; awaiting review by a fluent speaker. Missing text shows in English.
+"""
+
+from admin.catalogues import (
+    answers,
+    audit,
+    broadcasts,
+    common,
+    conversations,
+    export,
+    flows,
+    overview,
+    questions,
+    users,
+)
+
+CY: dict[str, str] = {}
+for _page in (
+    common,
+    overview,
+    flows,
+    conversations,
+    export,
+    audit,
+    users,
+    answers,
+    questions,
+    broadcasts,
+):
+    CY.update(_page.CY)

@@ -1,0 +1,3 @@
+"""Welsh for the broadcasts page(s), keyed by the English text."""
+
+CY: dict[str, str] = {}

@@ -1,0 +1,93 @@
+"""Signing in and out, the interface language, and the admin's error pages."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf import FlaskForm
+from werkzeug.exceptions import Forbidden, NotFound
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired
+
+from admin import limiter
+from admin.auth import current_user, services
+from admin.blueprint import bp
+from admin.i18n import LANGUAGES, translate
+from bot.accounts import authenticate
+from bot.audit import record_event
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+def _safe_next(target: str | None) -> str:
+    """Only ever go back to a page of this admin (no open redirect)."""
+    if target and target.startswith("/admin/") and not target.startswith("//"):
+        return target
+    return url_for("admin.overview")
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """The admin's front door: the overview, or sign in first."""
+    if current_user() is None:
+        return redirect(url_for("admin.login"))
+    return redirect(_safe_next(None))
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+def login() -> ResponseReturnValue:
+    """Sign in with email and password; failures never say which of the two was wrong."""
+    form = SignInForm()
+    error = None
+    if form.validate_on_submit():
+        with services().db.session() as db_session:
+            user = authenticate(db_session, form.email.data or "", form.password.data or "")
+            record_event(
+                db_session, user.id if user else None, "signed_in" if user else "sign_in_failed"
+            )
+        if user is not None:
+            session.clear()
+            session["user_id"] = user.id
+            session.permanent = True
+            return redirect(_safe_next(request.args.get("next")))
+        error = translate("The email address or password is not right")
+    elif request.method == "POST":
+        error = translate("Enter your email address and password")
+    return render_template("admin/sign_in.html", form=form, error=error), 200 if not error else 401
+
+
+@bp.post("/sign-out")
+def logout() -> ResponseReturnValue:
+    session.clear()
+    return redirect(url_for("admin.login"))
+
+
+@bp.post("/language")
+def switch_language() -> ResponseReturnValue:
+    """Switch the interface between English and Welsh, staying on the same page."""
+    language = request.form.get("language", "en")
+    session["ui_lang"] = language if language in LANGUAGES else "en"
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.app_errorhandler(RateLimitExceeded)
+def too_many(_error: RateLimitExceeded) -> ResponseReturnValue:
+    form = SignInForm()
+    message = translate("Too many attempts. Wait a minute and try again.")
+    return render_template("admin/sign_in.html", form=form, error=message), 429
+
+
+@bp.errorhandler(Forbidden)
+def forbidden(_error: Forbidden) -> ResponseReturnValue:
+    title = translate("You do not have permission to see this page")
+    return render_template("admin/error.html", title=title), 403
+
+
+@bp.errorhandler(NotFound)
+def not_found(_error: NotFound) -> ResponseReturnValue:
+    return render_template("admin/error.html", title=translate("Page not found")), 404
