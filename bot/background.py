@@ -60,6 +60,7 @@ class InlinePump(_Loop):
 
     def tick(self) -> int:
         """Fire every due timer, then deliver every due send; returns how many were handled."""
+        self.services.purge_old_data()
         timers = self.services.find_due_work().timers
         for timer_id in timers:
             self.services.conversations.handle_timer(timer_id)

@@ -87,6 +87,9 @@ class Settings:
     price_per_segment: float = 0.04
     #: Seconds between sweeps that re-queue due sends and timers (worker and embedded run).
     sweep_interval_seconds: float = 15.0
+    #: Days after a resident's last message when everything about them is erased (the privacy
+    #: notice promises 12 months).
+    retention_days: int = 365
     #: Seconds after which a send still marked `sending` is taken to be lost in a crash and
     #: sent again. Longer than a send can take (Twilio's timeout is 10 s).
     lost_send_after_seconds: float = 120.0

@@ -18,6 +18,7 @@ Semantics shared by both buckets:
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -50,17 +51,21 @@ class RateLimiter(Protocol):
 
 def _check(rate_per_second: float, burst: float | None) -> tuple[float, float]:
     """Validate the knobs; the default burst is one second's worth (at least one segment)."""
-    if not rate_per_second > 0:
-        raise ValueError(f"rate_per_second must be > 0, got {rate_per_second!r}")
+    if not 0 < rate_per_second < math.inf:
+        raise ValueError(f"rate_per_second must be a positive number, got {rate_per_second!r}")
     burst = max(1.0, rate_per_second) if burst is None else float(burst)
-    if not burst > 0:
-        raise ValueError(f"burst must be > 0, got {burst!r}")
+    if not 0 < burst < math.inf:
+        raise ValueError(f"burst must be a positive number, got {burst!r}")
     return float(rate_per_second), burst
 
 
-def _check_cost(cost: int) -> None:
+def _limit(cost: int, block: bool, max_wait: float) -> float:
+    """The longest this call may wait, in seconds, after checking the request makes sense."""
     if cost < 1:
         raise ValueError(f"cost is a number of segments, at least 1, got {cost!r}")
+    if not max_wait >= 0:
+        raise ValueError(f"max_wait is in seconds, at least 0, got {max_wait!r}")
+    return max_wait if block else 0.0
 
 
 # KEYS[1]: bucket hash {tokens, at (server microseconds)}.
@@ -103,7 +108,6 @@ class RedisTokenBucket:
         *,
         sleep: Sleep = time.sleep,
     ) -> None:
-        self._redis = redis
         # segments per second; burst in segments (what a full bucket may send at once)
         self.rate_per_second, self.burst = _check(rate_per_second, burst)
         self._sleep = sleep
@@ -113,8 +117,7 @@ class RedisTokenBucket:
         self, sender_key: str, cost: int = 1, *, block: bool = True, max_wait: float = 30.0
     ) -> float:
         """See ``RateLimiter.acquire``."""
-        _check_cost(cost)
-        limit = max_wait if block else 0.0
+        limit = _limit(cost, block, max_wait)
         granted, wait = self._reserve(
             keys=[f"sgwrs:rate:{sender_key}"],
             args=[repr(self.rate_per_second), repr(self.burst), cost, repr(limit)],
@@ -153,8 +156,7 @@ class LocalTokenBucket:
         self, sender_key: str, cost: int = 1, *, block: bool = True, max_wait: float = 30.0
     ) -> float:
         """See ``RateLimiter.acquire``."""
-        _check_cost(cost)
-        limit = max_wait if block else 0.0
+        limit = _limit(cost, block, max_wait)
         with self._lock:
             now = self._clock()
             tokens, at = self._buckets.get(sender_key, (self.burst, now))

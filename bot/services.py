@@ -29,7 +29,7 @@ from bot.loop_guard import LocalLoopGuard, LoopGuard, RedisLoopGuard
 from bot.questions import QuestionDesk
 from bot.rate_limit import LocalTokenBucket, RateLimiter, RedisTokenBucket
 from bot.sender import OutboundSms, Sender, SendError, SendResult, TwilioSender
-from bot.sweep import DueWork, find_due_work
+from bot.sweep import DueWork, find_due_work, purge_old_data
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +71,24 @@ class Services:
         lost_after = timedelta(seconds=self.settings.lost_send_after_seconds)
         return find_due_work(self.db, lost_after, self.conversations.clock)
 
+    def purge_old_data(self) -> int:
+        retention = timedelta(days=self.settings.retention_days)
+        return purge_old_data(self.db, retention, self.conversations.clock)
+
     def run_sweep(self) -> dict[str, int]:
         """Hand every due send and timer to the dispatcher again (it skips live jobs)."""
+        purged = self.purge_old_data()
         work = self.find_due_work()
         self.dispatcher.send(work.sends)
         now = self.conversations.clock()
         for timer_id in work.timers:
             self.dispatcher.fire_timer(timer_id, now)
-        return {"sends": len(work.sends), "timers": len(work.timers), "recovered": work.recovered}
+        return {
+            "sends": len(work.sends),
+            "timers": len(work.timers),
+            "recovered": work.recovered,
+            "purged": purged,
+        }
 
 
 def _local_secret(settings: Settings, name: str) -> str:

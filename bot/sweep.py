@@ -12,8 +12,10 @@ from datetime import timedelta
 
 from bot.clock import Clock, utc_now
 from bot.db import Database
+from bot.store.messages import delete_old_receipts
 from bot.store.outbox import OutboxTicket, due_sends, recover_lost_sends
-from bot.store.timers import due_timers
+from bot.store.participants import erase_participant, list_participants_to_purge
+from bot.store.timers import delete_finished_timers, due_timers
 
 log = logging.getLogger(__name__)
 
@@ -36,3 +38,24 @@ def find_due_work(db: Database, lost_after: timedelta, clock: Clock = utc_now) -
     if recovered:
         log.warning("sweep_recovered_lost_sends count=%s", recovered)
     return DueWork(sends, timers, recovered)
+
+
+#: How long idempotency receipts and finished timers are kept.
+HOUSEKEEPING_AFTER = timedelta(days=7)
+
+
+def purge_old_data(db: Database, retention: timedelta, clock: Clock = utc_now) -> int:
+    """Erase residents past the retention period, and drop old receipts and timers.
+
+    Returns how many residents were erased. Runs in small batches so a sweep stays short.
+    """
+    now = clock()
+    with db.session() as session:
+        expired = list_participants_to_purge(session, now - retention)
+        for participant_id in expired:
+            erase_participant(session, participant_id)
+        delete_old_receipts(session, now - HOUSEKEEPING_AFTER)
+        delete_finished_timers(session, now - HOUSEKEEPING_AFTER)
+    if expired:
+        log.info("retention_purged participants=%s", len(expired))
+    return len(expired)

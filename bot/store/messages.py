@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from bot.clock import utc_now
@@ -55,6 +56,12 @@ def list_messages(session: Session, participant_id: int) -> list[Message]:
 
 def get_receipt(session: Session, message_sid: str) -> Receipt | None:
     return session.get(Receipt, message_sid)
+
+
+def delete_old_receipts(session: Session, older_than: datetime) -> int:
+    """Twilio retries within minutes; a week of receipts is plenty to stay idempotent."""
+    result = session.execute(delete(Receipt).where(col(Receipt.created_at) < older_than))
+    return result.rowcount
 
 
 def save_receipt(session: Session, message_sid: str, reply: str | None, now: datetime) -> None:

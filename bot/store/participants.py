@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from bot.models import (
@@ -65,3 +65,12 @@ def erase_participant(session: Session, participant_id: int) -> None:
     for table in (OutboxMessage, Timer, Message, Answer, Question, Conversation):
         session.execute(delete(table).where(col(table.participant_id) == participant_id))
     session.execute(delete(Participant).where(col(Participant.id) == participant_id))
+
+
+def list_participants_to_purge(
+    session: Session, older_than: datetime, limit: int = 500
+) -> list[int]:
+    """Residents silent since before `older_than` (the retention period has run out)."""
+    last_seen = func.coalesce(Participant.last_inbound_at, Participant.created_at)
+    statement = select(Participant.id).where(last_seen < older_than).limit(limit)
+    return [participant_id for participant_id in session.exec(statement) if participant_id]

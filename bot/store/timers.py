@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from bot.models import Timer
@@ -57,3 +57,11 @@ def due_timers(session: Session, now: datetime, limit: int = 1000) -> list[tuple
         .limit(limit)
     )
     return [(timer_id, due_at) for timer_id, due_at in session.exec(statement)]
+
+
+def delete_finished_timers(session: Session, older_than: datetime) -> int:
+    """Fired and cancelled timers are history nobody reads: drop them after a while."""
+    result = session.execute(
+        delete(Timer).where(col(Timer.status) != "pending", col(Timer.due_at) < older_than)
+    )
+    return result.rowcount

@@ -1,0 +1,165 @@
+"""Queries for the hopes, fears and feedback page: residents' open answers, filtered and paged.
+
+A page of answers takes three queries whatever its length (count, rows, their themes), and the
+theme counts one more. Test conversations (the simulator's) are left out, like every figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func
+from sqlmodel import Session, col, select
+
+from bot.crypto import Vault
+from bot.models import Answer, AnswerTheme, Participant, Theme
+
+#: Answers in a resident's own words; "unexpected" is free text sent where a choice was asked.
+OPEN_KINDS = ("hope", "fear", "feedback", "experience", "other", "unexpected")
+
+
+@dataclass(frozen=True)
+class AnswerFilter:
+    kind: str | None = None
+    flow_id: str | None = None
+    theme_id: int | None = None
+    significant_only: bool = False
+    #: A partner's own code: only their residents' answers, with no link back to the resident.
+    partner_code: str | None = None
+
+
+@dataclass(frozen=True)
+class ListedAnswer:
+    id: int
+    kind: str
+    flow_id: str
+    step_id: str
+    created_at: datetime
+    significant: bool
+    text: str
+    #: (theme id, name), by name
+    themes: tuple[tuple[int, str], ...]
+    #: None when listed for a partner (anonymised)
+    participant_id: int | None
+
+
+@dataclass(frozen=True)
+class AnswerPage:
+    answers: list[ListedAnswer]
+    total: int
+
+
+@dataclass(frozen=True)
+class ThemeCount:
+    theme_id: int
+    name: str
+    answers: int
+    significant: int
+
+
+def _conditions(filters: AnswerFilter) -> list[Any]:
+    kinds = (filters.kind,) if filters.kind in OPEN_KINDS else OPEN_KINDS
+    conditions: list[Any] = [col(Answer.kind).in_(kinds), col(Participant.is_test).is_(False)]
+    if filters.flow_id:
+        conditions.append(Answer.flow_id == filters.flow_id)
+    if filters.partner_code:
+        conditions.append(Participant.partner_code == filters.partner_code)
+    if filters.significant_only:
+        conditions.append(col(Answer.significant).is_(True))
+    if filters.theme_id is not None:
+        tagged = select(AnswerTheme.answer_id).where(AnswerTheme.theme_id == filters.theme_id)
+        conditions.append(col(Answer.id).in_(tagged))
+    return conditions
+
+
+def list_open_answers(
+    session: Session, vault: Vault, filters: AnswerFilter, *, limit: int, offset: int
+) -> AnswerPage:
+    """Significant answers first, then newest first; texts decrypted, themes attached."""
+    conditions = _conditions(filters)
+    total = session.exec(
+        select(func.count())
+        .select_from(Answer)
+        .join(Participant, col(Participant.id) == Answer.participant_id)
+        .where(*conditions)
+    ).one()
+    rows = session.exec(
+        select(Answer)
+        .join(Participant, col(Participant.id) == Answer.participant_id)
+        .where(*conditions)
+        .order_by(
+            col(Answer.significant).desc(), col(Answer.created_at).desc(), col(Answer.id).desc()
+        )
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    themes = _themes_of(session, [row.id for row in rows if row.id is not None])
+    answers = [
+        ListedAnswer(
+            id=row.id or 0,
+            kind=row.kind,
+            flow_id=row.flow_id,
+            step_id=row.step_id,
+            created_at=row.created_at,
+            significant=row.significant,
+            text=vault.open(row.text_encrypted),
+            themes=tuple(themes.get(row.id or 0, ())),
+            participant_id=None if filters.partner_code else row.participant_id,
+        )
+        for row in rows
+    ]
+    return AnswerPage(answers, total)
+
+
+def _themes_of(session: Session, answer_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    if not answer_ids:
+        return {}
+    statement = (
+        select(AnswerTheme.answer_id, Theme.id, Theme.name)
+        .join(Theme, col(Theme.id) == AnswerTheme.theme_id)
+        .where(col(AnswerTheme.answer_id).in_(answer_ids))
+        .order_by(func.lower(Theme.name))
+    )
+    found: dict[int, list[tuple[int, str]]] = {}
+    for answer_id, theme_id, name in session.exec(statement):
+        found.setdefault(answer_id, []).append((theme_id or 0, name))
+    return found
+
+
+def count_answer_themes(session: Session, filters: AnswerFilter) -> list[ThemeCount]:
+    """Every theme with how many matching answers carry it, and how many of those are significant.
+
+    The theme filter itself is ignored here: counts are across all themes of the other filters.
+    """
+    matching = (
+        select(Answer.id, Answer.significant)
+        .join(Participant, col(Participant.id) == Answer.participant_id)
+        .where(*_conditions(replace(filters, theme_id=None)))
+        .subquery()
+    )
+    per_theme = (
+        select(
+            AnswerTheme.theme_id,
+            func.count().label("answers"),
+            func.sum(case((matching.c.significant, 1), else_=0)).label("significant"),
+        )
+        .join(matching, matching.c.id == AnswerTheme.answer_id)
+        .group_by(col(AnswerTheme.theme_id))
+        .subquery()
+    )
+    statement = (
+        select(
+            Theme.id,
+            Theme.name,
+            func.coalesce(per_theme.c.answers, 0),
+            func.coalesce(per_theme.c.significant, 0),
+        )
+        .outerjoin(per_theme, per_theme.c.theme_id == Theme.id)
+        .order_by(func.coalesce(per_theme.c.answers, 0).desc(), func.lower(Theme.name))
+    )
+    return [
+        ThemeCount(theme_id or 0, name, int(answers), int(significant))
+        for theme_id, name, answers, significant in session.exec(statement)
+    ]

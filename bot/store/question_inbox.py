@@ -1,0 +1,171 @@
+"""Queries for the officers' questions inbox: open questions with their thread, answered ones
+with the delivery status Twilio reported.
+
+Each list is a constant number of queries: the thread around every question on a page comes from
+one windowed query, and an answer's delivery status from one outer join (question -> its outbox
+row by dedupe key `answer:<id>` -> the message that row became).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import String, and_, cast, func, literal
+from sqlmodel import Session, col, select
+
+from bot.crypto import Vault, mask_number
+from bot.models import Message, OutboxMessage, Participant, Question
+
+#: Messages shown before (and including) each question.
+THREAD_CONTEXT = 5
+
+
+@dataclass(frozen=True)
+class ThreadLine:
+    direction: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class InboxQuestion:
+    id: int
+    participant_id: int
+    flow_id: str
+    step_id: str
+    created_at: datetime
+    text: str
+    language: str | None
+    channel: str
+    masked_number: str
+    is_test: bool
+    thread: tuple[ThreadLine, ...]
+
+
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    id: int
+    participant_id: int
+    flow_id: str
+    created_at: datetime
+    answered_at: datetime | None
+    text: str
+    answer: str
+    #: The outbox row's status: pending, sending, sent, held, failed or cancelled
+    send_status: str | None
+    #: Twilio's latest status for the sent message (queued, sent, delivered, failed...)
+    delivery_status: str | None
+    error_code: int | None
+
+
+def count_questions(session: Session, status: str) -> int:
+    return session.exec(
+        select(func.count()).select_from(Question).where(Question.status == status)
+    ).one()
+
+
+def list_open_questions(
+    session: Session, vault: Vault, *, limit: int, offset: int
+) -> list[InboxQuestion]:
+    """Questions awaiting an answer, oldest first, each with the messages that led up to it."""
+    rows = session.exec(
+        select(Question, Participant)
+        .join(Participant, col(Participant.id) == Question.participant_id)
+        .where(Question.status == "open")
+        .order_by(col(Question.created_at), col(Question.id))
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    threads = _threads(session, vault, [question.id for question, _ in rows if question.id])
+    return [
+        InboxQuestion(
+            id=question.id or 0,
+            participant_id=question.participant_id,
+            flow_id=question.flow_id,
+            step_id=question.step_id,
+            created_at=question.created_at,
+            text=vault.open(question.text_encrypted),
+            language=participant.language,
+            channel=participant.channel,
+            masked_number=mask_number(vault.open(participant.number_encrypted)),
+            is_test=participant.is_test,
+            thread=tuple(threads.get(question.id or 0, ())),
+        )
+        for question, participant in rows
+    ]
+
+
+def _threads(
+    session: Session, vault: Vault, question_ids: list[int]
+) -> dict[int, list[ThreadLine]]:
+    """The last THREAD_CONTEXT messages up to each question (its reply shares its time)."""
+    if not question_ids:
+        return {}
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=col(Question.id),
+            order_by=(col(Message.created_at).desc(), col(Message.id).desc()),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(col(Question.id).label("question_id"), col(Message.id).label("message_id"), rank)
+        .join(
+            Message,
+            and_(
+                col(Message.participant_id) == col(Question.participant_id),
+                col(Message.created_at) <= col(Question.created_at),
+            ),
+        )
+        .where(col(Question.id).in_(question_ids))
+        .subquery()
+    )
+    statement = (
+        select(ranked.c.question_id, Message)
+        .join(Message, col(Message.id) == ranked.c.message_id)
+        .where(ranked.c.rank <= THREAD_CONTEXT)
+        .order_by(ranked.c.question_id, col(Message.created_at), col(Message.id))
+    )
+    threads: dict[int, list[ThreadLine]] = {}
+    for question_id, message in session.exec(statement):
+        line = ThreadLine(message.direction, vault.open(message.body_encrypted), message.created_at)
+        threads.setdefault(question_id, []).append(line)
+    return threads
+
+
+def list_answered_questions(
+    session: Session, vault: Vault, *, limit: int, offset: int
+) -> list[AnsweredQuestion]:
+    """Answered questions, most recently answered first, with how the answer's text fared."""
+    dedupe_key = literal("answer:") + cast(col(Question.id), String)
+    statement = (
+        select(
+            Question,
+            OutboxMessage.status,
+            Message.status,
+            func.coalesce(Message.error_code, OutboxMessage.error_code),
+        )
+        .join(OutboxMessage, col(OutboxMessage.dedupe_key) == dedupe_key, isouter=True)
+        .join(Message, col(Message.id) == col(OutboxMessage.message_id), isouter=True)
+        .where(Question.status == "answered")
+        .order_by(col(Question.answered_at).desc(), col(Question.id).desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return [
+        AnsweredQuestion(
+            id=question.id or 0,
+            participant_id=question.participant_id,
+            flow_id=question.flow_id,
+            created_at=question.created_at,
+            answered_at=question.answered_at,
+            text=vault.open(question.text_encrypted),
+            answer=vault.open(question.answer_encrypted) if question.answer_encrypted else "",
+            send_status=send_status,
+            delivery_status=delivery_status,
+            error_code=error_code,
+        )
+        for question, send_status, delivery_status, error_code in session.exec(statement)
+    ]

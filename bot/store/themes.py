@@ -1,0 +1,142 @@
+"""Queries about the officers' codebook: themes, tagging answers with them, flagging answers.
+
+A theme name is unique whatever its case ("Cost" and "cost" are one theme), so the codebook
+does not drift into near-duplicates; merging two themes moves every tag, then deletes the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.models import Answer, AnswerTheme, Theme
+
+#: The longest theme name the table holds.
+MAX_THEME_NAME = 80
+
+
+class ThemeError(ValueError):
+    """The codebook cannot change that way; the message says why, in an officer's words."""
+
+
+@dataclass(frozen=True)
+class TagChange:
+    """What tagging one answer changed, by theme name (for the audit log)."""
+
+    added: list[str]
+    removed: list[str]
+
+
+def list_themes(session: Session) -> list[Theme]:
+    """The whole codebook, by name."""
+    return list(session.exec(select(Theme).order_by(func.lower(Theme.name), col(Theme.id))))
+
+
+def get_theme_by_name(session: Session, name: str) -> Theme | None:
+    statement = select(Theme).where(func.lower(Theme.name) == clean_theme_name(name).lower())
+    return session.exec(statement).first()
+
+
+def clean_theme_name(name: str) -> str:
+    """Collapse runs of spaces; theme names are short labels, not text."""
+    return " ".join(name.split())
+
+
+def _checked_name(session: Session, name: str, *, ignore_id: int | None = None) -> str:
+    cleaned = clean_theme_name(name)
+    if not cleaned:
+        raise ThemeError("Enter a name for the theme.")
+    if len(cleaned) > MAX_THEME_NAME:
+        raise ThemeError(f"Theme names must be {MAX_THEME_NAME} characters or fewer.")
+    existing = get_theme_by_name(session, cleaned)
+    if existing is not None and existing.id != ignore_id:
+        raise ThemeError(f"There is already a theme called “{existing.name}”.")
+    return cleaned
+
+
+def add_theme(session: Session, name: str) -> Theme:
+    theme = Theme(name=_checked_name(session, name))
+    try:
+        with session.begin_nested():
+            session.add(theme)
+            session.flush()
+    except IntegrityError as error:  # another officer added the same name just now
+        raise ThemeError(f"There is already a theme called “{theme.name}”.") from error
+    return theme
+
+
+def find_or_add_theme(session: Session, name: str) -> Theme:
+    """The theme with this name (any case), added to the codebook if it is new."""
+    return get_theme_by_name(session, name) or add_theme(session, name)
+
+
+def rename_theme(session: Session, theme_id: int, name: str) -> tuple[str, str]:
+    """Rename a theme; returns (old name, new name). Tags stay on their answers."""
+    theme = _get_theme(session, theme_id)
+    old, theme.name = theme.name, _checked_name(session, name, ignore_id=theme_id)
+    session.add(theme)
+    session.flush()
+    return old, theme.name
+
+
+def merge_themes(session: Session, from_id: int, into_id: int) -> int:
+    """Move every tag from one theme to another (no answer tagged twice), then delete the first.
+
+    Returns how many answers gained the second theme.
+    """
+    if from_id == into_id:
+        raise ThemeError("Choose two different themes to merge.")
+    source, target = _get_theme(session, from_id), _get_theme(session, into_id)
+    already = select(AnswerTheme.answer_id).where(AnswerTheme.theme_id == target.id)
+    moved = session.execute(
+        update(AnswerTheme)
+        .where(col(AnswerTheme.theme_id) == source.id)
+        .where(col(AnswerTheme.answer_id).not_in(already))
+        .values(theme_id=target.id)
+    ).rowcount
+    session.execute(delete(AnswerTheme).where(col(AnswerTheme.theme_id) == source.id))
+    session.execute(delete(Theme).where(col(Theme.id) == source.id))
+    session.expunge(source)
+    return moved
+
+
+def set_answer_themes(session: Session, answer_id: int, theme_ids: Iterable[int]) -> TagChange:
+    """Make the answer's themes exactly `theme_ids` (unknown ids are ignored)."""
+    if session.get(Answer, answer_id) is None:
+        raise ThemeError("That answer no longer exists (the resident may have erased it).")
+    names = {theme.id: theme.name for theme in list_themes(session)}
+    wanted = {theme_id for theme_id in theme_ids if theme_id in names}
+    current = set(
+        session.exec(select(AnswerTheme.theme_id).where(AnswerTheme.answer_id == answer_id))
+    )
+    added, removed = wanted - current, current - wanted
+    session.add_all(AnswerTheme(answer_id=answer_id, theme_id=theme_id) for theme_id in added)
+    if removed:
+        session.execute(
+            delete(AnswerTheme)
+            .where(col(AnswerTheme.answer_id) == answer_id)
+            .where(col(AnswerTheme.theme_id).in_(removed))
+        )
+    session.flush()
+    return TagChange(
+        added=sorted(names[t] for t in added), removed=sorted(names[t] for t in removed)
+    )
+
+
+def set_answer_significant(session: Session, answer_id: int, significant: bool) -> bool:
+    """Flag or unflag an answer as significant; False if there is no such answer."""
+    result = session.execute(
+        update(Answer).where(col(Answer.id) == answer_id).values(significant=significant)
+    )
+    return result.rowcount == 1
+
+
+def _get_theme(session: Session, theme_id: int) -> Theme:
+    theme = session.get(Theme, theme_id)
+    if theme is None:
+        raise ThemeError("That theme no longer exists: someone may have merged it.")
+    return theme
