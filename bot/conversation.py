@@ -24,7 +24,12 @@ from bot.locks import Locks
 from bot.models import Participant, Timer
 from bot.state import SessionState
 from bot.store.answers import save_answer, save_question
-from bot.store.conversations import end_conversation, get_open_conversation, start_conversation
+from bot.store.conversations import (
+    end_conversation,
+    get_open_conversation,
+    reopen_conversation,
+    start_conversation,
+)
 from bot.store.messages import get_receipt, save_message, save_receipt
 from bot.store.outbox import OutboxTicket, add_outbox_message, release_held_sends
 from bot.store.participants import (
@@ -37,6 +42,7 @@ from bot.store.timers import cancel_timers, claim_timer, replace_timers
 from bot.turn import (
     EraseParticipant,
     FlowEnded,
+    FlowResumed,
     FlowStarted,
     Inbound,
     NewParticipant,
@@ -300,6 +306,8 @@ class _Applier:
             start_conversation(self.session, self.participant_id, flow.id, flow.version, self.now)
         elif isinstance(output, FlowEnded):
             self._end_conversation(output.reason)
+        elif isinstance(output, FlowResumed):
+            reopen_conversation(self.session, self.participant_id, output.flow_id)
         elif isinstance(output, NewParticipant):
             self._hand_on()
         elif isinstance(output, EraseParticipant):

@@ -24,13 +24,21 @@ from bot.flow_model import (
     Step,
     Text,
 )
-from bot.matching import Keyword, detect_keyword, match_option, question_after_keyword, read_yes_no
+from bot.matching import (
+    Keyword,
+    detect_keyword,
+    is_shouted,
+    match_option,
+    question_after_keyword,
+    read_yes_no,
+)
 from bot.render import compose, options_text, step_prompt
 from bot.state import SessionState
 from bot.turn import (
     EraseParticipant,
     Event,
     FlowEnded,
+    FlowResumed,
     FlowStarted,
     NewParticipant,
     OptIn,
@@ -48,6 +56,9 @@ from bot.turn import (
 )
 
 DEFAULT_RESUME_AFTER = timedelta(hours=12)
+#: After a long silence, words at an open question count as its answer from this many words;
+#: a shorter "hello?" gets "Welcome back" and the question again.
+MIN_WORDS_AFTER_SILENCE = 3
 #: Steps a single turn may pass through (branches, ends, hand-ons) before the flow is called broken.
 _MAX_HOPS = 100
 
@@ -104,8 +115,8 @@ def step(
     text = event.text.strip()
     if state is None:
         return _first_contact(library, text, now)
-    keyword = detect_keyword(text)
-    if state.status == "opted_out":
+    keyword = _keyword_here(library, state, text)
+    if state.opted_out:
         return _while_opted_out(library, state, keyword, now)
     silent_for = now - state.last_inbound_at if state.last_inbound_at else timedelta(0)
     reply = _Reply(library, state.but(last_inbound_at=now))
@@ -122,6 +133,17 @@ def step(
         _answer(reply, text)
     reply.state = reply.state.but(reminded=False)
     return reply.finish()
+
+
+def _keyword_here(library: FlowLibrary, state: SessionState, text: str) -> Keyword | None:
+    """The keyword `text` is, where it stands. While answering in their own words, a reply that
+    merely starts with "Ask ..." is an answer; ASK/GOFYN in capitals is still a question."""
+    keyword = detect_keyword(text)
+    if keyword is Keyword.ASK and question_after_keyword(text) and not is_shouted(text):
+        step = library.flow(state.flow_id).step(state.step_id)
+        if state.status == "active" and isinstance(step, OpenStep):
+            return None
+    return keyword
 
 
 def _first_contact(library: FlowLibrary, text: str, now: datetime) -> Turn:
@@ -154,7 +176,7 @@ def _while_opted_out(
     """Silence after STOP, until START/DECHRAU."""
     if keyword is not Keyword.START:
         return Turn(state, ())
-    reply = _Reply(library, state.but(status="active", last_inbound_at=now, pending=None))
+    reply = _Reply(library, state.but(opted_out=False, last_inbound_at=now, pending=None))
     reply.do(OptIn())
     reply.say(say.OPTED_IN)
     reply.prompt_again()
@@ -165,7 +187,7 @@ def _on_keyword(reply: _Reply, keyword: Keyword, text: str, now: datetime) -> No
     state = reply.state.but(pending=None, pending_question=None)
     reply.state = state
     if keyword is Keyword.STOP:
-        reply.state = state.but(status="opted_out")
+        reply.state = state.but(opted_out=True)
         reply.do(OptOut())
         reply.say(say.OPTED_OUT)
     elif keyword is Keyword.START:
@@ -200,14 +222,18 @@ def _on_keyword(reply: _Reply, keyword: Keyword, text: str, now: datetime) -> No
 def _on_pending(reply: _Reply, text: str) -> None:
     state = reply.state
     reply.state = state.but(pending=None, pending_question=None)
+    in_flow = state.status == "active" and _asks_questions(reply.current)
     if state.pending == "question":
-        _queue_question(reply, text)
+        _queue_question(reply, text, in_flow=in_flow)
     elif state.pending == "faq_check":
-        in_flow = _asks_questions(reply.current)
-        if read_yes_no(text) is True:
+        helped = read_yes_no(text)
+        if helped is True:
             reply.say(say.THANKS if in_flow else say.FAQ_GLAD)
         else:
-            _pass_to_officer(reply, state.pending_question or text, in_flow=in_flow)
+            # "No", or a follow-up question: the officer gets both, in the resident's words.
+            question = state.pending_question or ""
+            follow_up = "" if helped is False else f"\n{text}"
+            _pass_to_officer(reply, question + follow_up, in_flow=in_flow)
         if in_flow:
             _advance(reply)
     elif read_yes_no(text) is True:
@@ -312,6 +338,7 @@ def _after_end(reply: _Reply, text: str) -> None:
     state = reply.state
     if state.status == "expired":
         reply.state = state.but(status="active")
+        reply.do(FlowResumed(state.flow_id))
         reply.say(say.WELCOME_BACK)
         reply.prompt_again()
     elif state.consent and text:
@@ -328,6 +355,8 @@ def _clear_answer(reply: _Reply, text: str) -> bool:
         return match_option(current.options, text) is not None
     if isinstance(current, ConsentStep):
         return read_yes_no(text) is not None
+    if isinstance(current, OpenStep):
+        return len(text.split()) >= MIN_WORDS_AFTER_SILENCE
     return False
 
 
@@ -380,8 +409,12 @@ def _answer_open(reply: _Reply, current: OpenStep, text: str) -> None:
         reply.say(say.REASK_WORDS)
         return
     if current.answer_kind == "question":
-        if read_yes_no(text) is False:
+        wants_to_ask = read_yes_no(text)
+        if wants_to_ask is False:
             _advance(reply)
+        elif wants_to_ask is True:  # "Yes" / "Oes": they have a question; ask what it is
+            reply.state = reply.state.but(pending="question")
+            reply.say(say.ASK_WHAT)
         else:
             _queue_question(reply, text, in_flow=True)
         return
@@ -445,7 +478,7 @@ def _enter(reply: _Reply, arriving: Step) -> None:
 
 def _on_timeout(library: FlowLibrary, state: SessionState, event: Timeout) -> Turn:
     """A timer for a step the resident has left, or a finished chat, does nothing."""
-    if state.status != "active" or state.step_id != event.step_id:
+    if state.status != "active" or state.opted_out or state.step_id != event.step_id:
         return Turn(state, ())
     reply = _Reply(library, state)
     if event.kind == "reminder":

@@ -72,7 +72,7 @@ YES = Option(
         *("yes", "y", "yeah", "yep", "yup", "yea", "ok", "okay", "sure", "agree", "fine"),
         *("i agree", "of course", "go on", "yes please"),
         *("ie", "do", "ydw", "ydy", "ydyn", "ydych", "iawn", "cytuno", "wrth gwrs", "ie plis"),
-        *("caiff", "cewch", "cei", "gallwch", "oedd", "do diolch"),
+        *("caiff", "cewch", "cei", "gallwch", "oedd", "do diolch", "oes"),
     ),
 )
 NO = Option(
@@ -82,8 +82,15 @@ NO = Option(
         *("no", "n", "nope", "nah", "never", "no thanks", "no thank you", "not really"),
         *("na", "nage", "naddo", "nac", "nid", "dim", "dim diolch", "na diolch"),
         *("na chaiff", "na chewch", "na chei", "na allwch", "nag oedd", "nac oedd"),
+        *("nac ydw", "nac ydy", "nac oes", "does dim", "dim un"),
     ),
 )
+
+
+#: Words that turn a reply around: with one, "sure" or "cytuno" alone no longer means yes.
+NEGATIONS = frozenset(("not", "dont", "didnt", "doesnt", "isnt", "nac", "nag", "ddim", "nid"))
+#: Words that still mean what they say in a negated reply ("No, I don't think so").
+_NEGATIVE_ANSWERS = NEGATIONS | {"no", "na", "never", "nope"}
 
 
 def fold(text: str) -> str:
@@ -101,6 +108,12 @@ def detect_keyword(text: str) -> Keyword | None:
     if keyword is None and _QUESTION_PREFIX.match(text):
         return Keyword.ASK
     return keyword
+
+
+def is_shouted(text: str) -> bool:
+    """Whether the keyword at the start is in capitals ('ASK why?'), as the help text shows it."""
+    first = text.strip().split(maxsplit=1)[0] if text.strip() else ""
+    return first.rstrip(":,.-").isupper()
 
 
 def question_after_keyword(text: str) -> str:
@@ -148,7 +161,7 @@ def match_option(options: Sequence[Option], text: str) -> Option | None:
         return None
     vocabularies = _vocabularies(options)
     exact = {i for i, words in enumerate(vocabularies) if folded in words}
-    leading = re.match(r"^(\d+)\b", folded)
+    leading = re.match(r"^(\d+)\b\D*$", folded)
     if not exact and leading and 1 <= int(leading.group(1)) <= len(options):
         exact = {int(leading.group(1)) - 1}
     found = _unique(exact)
@@ -160,15 +173,29 @@ def match_option(options: Sequence[Option], text: str) -> Option | None:
 
 
 def _match_within(vocabularies: list[set[str]], folded: str) -> int | None:
-    """A known phrase or word inside a longer reply: 'yes please', 'I am not sure'."""
+    """A known phrase or word inside a longer reply: 'yes please', 'I am not sure'.
+
+    A reply with a negation ('not', 'ddim'...) only matches words that carry the negation
+    themselves, so 'not sure' or 'I don't agree' never count as 'sure' or 'agree'.
+    """
     padded = f" {folded} "
+    tokens = set(folded.split())
+    negated = bool(tokens & NEGATIONS)
+
+    def counts(word: str) -> bool:
+        return not negated or bool(set(word.split()) & _NEGATIVE_ANSWERS)
+
     phrases = {
-        i for i, words in enumerate(vocabularies) for w in words if " " in w and f" {w} " in padded
+        i
+        for i, words in enumerate(vocabularies)
+        for w in words
+        if " " in w and f" {w} " in padded and counts(w)
     }
     if phrases:
         return _unique(phrases)
-    tokens = set(folded.split())
-    return _unique({i for i, words in enumerate(vocabularies) if tokens & words})
+    return _unique(
+        {i for i, words in enumerate(vocabularies) if any(counts(w) for w in tokens & words)}
+    )
 
 
 def _match_typo(vocabularies: list[set[str]], folded: str) -> int | None:

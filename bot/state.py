@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from bot.flow_model import Language
 
-Status = Literal["active", "completed", "expired", "opted_out", "erased"]
+Status = Literal["active", "completed", "expired", "erased"]
 Pending = Literal["question", "erase", "faq_check"]
 
 
@@ -36,6 +36,8 @@ class SessionState:
     target_flow: str | None = None
     partner: str | None = None
     consent: bool | None = None
+    #: After STOP: silence until START, which picks up where they were (mid-flow or ended).
+    opted_out: bool = False
     last_inbound_at: datetime | None = None
     #: True once a reminder was sent for the current step; a reply to it is an answer.
     reminded: bool = False

@@ -102,6 +102,13 @@ class FlowStarted:
 
 
 @dataclass(frozen=True)
+class FlowResumed:
+    """A resident came back to a flow that had expired: its run carries on."""
+
+    flow_id: str
+
+
+@dataclass(frozen=True)
 class FlowEnded:
     flow_id: str
     reason: Literal["completed", "declined", "expired", "handed_on"]
@@ -120,6 +127,7 @@ Output = (
     | EraseParticipant
     | NewParticipant
     | FlowStarted
+    | FlowResumed
     | FlowEnded
 )
 

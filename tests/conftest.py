@@ -12,10 +12,13 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from redis import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -66,6 +69,31 @@ def settings_for(database_url: str, **overrides: Any) -> dict[str, Any]:
 
 def make_services(database_url: str, **overrides: Any) -> Services:
     return build_services(load_settings(settings_for(database_url, **overrides), environ={}))
+
+
+@pytest.fixture(scope="session")
+def redis_url(worker_id: str) -> str:
+    """REDIS_URL with a database of this xdist worker's own (15, 14...): flushes never clash."""
+    base = os.environ.get("REDIS_URL", "")
+    if not base:
+        need_service("Redis", "REDIS_URL is not set")
+    index = 0 if worker_id == "master" else int(worker_id.removeprefix("gw"))
+    own = urlunsplit(urlsplit(base)._replace(path=f"/{15 - index % 16}"))
+    try:
+        Redis.from_url(own).ping()
+    except RedisError as error:
+        need_service("Redis", str(error))
+    return own
+
+
+@pytest.fixture
+def redis_client(redis_url: str) -> Iterator[Redis]:
+    """This worker's Redis database, empty before and after the test."""
+    client = Redis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
 
 
 @pytest.fixture(scope="session")

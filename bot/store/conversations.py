@@ -37,3 +37,18 @@ def end_conversation(
     conversation.status = status
     conversation.ended_at = now
     session.add(conversation)
+
+
+def reopen_conversation(session: Session, participant_id: int, flow_id: str) -> None:
+    """The resident came back after their run of `flow_id` expired: it is open again."""
+    statement = (
+        select(Conversation)
+        .where(Conversation.participant_id == participant_id, Conversation.flow_id == flow_id)
+        .where(Conversation.status == "expired")
+        .order_by(col(Conversation.id).desc())
+        .limit(1)
+    )
+    conversation = session.exec(statement).first()
+    if conversation is not None:
+        conversation.status, conversation.ended_at = "active", None
+        session.add(conversation)

@@ -65,6 +65,16 @@ def count_questions(session: Session, status: str) -> int:
     ).one()
 
 
+def get_question_language(session: Session, question_id: int) -> tuple[str, str | None] | None:
+    """(status, the resident's language) of one question; None if it was erased."""
+    row = session.exec(
+        select(Question.status, Participant.language)
+        .join(Participant, col(Participant.id) == Question.participant_id)
+        .where(Question.id == question_id)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def list_open_questions(
     session: Session, vault: Vault, *, limit: int, offset: int
 ) -> list[InboxQuestion]:

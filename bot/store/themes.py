@@ -83,11 +83,13 @@ def rename_theme(session: Session, theme_id: int, name: str) -> tuple[str, str]:
     return old, theme.name
 
 
-def merge_themes(session: Session, from_id: int, into_id: int) -> int:
+def merge_themes(session: Session, from_id: int, into_id: int) -> tuple[str, str, int]:
     """Move every tag from one theme to another (no answer tagged twice), then delete the first.
 
-    Returns how many answers gained the second theme.
+    Returns both names and how many answers gained the second theme.
     """
+    if not from_id or not into_id:
+        raise ThemeError("Choose the theme to merge and the theme to merge it into.")
     if from_id == into_id:
         raise ThemeError("Choose two different themes to merge.")
     source, target = _get_theme(session, from_id), _get_theme(session, into_id)
@@ -101,7 +103,7 @@ def merge_themes(session: Session, from_id: int, into_id: int) -> int:
     session.execute(delete(AnswerTheme).where(col(AnswerTheme.theme_id) == source.id))
     session.execute(delete(Theme).where(col(Theme.id) == source.id))
     session.expunge(source)
-    return moved
+    return source.name, target.name, moved
 
 
 def set_answer_themes(session: Session, answer_id: int, theme_ids: Iterable[int]) -> TagChange:

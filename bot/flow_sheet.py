@@ -1,0 +1,115 @@
+"""The flows page's data: every message of every flow as residents receive it, and its cost.
+
+Each message is rendered the way the engine sends it (bot.render), measured the way the carrier
+bills it (bot.messaging), and given a rough English reading age; `sgwrs flows check` supplies
+the warnings, so the page and the command never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import textstat
+
+from bot import system_texts
+from bot.flow_check import CheckReport
+from bot.flow_model import BranchStep, ConsentStep, EndStep, Flow, FlowLibrary, SayStep, Text
+from bot.messaging import segment_info
+from bot.render import compose, step_prompt
+
+#: textstat 0.7.13 looks English syllables up in NLTK's CMU dictionary, which it downloads at
+#: first use; "en-GB" (not en_GB) makes it count them with pyphen's British English rules
+#: instead, so the estimate works offline and never fetches anything during a request.
+_READABILITY = textstat.textstat.__class__()
+_READABILITY.set_lang("en-GB")
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    body: str
+    encoding: str
+    characters: int
+    segments: int
+
+    @classmethod
+    def of(cls, body: str) -> MessageFacts:
+        info = segment_info(body)
+        return cls(body, info.encoding, info.characters, info.segments)
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One message of a flow: its step, which variant it is, and each language as sent."""
+
+    step_id: str
+    kind: str
+    #: "" for the step's own message; "simpler", "declined" or "faq" for the others.
+    variant: str
+    cy: MessageFacts
+    en: MessageFacts
+    reading_age: int | None
+    #: The first message to a new resident goes in both languages as one text.
+    both: MessageFacts | None = None
+
+
+@dataclass(frozen=True)
+class FlowSheet:
+    flow_id: str
+    version: int | None
+    title: Text | None
+    rows: list[SheetRow]
+    warnings: list[str]
+
+
+def reading_age(text: str) -> int | None:
+    """Flesch-Kincaid grade + 5 (US grade 1 is age 6), never under 5; None if it fails."""
+    try:
+        return max(5, round(_READABILITY.flesch_kincaid_grade(text) + 5))
+    except Exception:  # an estimate must never break the page
+        return None
+
+
+def _flow_messages(flow: Flow) -> Iterable[tuple[str, str, str, Text]]:
+    """(step id, kind, variant, text) for every message of the flow, as flow_check lists them."""
+    for step in flow.steps:
+        if isinstance(step, BranchStep):
+            continue
+        yield (
+            step.id,
+            step.kind,
+            "",
+            step.text if isinstance(step, EndStep) else step_prompt(flow, step),
+        )
+        if isinstance(step, SayStep) and step.simpler:
+            yield step.id, step.kind, "simpler", step.simpler
+        if isinstance(step, ConsentStep):
+            yield step.id, step.kind, "declined", step.declined
+    for entry in flow.faq:
+        yield entry.id, "faq", "faq", entry.answer
+
+
+def _row(step_id: str, kind: str, variant: str, text: Text, *, both: bool = False) -> SheetRow:
+    combined = MessageFacts.of(compose([text], None)) if both else None
+    en = MessageFacts.of(text.en)
+    return SheetRow(
+        step_id, kind, variant, MessageFacts.of(text.cy), en, reading_age(en.body), combined
+    )
+
+
+def flow_sheets(library: FlowLibrary, report: CheckReport) -> list[FlowSheet]:
+    """Each flow's messages, then the bot's own texts, with `sgwrs flows check` warnings."""
+    warnings = [line.removeprefix("warning: ") for line in report.warnings]
+    sheets = []
+    for flow in library.flows.values():
+        rows = [
+            _row(*message, both=flow.id == library.welcome_flow and position == 0)
+            for position, message in enumerate(_flow_messages(flow))
+        ]
+        mine = [w for w in warnings if w.startswith((f"{flow.id}:", f"{flow.id}/"))]
+        sheets.append(FlowSheet(flow.id, flow.version, flow.title, rows, mine))
+    claimed = {w for sheet in sheets for w in sheet.warnings}
+    system = [_row(name.lower(), "system", "", text) for name, text in system_texts.ALL.items()]
+    others = [w for w in warnings if w not in claimed]
+    sheets.append(FlowSheet("system", None, None, system, others + report.errors))
+    return sheets

@@ -1,0 +1,299 @@
+"""The overview's figures, shaped from a few aggregate queries into plain dataclasses.
+
+How far a conversation got (the funnel) is worked out from what is stored, since steps that only
+explain leave no answer behind. A conversation's *furthest point* is the furthest, in flow file
+order, of: the steps it saved answers at; the step the resident is on now, or stopped at, when it
+is their latest conversation; the consent step when they declined; the end when they finished.
+
+- A step every route through the flow passes ("main route") was reached by every conversation
+  whose furthest point is that step or later; the drop between one such question and the next
+  is where people stopped.
+- A step only some routes pass (after a branch) was reached by the conversations that answered
+  it, plus those on it now or stopped there.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlmodel import Session
+
+from bot.flow_model import (
+    ASKING_KINDS,
+    BranchStep,
+    ChoiceStep,
+    ConsentStep,
+    EndStep,
+    Flow,
+    FlowLibrary,
+    Step,
+    Text,
+)
+from bot.store.reports import (
+    ConversationCount,
+    MessageCount,
+    ProgressCount,
+    count_answered_steps,
+    count_conversations,
+    count_messages,
+    count_progress,
+    count_started_by_day,
+)
+
+#: Days shown in the chart of conversations started, today included.
+CHART_DAYS = 30
+CHANNELS = ("sms", "whatsapp")
+LANGUAGES = ("cy", "en", "unknown")
+
+
+@dataclass(frozen=True)
+class Figures:
+    started: int = 0
+    consented: int = 0
+    completed: int = 0
+    declined: int = 0
+    opted_out: int = 0
+    expired: int = 0
+
+    def plus(self, row: ConversationCount) -> Figures:
+        return replace(
+            self,
+            started=self.started + row.count,
+            consented=self.consented + (row.count if row.consent else 0),
+            completed=self.completed + (row.count if row.status == "completed" else 0),
+            declined=self.declined + (row.count if row.status == "declined" else 0),
+            opted_out=self.opted_out + (row.count if row.opted_out else 0),
+            expired=self.expired + (row.count if row.status == "expired" else 0),
+        )
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    step_id: str
+    kind: str
+    prompt: Text | None
+    reached: int
+    #: Share of the flow's started conversations, in whole percent.
+    percent: int
+    #: Reached this main-route question but not the next one (None off the main route).
+    lost: int | None
+    main_route: bool
+
+
+@dataclass(frozen=True)
+class FlowOverview:
+    flow_id: str
+    title: Text | None
+    has_consent: bool
+    totals: Figures
+    #: (dimension, [(key, figures)]): dimension is channel, language or partner.
+    breakdowns: list[tuple[str, list[tuple[str, Figures]]]]
+    funnel: list[FunnelStep]
+    days: list[tuple[date, int]]
+
+
+@dataclass(frozen=True)
+class MessageTotals:
+    price_per_segment: float
+    received: int = 0
+    sent: int = 0
+    #: Segments sent: what the carrier bills for.
+    segments: int = 0
+
+    @property
+    def cost(self) -> float:
+        return self.segments * self.price_per_segment
+
+    def plus(self, row: MessageCount) -> MessageTotals:
+        if row.direction == "in":
+            return replace(self, received=self.received + row.count)
+        return replace(self, sent=self.sent + row.count, segments=self.segments + row.segments)
+
+
+@dataclass(frozen=True)
+class Overview:
+    flows: list[FlowOverview]
+    messages: MessageTotals
+    by_channel: list[tuple[str, MessageTotals]]
+    partner_names: dict[str, str] = field(default_factory=dict)
+
+
+def build_overview(
+    session: Session,
+    library: FlowLibrary,
+    *,
+    price_per_segment: float,
+    today: date,
+    partner_code: str | None = None,
+) -> Overview:
+    """Every figure on the overview page, in five queries."""
+    positions = {
+        (flow.id, step.id): index
+        for flow in library.flows.values()
+        for index, step in enumerate(flow.steps)
+    }
+    first_day = today - timedelta(days=CHART_DAYS - 1)
+    since = datetime.combine(first_day, time.min, tzinfo=UTC)
+    counts = count_conversations(session, partner_code=partner_code)
+    progress = count_progress(session, positions, partner_code=partner_code)
+    answered = count_answered_steps(session, partner_code=partner_code)
+    started = count_started_by_day(session, since, partner_code=partner_code)
+    messages = count_messages(session, partner_code=partner_code)
+
+    partners = [partner_code] if partner_code else [*sorted(library.partners), ""]
+    flow_ids = sorted(
+        set(library.flows) | {row.flow_id for row in counts},
+        key=lambda flow_id: (flow_id == library.welcome_flow, flow_id != library.default_flow),
+    )
+    flows = []
+    for flow_id in flow_ids:
+        rows = [row for row in counts if row.flow_id == flow_id]
+        flow = library.flows.get(flow_id)
+        totals = _sum(rows)
+        flows.append(
+            FlowOverview(
+                flow_id=flow_id,
+                title=flow.title if flow else None,
+                has_consent=flow is not None and any(s.kind == "consent" for s in flow.steps),
+                totals=totals,
+                breakdowns=_breakdowns(rows, partners),
+                funnel=_funnel(flow, totals.started, progress, answered) if flow else [],
+                days=_days(started, flow_id, first_day),
+            )
+        )
+    total, channels = _message_totals(messages, price_per_segment)
+    names = {code: partner.name for code, partner in library.partners.items()}
+    return Overview(flows, total, channels, names)
+
+
+def _message_totals(
+    rows: list[MessageCount], price: float
+) -> tuple[MessageTotals, list[tuple[str, MessageTotals]]]:
+    """All texts in and out, and the same by channel (SMS and WhatsApp always listed)."""
+    total = MessageTotals(price)
+    split = {channel: MessageTotals(price) for channel in CHANNELS}
+    for row in rows:
+        split[row.channel] = split.get(row.channel, MessageTotals(price)).plus(row)
+        total = total.plus(row)
+    return total, list(split.items())
+
+
+def _sum(rows: Iterable[ConversationCount]) -> Figures:
+    figures = Figures()
+    for row in rows:
+        figures = figures.plus(row)
+    return figures
+
+
+def _breakdowns(
+    rows: list[ConversationCount], partners: list[str]
+) -> list[tuple[str, list[tuple[str, Figures]]]]:
+    """The flow's figures split by channel, by language and by partner ("" = no partner)."""
+    keys = {
+        "channel": lambda row: row.channel,
+        "language": lambda row: row.language or "unknown",
+        "partner": lambda row: row.partner_code or "",
+    }
+    fixed = {"channel": list(CHANNELS), "language": list(LANGUAGES), "partner": partners}
+    result = []
+    for dimension, key in keys.items():
+        split: dict[str, Figures] = {value: Figures() for value in fixed[dimension]}
+        for row in rows:
+            split[key(row)] = split.get(key(row), Figures()).plus(row)
+        result.append((dimension, list(split.items())))
+    return result
+
+
+def _next_ids(flow: Flow, step: Step) -> list[str]:
+    if isinstance(step, EndStep):
+        return []
+    if isinstance(step, BranchStep):
+        return [*step.cases.values(), step.default]
+    following = flow.following(step)
+    after = [following.id] if following else []
+    if isinstance(step, ChoiceStep):
+        chosen = [option.next for option in step.options if option.next]
+        return chosen + (after if len(chosen) < len(step.options) else [])
+    return after
+
+
+def main_route(flow: Flow) -> set[str]:
+    """Steps every route from the first step to an end passes through."""
+
+    def ends_reached(without: str) -> bool:
+        seen: set[str] = set()
+        todo = [flow.steps[0].id]
+        while todo:
+            step_id = todo.pop()
+            if step_id == without or step_id in seen:
+                continue
+            seen.add(step_id)
+            step = flow.step(step_id)
+            if isinstance(step, EndStep):
+                return True
+            todo.extend(_next_ids(flow, step))
+        return False
+
+    return {step.id for step in flow.steps if not ends_reached(step.id)}
+
+
+def _funnel(
+    flow: Flow,
+    started: int,
+    progress: list[ProgressCount],
+    answered: dict[tuple[str, str], int],
+) -> list[FunnelStep]:
+    """How many conversations reached each asking step (see the module docstring)."""
+    index = {step.id: position for position, step in enumerate(flow.steps)}
+    consent = next((index[s.id] for s in flow.steps if isinstance(s, ConsentStep)), 0)
+    furthest: dict[int, int] = defaultdict(int)
+    waiting: dict[str, int] = defaultdict(int)
+    for row in progress:
+        if row.flow_id != flow.id:
+            continue
+        point = max(row.furthest_answer or 0, index.get(row.at_step or "", 0))
+        if row.status == "completed":
+            point = len(flow.steps)
+        elif row.status == "declined":
+            point = max(point, consent)
+        else:
+            waiting[row.at_step or ""] += row.count
+        furthest[point] += row.count
+    on_route = main_route(flow)
+    steps: list[FunnelStep] = []
+    for position, step in enumerate(flow.steps):
+        if step.kind not in ASKING_KINDS:
+            continue
+        main = step.id in on_route
+        if main:
+            reached = sum(n for point, n in furthest.items() if point >= position)
+        else:
+            reached = answered.get((flow.id, step.id), 0) + waiting[step.id]
+        prompt = getattr(step, "text", None)
+        percent = _percent(reached, started)
+        steps.append(FunnelStep(step.id, step.kind, prompt, reached, percent, None, main))
+    main_steps = [s for s in steps if s.main_route]
+    finished = furthest.get(len(flow.steps), 0)
+    after = [*(s.reached for s in main_steps[1:]), finished]
+    lost = {
+        s.step_id: s.reached - next_reached
+        for s, next_reached in zip(main_steps, after, strict=True)
+    }
+    return [replace(s, lost=lost.get(s.step_id)) for s in steps]
+
+
+def _percent(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0
+
+
+def _days(
+    rows: list[tuple[str, date, int]], flow_id: str, first_day: date
+) -> list[tuple[date, int]]:
+    by_day = {day: n for flow, day, n in rows if flow == flow_id}
+    return [
+        (first_day + timedelta(days=offset), by_day.get(first_day + timedelta(days=offset), 0))
+        for offset in range(CHART_DAYS)
+    ]
