@@ -1,0 +1,148 @@
+"""The flow engine: one pure function from (flows, state, event, now) to (new state, outputs).
+
+It reads no clock, database or network, so every behaviour can be replayed from a transcript.
+Order of precedence for a message: opted-out silence, first contact, keywords, a pending
+follow-up (a question's text or a yes/no to erasing), the end of the conversation, a long
+silence, and finally the answer to the current step.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot import system_texts as say
+from bot.engine.answers import answer, clear_answer
+from bot.engine.keywords import on_keyword, on_pending
+from bot.engine.reply import Reply, enter
+from bot.flow_model import FlowLibrary, OpenStep
+from bot.matching import Keyword, detect_keyword, is_shouted, question_after_keyword
+from bot.state import SessionState
+from bot.turn import (
+    Event,
+    FlowEnded,
+    FlowResumed,
+    FlowStarted,
+    OptIn,
+    SaveAnswer,
+    SetPartner,
+    Timeout,
+    Turn,
+)
+
+DEFAULT_RESUME_AFTER = timedelta(hours=12)
+
+
+def step(
+    library: FlowLibrary,
+    state: SessionState | None,
+    event: Event,
+    *,
+    now: datetime,
+    resume_after: timedelta = DEFAULT_RESUME_AFTER,
+) -> Turn:
+    """Handle one event for one resident. `state` is None for someone who never texted before."""
+    if isinstance(event, Timeout):
+        if state is None:
+            raise ValueError("a timer cannot fire for a resident with no conversation")
+        return _on_timeout(library, state, event)
+    text = event.text.strip()
+    if state is None:
+        return _first_contact(library, text, now)
+    keyword = _keyword_here(library, state, text)
+    if state.opted_out:
+        return _while_opted_out(library, state, keyword, now)
+    silent_for = now - state.last_inbound_at if state.last_inbound_at else timedelta(0)
+    reply = Reply(library, state.but(last_inbound_at=now))
+    if keyword is not None:
+        on_keyword(reply, keyword, text, now)
+    elif state.pending is not None:
+        on_pending(reply, text)
+    elif state.status in {"completed", "expired"}:
+        _after_end(reply, text)
+    elif silent_for > resume_after and not state.reminded and not clear_answer(reply, text):
+        reply.say(say.WELCOME_BACK)
+        reply.prompt_again()
+    else:
+        answer(reply, text)
+    reply.state = reply.state.but(reminded=False)
+    return reply.finish()
+
+
+def _keyword_here(library: FlowLibrary, state: SessionState, text: str) -> Keyword | None:
+    """The keyword `text` is, where it stands. While answering in their own words, a reply that
+    merely starts with "Ask ..." is an answer; ASK/GOFYN in capitals is still a question."""
+    keyword = detect_keyword(text)
+    if keyword is Keyword.ASK and question_after_keyword(text) and not is_shouted(text):
+        step = library.flow(state.flow_id).step(state.step_id)
+        if state.status == "active" and isinstance(step, OpenStep):
+            return None
+    return keyword
+
+
+def _first_contact(library: FlowLibrary, text: str, now: datetime) -> Turn:
+    partner = library.partner_for(text)
+    welcome = library.flow(library.welcome_flow)
+    state = SessionState(
+        flow_id=welcome.id,
+        step_id=welcome.first_step().id,
+        target_flow=partner.flow if partner and partner.flow else library.default_flow,
+        partner=partner.code if partner else None,
+        last_inbound_at=now,
+    )
+    reply = Reply(library, state)
+    if partner:
+        reply.do(SetPartner(partner.code))
+    reply.do(FlowStarted(welcome.id))
+    keyword = None if partner else detect_keyword(text)
+    if keyword is not None:
+        on_keyword(reply, keyword, text, now)
+    elif not partner and clear_answer(reply, text):
+        answer(reply, text)
+    else:
+        enter(reply, welcome.first_step())
+    return reply.finish()
+
+
+def _while_opted_out(
+    library: FlowLibrary, state: SessionState, keyword: Keyword | None, now: datetime
+) -> Turn:
+    """Silence after STOP, until START/DECHRAU."""
+    if keyword is not Keyword.START:
+        return Turn(state, ())
+    reply = Reply(library, state.but(opted_out=False, last_inbound_at=now, pending=None))
+    reply.do(OptIn())
+    reply.say(say.OPTED_IN)
+    reply.prompt_again()
+    return reply.finish()
+
+
+def _after_end(reply: Reply, text: str) -> None:
+    """A message after the end is kept (with consent) and answered; after expiry, we resume."""
+    state = reply.state
+    if state.status == "expired":
+        reply.state = state.but(status="active")
+        reply.do(FlowResumed(state.flow_id))
+        reply.say(say.WELCOME_BACK)
+        reply.prompt_again()
+    elif state.consent and text:
+        reply.do(SaveAnswer(state.flow_id, state.step_id, "other", text))
+        reply.say(say.NOTED_AFTER_END)
+    else:
+        reply.say(say.ENDED)
+
+
+def _on_timeout(library: FlowLibrary, state: SessionState, event: Timeout) -> Turn:
+    """A timer for a step the resident has left, or a finished chat, does nothing."""
+    if state.status != "active" or state.opted_out or state.step_id != event.step_id:
+        return Turn(state, ())
+    reply = Reply(library, state)
+    if event.kind == "reminder":
+        if state.reminded:
+            return Turn(state, ())
+        reply.state = state.but(reminded=True)
+        reply.say(say.REMINDER)
+        reply.prompt_again()
+    else:
+        reply.state = state.but(status="expired")
+        reply.do(FlowEnded(state.flow_id, "expired"))
+    return reply.finish()
