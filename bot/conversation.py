@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
 
 from sqlmodel import Session
 
@@ -23,42 +22,22 @@ from bot.flow_model import FlowLibrary
 from bot.locks import Locks
 from bot.models import Participant, Timer
 from bot.state import SessionState
-from bot.store.answers import save_answer, save_question
 from bot.store.conversations import (
-    end_conversation,
     get_open_conversation,
-    reopen_conversation,
-    start_conversation,
 )
 from bot.store.messages import get_receipt, save_message, save_receipt
-from bot.store.outbox import OutboxTicket, add_outbox_message, release_held_sends
+from bot.store.outbox import OutboxTicket, release_held_sends
 from bot.store.participants import (
-    close_participant,
     create_participant,
-    erase_participant,
     get_current_participant,
 )
 from bot.store.timers import cancel_timers, claim_timer, replace_timers
 from bot.turn import (
-    EraseParticipant,
-    FlowEnded,
-    FlowResumed,
-    FlowStarted,
     Inbound,
-    NewParticipant,
-    OptIn,
-    OptOut,
-    Output,
-    QueueQuestion,
-    RecordConsent,
-    SaveAnswer,
-    SendText,
-    SetHearBack,
-    SetLanguage,
-    SetPartner,
     Timeout,
     Turn,
 )
+from bot.turn_applier import TurnApplier
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +115,9 @@ class ConversationService:
                     is_test=is_test,
                 )
             self._record_inbound(session, participant, message, now)
-            applier = _Applier(self, session, participant, now, replies="twiml")
+            applier = TurnApplier(
+                self.library, self.vault, session, participant, now, replies="twiml"
+            )
             applier.apply(turn)
             save_receipt(session, message.message_sid, turn.reply, now)
             if not applier.erase:
@@ -175,7 +156,9 @@ class ConversationService:
                 Timeout(timer.kind, timer.step_id),  # type: ignore[arg-type]
                 now=now,
             )
-            applier = _Applier(self, session, participant, now, replies="outbox")
+            applier = TurnApplier(
+                self.library, self.vault, session, participant, now, replies="outbox"
+            )
             applier.apply(turn)
         self._dispatch(applier.tickets, [])
         log.info("timer_fired timer=%s kind=%s sent=%s", timer_id, timer.kind, bool(turn.reply))
@@ -233,146 +216,4 @@ class ConversationService:
             status="received",
             now=now,
             twilio_sid=message.message_sid,
-        )
-
-
-class _Applier:
-    """Turns one turn's outputs into rows, for the participant they are about."""
-
-    def __init__(
-        self,
-        service: ConversationService,
-        session: Session,
-        participant: Participant,
-        now: datetime,
-        *,
-        replies: Literal["twiml", "outbox"],
-    ) -> None:
-        self.service = service
-        self.session = session
-        self.participant = participant
-        self.now = now
-        #: twiml: the reply goes back in the HTTP response; outbox: a worker sends it later.
-        self.replies = replies
-        self.tickets: list[OutboxTicket] = []
-        self.erase = False
-
-    @property
-    def participant_id(self) -> int:
-        assert self.participant.id is not None
-        return self.participant.id
-
-    def apply(self, turn: Turn) -> None:
-        for output in turn.outputs:
-            self._apply(output)
-        if self.erase:
-            erase_participant(self.session, self.participant_id)
-            log.info("participant_erased")
-            return
-        self.participant.state = turn.state.to_json()
-        self.session.add(self.participant)
-
-    def _apply(self, output: Output) -> None:
-        participant = self.participant
-        if isinstance(output, SendText):
-            self._record_reply(output.text)
-        elif isinstance(output, SetLanguage):
-            participant.language = output.language
-        elif isinstance(output, SetPartner):
-            participant.partner_code = output.code
-        elif isinstance(output, RecordConsent):
-            participant.consent = output.given
-            participant.consent_at = self.now
-        elif isinstance(output, SetHearBack):
-            participant.hear_back = output.wanted
-        elif isinstance(output, OptOut | OptIn):
-            participant.opted_out = isinstance(output, OptOut)
-            participant.opted_out_at = self.now if participant.opted_out else None
-        elif isinstance(output, SaveAnswer):
-            self._save_answer(output)
-        elif isinstance(output, QueueQuestion):
-            save_question(
-                self.session,
-                self.service.vault,
-                participant_id=self.participant_id,
-                flow_id=output.flow_id,
-                step_id=output.step_id,
-                text=output.text,
-                now=self.now,
-            )
-            log.info("question_queued participant=%s", self.participant_id)
-        elif isinstance(output, FlowStarted):
-            flow = self.service.library.flow(output.flow_id)
-            start_conversation(self.session, self.participant_id, flow.id, flow.version, self.now)
-        elif isinstance(output, FlowEnded):
-            self._end_conversation(output.reason)
-        elif isinstance(output, FlowResumed):
-            reopen_conversation(self.session, self.participant_id, output.flow_id)
-        elif isinstance(output, NewParticipant):
-            self._hand_on()
-        elif isinstance(output, EraseParticipant):
-            self.erase = True
-
-    def _save_answer(self, output: SaveAnswer) -> None:
-        conversation = get_open_conversation(self.session, self.participant_id)
-        save_answer(
-            self.session,
-            self.service.vault,
-            participant_id=self.participant_id,
-            conversation_id=conversation.id if conversation else None,
-            flow_id=output.flow_id,
-            step_id=output.step_id,
-            kind=output.kind,
-            value=output.value,
-            text=output.text,
-            now=self.now,
-        )
-        log.info("answer_saved participant=%s kind=%s", self.participant_id, output.kind)
-
-    def _end_conversation(self, reason: str) -> None:
-        conversation = get_open_conversation(self.session, self.participant_id)
-        if conversation is not None:
-            end_conversation(self.session, conversation, reason, self.now)
-        log.info("flow_ended participant=%s reason=%s", self.participant_id, reason)
-
-    def _hand_on(self) -> None:
-        old = self.participant
-        close_participant(self.session, old, self.now)
-        self.participant = create_participant(
-            self.session,
-            number_hash=old.number_hash,
-            number_encrypted=old.number_encrypted,
-            channel=old.channel,
-            now=self.now,
-            is_test=old.is_test,
-        )
-        log.info("participant_handed_on old=%s new=%s", old.id, self.participant.id)
-
-    def _record_reply(self, text: str) -> None:
-        if self.erase:
-            return
-        if self.replies == "outbox":
-            row = add_outbox_message(
-                self.session,
-                self.service.vault,
-                participant_id=self.participant_id,
-                body=text,
-                purpose="reminder",
-                priority="bulk",
-                now=self.now,
-            )
-            if row is not None:
-                self.tickets.append(OutboxTicket.of(row))
-            return
-        conversation = get_open_conversation(self.session, self.participant_id)
-        save_message(
-            self.session,
-            self.service.vault,
-            participant_id=self.participant_id,
-            conversation_id=conversation.id if conversation else None,
-            direction="out",
-            channel=self.participant.channel,
-            body=text,
-            status="replied",
-            now=self.now,
         )

@@ -1,0 +1,191 @@
+"""Carrying out an engine turn: each output becomes rows for the participant it is about.
+
+The immediate reply is recorded as sent by TwiML (the webhook returns it), or, for a timer,
+written to the outbox for a worker to send. NEW switches to a new participant part-way.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Literal
+
+from sqlmodel import Session
+
+from bot.crypto import Vault
+from bot.flow_model import FlowLibrary
+from bot.models import Participant
+from bot.store.answers import save_answer, save_question
+from bot.store.conversations import (
+    end_conversation,
+    get_open_conversation,
+    reopen_conversation,
+    start_conversation,
+)
+from bot.store.messages import save_message
+from bot.store.outbox import OutboxTicket, add_outbox_message
+from bot.store.participants import close_participant, create_participant, erase_participant
+from bot.turn import (
+    EraseParticipant,
+    FlowEnded,
+    FlowResumed,
+    FlowStarted,
+    NewParticipant,
+    OptIn,
+    OptOut,
+    Output,
+    QueueQuestion,
+    RecordConsent,
+    SaveAnswer,
+    SendText,
+    SetHearBack,
+    SetLanguage,
+    SetPartner,
+    Turn,
+)
+
+log = logging.getLogger(__name__)
+
+
+class TurnApplier:
+    """Turns one turn's outputs into rows, for the participant they are about."""
+
+    def __init__(
+        self,
+        library: FlowLibrary,
+        vault: Vault,
+        session: Session,
+        participant: Participant,
+        now: datetime,
+        *,
+        replies: Literal["twiml", "outbox"],
+    ) -> None:
+        self.library = library
+        self.vault = vault
+        self.session = session
+        self.participant = participant
+        self.now = now
+        #: twiml: the reply goes back in the HTTP response; outbox: a worker sends it later.
+        self.replies = replies
+        self.tickets: list[OutboxTicket] = []
+        self.erase = False
+
+    @property
+    def participant_id(self) -> int:
+        assert self.participant.id is not None
+        return self.participant.id
+
+    def apply(self, turn: Turn) -> None:
+        for output in turn.outputs:
+            self._apply(output)
+        if self.erase:
+            erase_participant(self.session, self.participant_id)
+            log.info("participant_erased")
+            return
+        self.participant.state = turn.state.to_json()
+        self.session.add(self.participant)
+
+    def _apply(self, output: Output) -> None:
+        participant = self.participant
+        if isinstance(output, SendText):
+            self._record_reply(output.text)
+        elif isinstance(output, SetLanguage):
+            participant.language = output.language
+        elif isinstance(output, SetPartner):
+            participant.partner_code = output.code
+        elif isinstance(output, RecordConsent):
+            participant.consent = output.given
+            participant.consent_at = self.now
+        elif isinstance(output, SetHearBack):
+            participant.hear_back = output.wanted
+        elif isinstance(output, OptOut | OptIn):
+            participant.opted_out = isinstance(output, OptOut)
+            participant.opted_out_at = self.now if participant.opted_out else None
+        elif isinstance(output, SaveAnswer):
+            self._save_answer(output)
+        elif isinstance(output, QueueQuestion):
+            save_question(
+                self.session,
+                self.vault,
+                participant_id=self.participant_id,
+                flow_id=output.flow_id,
+                step_id=output.step_id,
+                text=output.text,
+                now=self.now,
+            )
+            log.info("question_queued participant=%s", self.participant_id)
+        elif isinstance(output, FlowStarted):
+            flow = self.library.flow(output.flow_id)
+            start_conversation(self.session, self.participant_id, flow.id, flow.version, self.now)
+        elif isinstance(output, FlowEnded):
+            self._end_conversation(output.reason)
+        elif isinstance(output, FlowResumed):
+            reopen_conversation(self.session, self.participant_id, output.flow_id)
+        elif isinstance(output, NewParticipant):
+            self._hand_on()
+        elif isinstance(output, EraseParticipant):
+            self.erase = True
+
+    def _save_answer(self, output: SaveAnswer) -> None:
+        conversation = get_open_conversation(self.session, self.participant_id)
+        save_answer(
+            self.session,
+            self.vault,
+            participant_id=self.participant_id,
+            conversation_id=conversation.id if conversation else None,
+            flow_id=output.flow_id,
+            step_id=output.step_id,
+            kind=output.kind,
+            value=output.value,
+            text=output.text,
+            now=self.now,
+        )
+        log.info("answer_saved participant=%s kind=%s", self.participant_id, output.kind)
+
+    def _end_conversation(self, reason: str) -> None:
+        conversation = get_open_conversation(self.session, self.participant_id)
+        if conversation is not None:
+            end_conversation(self.session, conversation, reason, self.now)
+        log.info("flow_ended participant=%s reason=%s", self.participant_id, reason)
+
+    def _hand_on(self) -> None:
+        old = self.participant
+        close_participant(self.session, old, self.now)
+        self.participant = create_participant(
+            self.session,
+            number_hash=old.number_hash,
+            number_encrypted=old.number_encrypted,
+            channel=old.channel,
+            now=self.now,
+            is_test=old.is_test,
+        )
+        log.info("participant_handed_on old=%s new=%s", old.id, self.participant.id)
+
+    def _record_reply(self, text: str) -> None:
+        if self.erase:
+            return
+        if self.replies == "outbox":
+            row = add_outbox_message(
+                self.session,
+                self.vault,
+                participant_id=self.participant_id,
+                body=text,
+                purpose="reminder",
+                priority="bulk",
+                now=self.now,
+            )
+            if row is not None:
+                self.tickets.append(OutboxTicket.of(row))
+            return
+        conversation = get_open_conversation(self.session, self.participant_id)
+        save_message(
+            self.session,
+            self.vault,
+            participant_id=self.participant_id,
+            conversation_id=conversation.id if conversation else None,
+            direction="out",
+            channel=self.participant.channel,
+            body=text,
+            status="replied",
+            now=self.now,
+        )
