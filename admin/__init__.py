@@ -36,8 +36,6 @@ def init_admin(app: Flask, services: Services) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = services.settings.redis_url or "memory://"
     csrf.init_app(app)
     limiter.init_app(app)
-    # Twilio signs its webhooks instead: CSRF tokens cannot apply there.
-    csrf.exempt("webhooks.twilio")
     install_i18n(app)
     app.jinja_env.globals.update(current_user=current_user, nav_for=nav_for)
     install_security_headers(app)

@@ -199,10 +199,11 @@ def _match_within(vocabularies: list[set[str]], folded: str) -> int | None:
 
 
 def _match_typo(vocabularies: list[set[str]], folded: str) -> int | None:
+    """A whole reply one or two slips from an option word ('yse', 'Cymraig')."""
     best: dict[int, int] = {}
     for i, words in enumerate(vocabularies):
         for word in words:
-            if word.isdigit():
+            if word.isdigit() or abs(len(word) - len(folded)) > _typo_allowance(word):
                 continue
             distance = _edit_distance(folded, word)
             if distance <= _typo_allowance(word):

@@ -113,7 +113,7 @@ def postgres_url(worker_id: str) -> Iterator[str]:
     if not base:
         need_service("PostgreSQL", "TEST_DATABASE_URL is not set")
     url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"sgwrs_test_{worker_id}"
+    name = f"sgwrs_test_{worker_id}_{os.getpid()}"  # two runs on one server never collide
     try:
         admin = create_engine(url, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
@@ -122,8 +122,12 @@ def postgres_url(worker_id: str) -> Iterator[str]:
     except Exception as error:  # any connection failure means the service is not usable
         need_service("PostgreSQL", str(error).splitlines()[0])
     own = url.set(database=name).render_as_string(hide_password=False)
-    Database.from_url(own).upgrade()
+    database = Database.from_url(own)
+    database.upgrade()
+    database.engine.dispose()
     yield own
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
 

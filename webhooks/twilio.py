@@ -22,7 +22,9 @@ from bot.store.messages import record_status
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 log = logging.getLogger(__name__)
 
-SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
+SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
+#: Small whole numbers as Twilio writes them (ASCII digits only: "²".isdigit() is true).
+COUNT = re.compile(r"[0-9]{1,6}")
 
 
 def _services() -> Services:
@@ -62,14 +64,14 @@ def receive_message() -> Response:
     """A resident's text (SMS or WhatsApp): the immediate reply goes back as TwiML."""
     form = request.form
     sid = form.get("MessageSid", "")
-    if not SID.match(sid):
+    if not SID.fullmatch(sid):
         return _plain(400, "Bad request: MessageSid is missing or malformed")
     try:
         sender = parse_address(form.get("From", ""))
     except AddressError as error:
         return _plain(400, f"Bad request: {error}")
     num_media = form.get("NumMedia", "0")
-    if not num_media.isdigit():
+    if not COUNT.fullmatch(num_media):
         return _plain(400, "Bad request: NumMedia must be a whole number")
     message = InboundMessage(
         message_sid=sid, sender=sender, body=form.get("Body", ""), num_media=int(num_media)
@@ -87,9 +89,9 @@ def receive_status() -> Response:
     form = request.form
     sid = form.get("MessageSid", "")
     status = form.get("MessageStatus", "")
-    if not SID.match(sid) or not re.fullmatch(r"[a-z_]{2,16}", status):
+    if not SID.fullmatch(sid) or not re.fullmatch(r"[a-z_]{2,16}", status):
         return _plain(400, "Bad request: MessageSid or MessageStatus is missing or malformed")
     error_code = form.get("ErrorCode", "")
     with _services().db.session() as session:
-        record_status(session, sid, status, int(error_code) if error_code.isdigit() else None)
+        record_status(session, sid, status, int(error_code) if COUNT.fullmatch(error_code) else None)
     return Response(status=204)

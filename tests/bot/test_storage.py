@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import MetaData, func, select, text
+from sqlmodel import col
 from sqlmodel import select as sqlmodel_select
 
 from bot.addresses import parse_address
@@ -16,13 +16,13 @@ from bot.models import Answer, Conversation, Message, Participant
 from bot.services import Services
 from bot.store.outbox import add_outbox_message
 from bot.store.participants import create_participant
+from tests.helpers import new_sid
 
 RESIDENT = "+447700900123"
 NEIGHBOUR = "+447700900124"
 HOPE = "Warmer homes for older people on our street"
 #: Not in the flow's FAQ, so it goes to an officer (a row in questions).
 QUESTION = "ASK will the bins be collected on bank holiday Monday?"
-_sids = itertools.count(1)
 
 #: From first contact to a saved hope: language, the explanations, consent, a view, a hope.
 TO_A_HOPE = ["hi", "2", *["next"] * 7, "yes", "1", HOPE]
@@ -32,7 +32,7 @@ def text_bot(services: Services, number: str, *bodies: str) -> list[str | None]:
     sender = parse_address(number)
     replies = []
     for body in bodies:
-        message = InboundMessage(f"SM{next(_sids):032x}", sender, body)
+        message = InboundMessage(new_sid(), sender, body)
         replies.append(services.conversations.handle_inbound(message).reply)
     return replies
 
@@ -116,9 +116,8 @@ def test_new_closes_the_first_participant_and_starts_the_next(services: Services
     text_bot(services, RESIDENT, "1")
 
     with services.db.session() as session:
-        latest = session.exec(
-            sqlmodel_select(Message).where(Message.direction == "in").order_by(Message.id.desc())  # type: ignore[union-attr]
-        ).first()
+        inbound = sqlmodel_select(Message).where(Message.direction == "in")
+        latest = session.exec(inbound.order_by(col(Message.id).desc())).first()
         first_conversations = list(
             session.exec(
                 sqlmodel_select(Conversation).where(Conversation.participant_id == first.id)

@@ -1,0 +1,97 @@
+"""Alembic owns the schema: migrations build every table, are idempotent and match the models."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+
+import bot.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from bot.db import Database
+from tests.conftest import need_service
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(
+    request: pytest.FixtureRequest, tmp_path: Path, worker_id: str
+) -> Iterator[Database]:
+    """A database with no tables at all, of each kind."""
+    if request.param == "sqlite":
+        database = Database.from_url(f"sqlite:///{tmp_path / 'empty.db'}")
+        yield database
+        database.engine.dispose()
+        return
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    if not base:
+        need_service("PostgreSQL", "TEST_DATABASE_URL is not set")
+    url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
+    # The process id too: two test runs at once on one server must not drop each other's database.
+    name = f"sgwrs_mig_{worker_id}_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # any connection failure means the service is not usable
+        need_service("PostgreSQL", str(error).splitlines()[0])
+    database = Database.from_url(url.set(database=name).render_as_string(hide_password=False))
+    yield database
+    database.engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def schema_of(database: Database) -> dict[str, object]:
+    """Tables, columns, indexes and the Alembic revision: enough to notice any change."""
+    inspector = inspect(database.engine)
+    schema: dict[str, object] = {}
+    for table in sorted(inspector.get_table_names()):
+        schema[table] = (
+            [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)],
+            sorted(
+                (i["name"] or "", tuple(i["column_names"])) for i in inspector.get_indexes(table)
+            ),
+        )
+    with database.engine.connect() as connection:
+        schema["revision"] = connection.execute(
+            text("SELECT version_num FROM alembic_version")
+        ).all()
+    return schema
+
+
+def test_upgrade_creates_every_model_table(empty_database: Database) -> None:
+    assert inspect(empty_database.engine).get_table_names() == []
+
+    empty_database.upgrade()
+
+    tables = set(inspect(empty_database.engine).get_table_names())
+    assert set(SQLModel.metadata.tables) <= tables
+    assert "alembic_version" in tables
+
+
+def test_upgrade_twice_is_a_no_op(empty_database: Database) -> None:
+    empty_database.upgrade()
+    first = schema_of(empty_database)
+
+    empty_database.upgrade()
+
+    assert schema_of(empty_database) == first
+    assert len(first["revision"]) == 1  # type: ignore[arg-type]
+
+
+def test_models_match_the_migrations(empty_database: Database) -> None:
+    empty_database.upgrade()
+
+    with empty_database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, SQLModel.metadata)
+
+    assert differences == []

@@ -1,0 +1,78 @@
+"""Shared bits for the webhook tests: recorded payloads, TwiML reading and row counts."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import MetaData, Table, func, inspect, text
+from sqlmodel import select
+
+from bot.models import Participant
+from bot.services import Services
+
+TWILIO_DATA = Path(__file__).resolve().parent.parent / "data" / "twilio"
+
+
+def load_payload(name: str, **changes: str) -> dict[str, str]:
+    """A recorded Twilio payload from tests/data/twilio/, with some fields changed."""
+    payload = json.loads((TWILIO_DATA / f"{name}.json").read_text(encoding="utf-8"))
+    payload.update(changes)
+    return payload
+
+
+def twiml_messages(body: bytes) -> list[str]:
+    """The texts of the <Message> elements of a TwiML <Response>."""
+    root = ET.fromstring(body)
+    assert root.tag == "Response"
+    return [message.text or "" for message in root.findall("Message")]
+
+
+def count_rows(services: Services, model: Any, *where: Any) -> int:
+    with services.db.session() as session:
+        statement = select(func.count()).select_from(model)
+        if where:
+            statement = statement.where(*where)
+        return session.exec(statement).one()
+
+
+def database_tables(services: Services) -> list[Table]:
+    """Every table in the database itself (not only the models), bar Alembic's bookkeeping."""
+    metadata = MetaData()
+    metadata.reflect(services.db.engine)
+    return [table for table in metadata.sorted_tables if table.name != "alembic_version"]
+
+
+def row_counts(services: Services) -> dict[str, int]:
+    """Rows in every table of the database (not only the models), bar Alembic's bookkeeping."""
+    names = inspect(services.db.engine).get_table_names()
+    with services.db.engine.connect() as connection:
+        return {
+            name: connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one()
+            for name in names
+            if name != "alembic_version"
+        }
+
+
+def all_rows(services: Services) -> list[tuple[str, dict[str, Any]]]:
+    """Every row of every table, as (table name, column -> value)."""
+    rows = []
+    tables = database_tables(services)
+    with services.db.engine.connect() as connection:
+        for table in tables:
+            for row in connection.execute(table.select()).mappings():
+                rows.append((table.name, dict(row)))
+    return rows
+
+
+def participants_for(services: Services, number: str, channel: str = "sms") -> list[Participant]:
+    number_hash = services.vault.hash_number(number)
+    with services.db.session() as session:
+        statement = (
+            select(Participant)
+            .where(Participant.number_hash == number_hash, Participant.channel == channel)
+            .order_by(Participant.id)
+        )
+        return list(session.exec(statement))
