@@ -6,8 +6,6 @@ CY: dict[str, str] = {
     "Sign out": "Allgofnodi",
     "Email address": "Cyfeiriad e-bost",
     "Password": "Cyfrinair",
-    "Cymraeg": "Cymraeg",
-    "English": "English",
     "Overview": "Trosolwg",
     "Conversations": "Sgyrsiau",
     "Hopes, fears and feedback": "Gobeithion, pryderon ac adborth",

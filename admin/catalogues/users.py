@@ -1,3 +1,33 @@
 """Welsh for the users page(s), keyed by the English text."""
 
-CY: dict[str, str] = {}
+CY: dict[str, str] = {
+    "Accounts": "Cyfrifon",
+    "Name": "Enw",
+    "Role": "Rôl",
+    "Admin": "Gweinyddwr",
+    "Officer": "Swyddog",
+    "Last signed in": "Mewngofnodi diwethaf",
+    "Actions": "Camau gweithredu",
+    "Never": "Byth",
+    "Active": "Gweithredol",
+    "Deactivated": "Wedi'i ddadactifadu",
+    "Deactivate": "Dadactifadu",
+    "You": "Chi",
+    "Success": "Llwyddiant",
+    "Add an account": "Ychwanegu cyfrif",
+    "Full name": "Enw llawn",
+    "Admins manage accounts. Officers work with conversations. Partners see only their own figures and anonymised answers.": "Mae gweinyddwyr yn rheoli cyfrifon. Mae swyddogion yn gweithio gyda sgyrsiau. Dim ond eu ffigurau eu hunain ac atebion dienw y mae partneriaid yn eu gweld.",
+    "Not a partner": "Nid yw'n bartner",
+    "Partner (for partner accounts only)": "Partner (ar gyfer cyfrifon partner yn unig)",
+    "At least {count} characters. Give it to them in person, not by email.": "O leiaf {count} nod. Rhowch ef iddynt wyneb yn wyneb, nid drwy e-bost.",
+    "Add account": "Ychwanegu cyfrif",
+    "Account added for {email}": "Ychwanegwyd cyfrif ar gyfer {email}",
+    "{name} can no longer sign in": "Ni all {name} fewngofnodi mwyach",
+    "You cannot deactivate your own account": "Ni allwch ddadactifadu eich cyfrif eich hun",
+    # bot.accounts.AccountError messages
+    "Enter an email address like name@example.gov.uk.": "Rhowch gyfeiriad e-bost fel enw@enghraifft.gov.uk.",
+    "Role must be one of admin, officer, partner.": "Rhaid i'r rôl fod yn un o admin, officer, partner.",
+    "A partner account needs the partner's code.": "Mae angen cod y partner ar gyfrif partner.",
+    "The password must be at least 12 characters.": "Rhaid i'r cyfrinair fod yn o leiaf 12 nod.",
+    "There is already an account with that email address.": "Mae cyfrif gyda'r cyfeiriad e-bost hwnnw eisoes.",
+}

@@ -111,21 +111,21 @@ def list_conversations(
     )
     statement = statement.order_by(col(Participant.id).desc()).limit(limit).offset(offset)
     rows = session.exec(statement).all()
-    last = last_message_times(session, [row[0] for row in rows])
+    last = last_message_times(session, [row.id for row in rows])
     return [
         ConversationRow(
-            participant_id=pid,
-            masked_number=mask_number(vault.open(sealed)),
-            channel=channel,
-            language=language,
-            partner_code=partner,
-            flow_id=flow_id,
-            status="opted_out" if opted_out else (status or "active"),
-            started_at=created_at,
-            last_message_at=last.get(pid),
-            is_test=is_test,
+            participant_id=row.id,
+            masked_number=mask_number(vault.open(row.number_encrypted)),
+            channel=row.channel,
+            language=row.language,
+            partner_code=row.partner_code,
+            flow_id=row.flow_id,
+            status="opted_out" if row.opted_out else (row.status or "active"),
+            started_at=row.created_at,
+            last_message_at=last.get(row.id),
+            is_test=row.is_test,
         )
-        for pid, sealed, channel, language, partner, opted_out, created_at, is_test, flow_id, status in rows
+        for row in rows
     ]
 
 
@@ -137,7 +137,7 @@ def last_message_times(session: Session, participant_ids: list[int]) -> dict[int
         .where(col(Message.participant_id).in_(participant_ids))
         .group_by(col(Message.participant_id))
     )
-    return {pid: at for pid, at in session.exec(statement).all()}
+    return dict(session.exec(statement).all())
 
 
 @dataclass(frozen=True)

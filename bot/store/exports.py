@@ -131,14 +131,15 @@ class Pseudonyms:
 
     def __init__(self) -> None:
         self._ids: dict[int, str] = {}
+        self._taken: set[str] = set()
 
     def __call__(self, participant_id: int) -> str:
         if participant_id not in self._ids:
-            taken = set(self._ids.values())
             pseudonym = secrets.token_hex(6)
-            while pseudonym in taken:
+            while pseudonym in self._taken:
                 pseudonym = secrets.token_hex(6)
             self._ids[participant_id] = pseudonym
+            self._taken.add(pseudonym)
         return self._ids[participant_id]
 
 

@@ -1,0 +1,38 @@
+"""The audit log: who saw or did what, when, newest first (admins only)."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask.typing import ResponseReturnValue
+
+from admin.auth import requires, services
+from admin.blueprint import bp
+from admin.views.conversations import PER_PAGE, pagination, parse_page
+from bot.audit import list_events
+
+#: Plain words for the actions the admin records; others show their snake_case name.
+ACTION_LABELS = {
+    "signed_in": "Signed in",
+    "sign_in_failed": "Sign-in failed",
+    "number_revealed": "Revealed a number",
+    "export_downloaded": "Downloaded an export",
+    "user_created": "Added an account",
+    "user_deactivated": "Deactivated an account",
+    "question_answered": "Answered a question",
+}
+
+
+@bp.get("/audit")
+@requires("admin")
+def audit() -> ResponseReturnValue:
+    """The audit log, newest first, 50 a page (one extra row tells whether there is a next)."""
+    page = parse_page(request.args)
+    with services().db.session() as session:
+        events = list_events(session, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
+    return render_template(
+        "admin/audit.html",
+        events=events[:PER_PAGE],
+        page=page,
+        actions=ACTION_LABELS,
+        pagination=pagination(page, page, has_next=len(events) > PER_PAGE),
+    )
