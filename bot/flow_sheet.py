@@ -101,14 +101,16 @@ def flow_sheets(library: FlowLibrary, report: CheckReport) -> list[FlowSheet]:
     """Each flow's messages, then the bot's own texts, with `sgwrs flows check` warnings."""
     warnings = [line.removeprefix("warning: ") for line in report.warnings]
     sheets = []
+    claimed: set[str] = set()
     for flow in library.flows.values():
         rows = [
             _row(*message, both=flow.id == library.welcome_flow and position == 0)
             for position, message in enumerate(_flow_messages(flow))
         ]
         mine = [w for w in warnings if w.startswith((f"{flow.id}:", f"{flow.id}/"))]
-        sheets.append(FlowSheet(flow.id, flow.version, flow.title, rows, mine))
-    claimed = {w for sheet in sheets for w in sheet.warnings}
+        claimed.update(mine)
+        shown = [w.removeprefix(f"{flow.id}/").removeprefix(f"{flow.id}: ") for w in mine]
+        sheets.append(FlowSheet(flow.id, flow.version, flow.title, rows, shown))
     system = [_row(name.lower(), "system", "", text) for name, text in system_texts.ALL.items()]
     others = [w for w in warnings if w not in claimed]
     sheets.append(FlowSheet("system", None, None, system, others + report.errors))

@@ -2,8 +2,9 @@
 
 How far a conversation got (the funnel) is worked out from what is stored, since steps that only
 explain leave no answer behind. A conversation's *furthest point* is the furthest, in flow file
-order, of: the steps it saved answers at; the step the resident is on now, or stopped at, when it
-is their latest conversation; the consent step when they declined; the end when they finished.
+order, of: the step of the last answer it saved (answers are saved as residents move on); the
+step the resident is on now, or stopped at when it expired or the phone was handed on; the
+consent step when they declined; the end when they finished.
 
 - A step every route through the flow passes ("main route") was reached by every conversation
   whose furthest point is that step or later; the drop between one such question and the next
@@ -35,11 +36,9 @@ from bot.flow_model import (
 from bot.store.reports import (
     ConversationCount,
     MessageCount,
-    ProgressCount,
     count_answered_steps,
     count_conversations,
     count_messages,
-    count_progress,
     count_started_by_day,
 )
 
@@ -129,17 +128,18 @@ def build_overview(
     today: date,
     partner_code: str | None = None,
 ) -> Overview:
-    """Every figure on the overview page, in five queries."""
-    positions = {
-        (flow.id, step.id): index
-        for flow in library.flows.values()
-        for index, step in enumerate(flow.steps)
-    }
+    """Every figure on the overview page, in three queries (four when a flow branches)."""
     first_day = today - timedelta(days=CHART_DAYS - 1)
     since = datetime.combine(first_day, time.min, tzinfo=UTC)
     counts = count_conversations(session, partner_code=partner_code)
-    progress = count_progress(session, positions, partner_code=partner_code)
-    answered = count_answered_steps(session, partner_code=partner_code)
+    routes = {flow.id: main_route(flow) for flow in library.flows.values()}
+    off_route = {
+        step.id
+        for flow in library.flows.values()
+        for step in flow.steps
+        if step.kind in ASKING_KINDS and step.id not in routes[flow.id]
+    }
+    answered = count_answered_steps(session, off_route, partner_code=partner_code)
     started = count_started_by_day(session, since, partner_code=partner_code)
     messages = count_messages(session, partner_code=partner_code)
 
@@ -160,7 +160,7 @@ def build_overview(
                 has_consent=flow is not None and any(s.kind == "consent" for s in flow.steps),
                 totals=totals,
                 breakdowns=_breakdowns(rows, partners),
-                funnel=_funnel(flow, totals.started, progress, answered) if flow else [],
+                funnel=_funnel(flow, routes[flow.id], rows, answered) if flow else [],
                 days=_days(started, flow_id, first_day),
             )
         )
@@ -242,8 +242,8 @@ def main_route(flow: Flow) -> set[str]:
 
 def _funnel(
     flow: Flow,
-    started: int,
-    progress: list[ProgressCount],
+    on_route: set[str],
+    rows: list[ConversationCount],
     answered: dict[tuple[str, str], int],
 ) -> list[FunnelStep]:
     """How many conversations reached each asking step (see the module docstring)."""
@@ -251,10 +251,8 @@ def _funnel(
     consent = next((index[s.id] for s in flow.steps if isinstance(s, ConsentStep)), 0)
     furthest: dict[int, int] = defaultdict(int)
     waiting: dict[str, int] = defaultdict(int)
-    for row in progress:
-        if row.flow_id != flow.id:
-            continue
-        point = max(row.furthest_answer or 0, index.get(row.at_step or "", 0))
+    for row in rows:
+        point = max(index.get(row.last_answer or "", 0), index.get(row.at_step or "", 0))
         if row.status == "completed":
             point = len(flow.steps)
         elif row.status == "declined":
@@ -262,7 +260,6 @@ def _funnel(
         else:
             waiting[row.at_step or ""] += row.count
         furthest[point] += row.count
-    on_route = main_route(flow)
     steps: list[FunnelStep] = []
     for position, step in enumerate(flow.steps):
         if step.kind not in ASKING_KINDS:
@@ -273,7 +270,7 @@ def _funnel(
         else:
             reached = answered.get((flow.id, step.id), 0) + waiting[step.id]
         prompt = getattr(step, "text", None)
-        percent = _percent(reached, started)
+        percent = _percent(reached, sum(row.count for row in rows))
         steps.append(FunnelStep(step.id, step.kind, prompt, reached, percent, None, main))
     main_steps = [s for s in steps if s.main_route]
     finished = furthest.get(len(flow.steps), 0)

@@ -6,12 +6,13 @@ counts only residents who came through that partner. Rows are counts, never peop
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, null
+from sqlalchemy import and_, case, distinct, func, null, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.models import Answer, Conversation, Message, Participant
@@ -19,7 +20,7 @@ from bot.models import Answer, Conversation, Message, Participant
 
 @dataclass(frozen=True)
 class ConversationCount:
-    """How many conversations share one flow, channel, language, partner and outcome."""
+    """How many conversations share one flow, channel, language, partner, outcome and point."""
 
     flow_id: str
     channel: str
@@ -27,20 +28,11 @@ class ConversationCount:
     partner_code: str | None
     status: str
     consent: bool | None
-    #: The resident sent STOP (and not START since), and this is their latest conversation.
+    #: The resident sent STOP (and not START since) while this conversation was going on.
     opted_out: bool
-    count: int
-
-
-@dataclass(frozen=True)
-class ProgressCount:
-    """How many conversations of a flow share an outcome and a furthest point."""
-
-    flow_id: str
-    status: str
-    #: Position (from `positions`) of the furthest step answered; None if nothing was.
-    furthest_answer: int | None
-    #: The step the resident is on, or stopped at, if this is their latest conversation.
+    #: The step of the last answer saved: answers are saved as residents move on through a flow.
+    last_answer: str | None
+    #: The step the resident is on, or stopped at, when this conversation is still theirs.
     at_step: str | None
     count: int
 
@@ -61,22 +53,32 @@ def _counted(statement: Any, partner_code: str | None) -> Any:
     return statement
 
 
-def _latest_conversations() -> Any:
-    """Each participant's latest conversation: the one their saved state is about."""
-    return (
-        select(Conversation.participant_id, func.max(Conversation.id).label("latest_id"))
-        .group_by(Conversation.participant_id)
-        .subquery("latest")
-    )
-
-
 def count_conversations(
     session: Session, *, partner_code: str | None = None
 ) -> list[ConversationCount]:
-    """Conversations by flow, channel, language, partner, status, consent and opt-out."""
-    latest = _latest_conversations()
-    opted_out = and_(col(Participant.opted_out), col(Conversation.id) == latest.c.latest_id).label(
-        "opted_out"
+    """Conversations grouped by everything the overview splits them by, in one query.
+
+    A participant's saved state is about their open conversation, or about the one that
+    expired or was handed on (nothing starts after those, unless the resident restarts).
+    """
+    # A grouped subquery, not a correlated one: PostgreSQL turns a correlated max(id) into a
+    # walk down the primary key, once per conversation.
+    last = (
+        select(Answer.conversation_id, func.max(Answer.id).label("answer_id"))
+        .where(col(Answer.conversation_id).is_not(None))
+        .group_by(Answer.conversation_id)
+        .subquery("last")
+    )
+    last_answer = aliased(Answer, name="last_answer")
+    state = col(Participant.state)
+    open_now = col(Conversation.ended_at).is_(None)
+    stateful = or_(open_now, col(Conversation.status).in_(("expired", "handed_on")))
+    at_step = case(
+        (
+            and_(stateful, state["flow_id"].as_string() == Conversation.flow_id),
+            state["step_id"].as_string(),
+        ),
+        else_=null(),
     )
     columns = (
         Conversation.flow_id,
@@ -85,80 +87,35 @@ def count_conversations(
         Participant.partner_code,
         Conversation.status,
         Participant.consent,
-    )
-    statement = (
-        select(*columns, opted_out, func.count())
-        .join(Participant, col(Participant.id) == Conversation.participant_id)
-        .join(latest, latest.c.participant_id == Conversation.participant_id)
-    )
-    statement = _counted(statement, partner_code).group_by(*columns, opted_out)
-    return [
-        ConversationCount(flow, channel, language, partner, status, consent, bool(out), n)
-        for flow, channel, language, partner, status, consent, out, n in session.execute(statement)
-    ]
-
-
-def count_progress(
-    session: Session,
-    positions: Mapping[tuple[str, str], int],
-    *,
-    partner_code: str | None = None,
-) -> list[ProgressCount]:
-    """Conversations by flow, status, furthest step answered and the step they are on now.
-
-    `positions` numbers each (flow_id, step_id) in flow order, so the database can take the
-    furthest answer per conversation without sending every answer back.
-    """
-    whens = [
-        (and_(Answer.flow_id == flow_id, Answer.step_id == step_id), position)
-        for (flow_id, step_id), position in positions.items()
-    ]
-    position = case(*whens, else_=null()) if whens else null()
-    furthest = (
-        select(Answer.conversation_id, func.max(position).label("furthest"))
-        .where(col(Answer.conversation_id).is_not(None))
-        .group_by(Answer.conversation_id)
-        .subquery("furthest")
-    )
-    latest = _latest_conversations()
-    state = col(Participant.state)
-    at_step = case(
-        (
-            and_(
-                col(Conversation.id) == latest.c.latest_id,
-                state["flow_id"].as_string() == Conversation.flow_id,
-            ),
-            state["step_id"].as_string(),
-        ),
-        else_=null(),
+        and_(col(Participant.opted_out), open_now).label("opted_out"),
+        last_answer.step_id.label("last_answer"),
+        at_step.label("at_step"),
     )
     per_conversation = (
-        select(
-            Conversation.flow_id,
-            Conversation.status,
-            furthest.c.furthest,
-            at_step.label("at_step"),
-        )
+        select(*columns)
         .join(Participant, col(Participant.id) == Conversation.participant_id)
-        .join(latest, latest.c.participant_id == Conversation.participant_id)
-        .outerjoin(furthest, furthest.c.conversation_id == Conversation.id)
+        .outerjoin(last, last.c.conversation_id == Conversation.id)
+        .outerjoin(last_answer, col(last_answer.id) == last.c.answer_id)
     )
     rows = _counted(per_conversation, partner_code).subquery("per_conversation")
-    grouped = (rows.c.flow_id, rows.c.status, rows.c.furthest, rows.c.at_step)
-    statement = select(*grouped, func.count()).group_by(*grouped)
+    statement = select(*rows.c, func.count()).group_by(*rows.c)
     return [
-        ProgressCount(flow, status, furthest_at, at, n)
-        for flow, status, furthest_at, at, n in session.execute(statement)
+        ConversationCount(*values[:6], bool(values[6]), *values[7:])
+        for values in session.execute(statement)
     ]
 
 
 def count_answered_steps(
-    session: Session, *, partner_code: str | None = None
+    session: Session, step_ids: Collection[str], *, partner_code: str | None = None
 ) -> dict[tuple[str, str], int]:
-    """How many conversations saved an answer at each (flow_id, step_id)."""
-    statement = select(
-        Answer.flow_id, Answer.step_id, func.count(distinct(Answer.conversation_id))
-    ).join(Participant, col(Participant.id) == Answer.participant_id)
+    """How many conversations saved an answer at each (flow_id, step_id), for these steps."""
+    if not step_ids:
+        return {}
+    statement = (
+        select(Answer.flow_id, Answer.step_id, func.count(distinct(Answer.conversation_id)))
+        .join(Participant, col(Participant.id) == Answer.participant_id)
+        .where(col(Answer.step_id).in_(sorted(step_ids)))
+    )
     statement = _counted(statement, partner_code).group_by(Answer.flow_id, Answer.step_id)
     return {(flow, step): n for flow, step, n in session.execute(statement)}
 

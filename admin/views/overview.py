@@ -1,0 +1,37 @@
+"""The overview: per-flow figures, where people stop, texts sent and their cost, over time."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask.typing import ResponseReturnValue
+
+from admin.auth import partner_scope, requires, services
+from admin.blueprint import bp
+from admin.charts import daily_bars, funnel_bars, short_date
+from admin.i18n import translate
+from bot.reports import build_overview
+
+
+@bp.get("/overview")
+@requires("admin", "officer", "partner")
+def overview() -> ResponseReturnValue:
+    """Figures for every flow; a partner sees only residents who came through their code."""
+    app = services()
+    scope = partner_scope()
+    with app.db.session() as session:
+        report = build_overview(
+            session,
+            app.library,
+            price_per_segment=app.settings.price_per_segment,
+            today=app.conversations.clock().date(),
+            partner_code=scope,
+        )
+    return render_template(
+        "admin/overview.html",
+        title=translate("Overview"),
+        report=report,
+        partner_code=scope,
+        daily_bars=daily_bars,
+        funnel_bars=funnel_bars,
+        short_date=short_date,
+    )
