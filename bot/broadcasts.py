@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.clock import Clock, utc_now
 from bot.crypto import Vault
@@ -18,9 +18,15 @@ from bot.db import Database
 from bot.dispatch import Dispatcher
 from bot.flow_model import Text
 from bot.messaging import MAX_BODY_CHARS, normalise, segment_info
-from bot.models import Broadcast, Conversation, OutboxMessage, Participant
+from bot.models import Broadcast
 from bot.render import compose
-from bot.store.outbox import OutboxTicket, add_outbox_message, count_sends_by_status
+from bot.store.outbox import (
+    OutboxTicket,
+    add_outbox_message,
+    count_sends_by_status,
+    list_pending_sends,
+)
+from bot.store.recipients import list_broadcast_recipients
 
 log = logging.getLogger(__name__)
 #: Rows written per transaction while fanning out, so a large broadcast never holds long locks.
@@ -68,7 +74,7 @@ class Broadcasts:
     def preview(self, flow_id: str, body_cy: str, body_en: str) -> Preview:
         text = _text(body_cy, body_en)
         with self.db.session() as session:
-            languages = [language for _, language in _recipients(session, flow_id)]
+            languages = [language for _, language in list_broadcast_recipients(session, flow_id)]
         recipients = dict.fromkeys(("cy", "en", "both"), 0)
         for language in languages:
             recipients[language or "both"] += 1
@@ -103,7 +109,7 @@ class Broadcasts:
             broadcast.status, broadcast.started_at = "sending", broadcast.started_at or self.clock()
             session.add(broadcast)
             text = Text(cy=broadcast.body_cy, en=broadcast.body_en)
-            recipients = _recipients(session, broadcast.flow_id)
+            recipients = list_broadcast_recipients(session, broadcast.flow_id)
         written = 0
         for start in range(0, len(recipients), BATCH):
             tickets = []
@@ -133,12 +139,7 @@ class Broadcasts:
     def resume(self, broadcast_id: int) -> None:
         self._set_status(broadcast_id, "sending", allowed={"paused"})
         with self.db.session() as session:
-            rows = session.exec(
-                select(OutboxMessage)
-                .where(OutboxMessage.broadcast_id == broadcast_id)
-                .where(OutboxMessage.status == "pending")
-            ).all()
-            tickets = [OutboxTicket.of(row) for row in rows]
+            tickets = list_pending_sends(session, broadcast_id)
         self.dispatcher.send(tickets)
 
     def progress(self, broadcast_id: int) -> Progress:
@@ -175,23 +176,3 @@ def _text(body_cy: str, body_en: str) -> Text:
     if max(len(cy), len(en)) > MAX_BODY_CHARS // 2:
         raise BroadcastError(f"Keep each language under {MAX_BODY_CHARS // 2} characters.")
     return Text(cy=cy, en=en)
-
-
-def _recipients(session: Session, flow_id: str) -> list[tuple[int, str | None]]:
-    """Residents of the flow who asked to hear back and can still be texted.
-
-    Erased residents have no rows; handed-on ones (NEW) are left out because the phone was
-    someone else's (often a partner's), so the text would not reach them.
-    """
-    statement = (
-        select(Participant.id, Participant.language)
-        .where(Participant.hear_back, col(Participant.opted_out).is_(False))
-        .where(col(Participant.is_test).is_(False), col(Participant.closed_at).is_(None))
-        .where(
-            col(Participant.id).in_(
-                select(Conversation.participant_id).where(Conversation.flow_id == flow_id)
-            )
-        )
-        .order_by(col(Participant.id))
-    )
-    return [(pid, language) for pid, language in session.exec(statement) if pid is not None]

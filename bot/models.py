@@ -61,6 +61,10 @@ class Message(SQLModel, table=True):
     """A text in or out. The body is encrypted; officers read it through the admin only."""
 
     __tablename__ = "messages"
+    #: Covers the overview's count of texts and segments by direction and channel.
+    __table_args__ = (
+        Index("ix_messages_figures", "direction", "channel", "participant_id", "segments"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participants.id", index=True)

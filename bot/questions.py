@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlmodel import col, select
-
 from bot import system_texts
 from bot.clock import Clock, utc_now
 from bot.crypto import Vault
@@ -19,6 +17,7 @@ from bot.dispatch import Dispatcher
 from bot.messaging import MAX_BODY_CHARS, normalise
 from bot.models import Participant, Question
 from bot.render import compose
+from bot.store.answers import list_open_questions
 from bot.store.outbox import OutboxTicket, add_outbox_message
 
 log = logging.getLogger(__name__)
@@ -49,17 +48,16 @@ class QuestionDesk:
     def open_questions(self) -> list[OpenQuestion]:
         """Questions awaiting an answer, oldest first."""
         with self.db.session() as session:
-            rows = session.exec(
-                select(Question, Participant.language)
-                .join(Participant, col(Participant.id) == Question.participant_id)
-                .where(Question.status == "open")
-                .order_by(col(Question.created_at), col(Question.id))
-            ).all()
+            rows = list_open_questions(session)
             return [
                 OpenQuestion(
-                    q.id or 0, q.participant_id, q.flow_id, lang, self.vault.open(q.text_encrypted)
+                    question.id or 0,
+                    question.participant_id,
+                    question.flow_id,
+                    language,
+                    self.vault.open(question.text_encrypted),
                 )
-                for q, lang in rows
+                for question, language in rows
             ]
 
     def answer(self, question_id: int, text: str) -> OutboxTicket:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from bot.crypto import Vault
-from bot.models import Answer, Question
+from bot.models import Answer, Participant, Question
 
 
 def save_answer(
@@ -70,3 +70,14 @@ def list_questions(session: Session, participant_id: int) -> list[Question]:
         select(Question).where(Question.participant_id == participant_id).order_by(col(Question.id))
     )
     return list(session.exec(statement))
+
+
+def list_open_questions(session: Session) -> list[tuple[Question, str | None]]:
+    """Questions awaiting an officer, oldest first, with the resident's language."""
+    statement = (
+        select(Question, Participant.language)
+        .join(Participant, col(Participant.id) == Question.participant_id)
+        .where(Question.status == "open")
+        .order_by(col(Question.created_at), col(Question.id))
+    )
+    return [(question, language) for question, language in session.exec(statement)]

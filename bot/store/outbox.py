@@ -134,3 +134,13 @@ def count_sends_by_status(session: Session, broadcast_id: int) -> dict[str, int]
         .group_by(OutboxMessage.status)
     )
     return dict(session.exec(statement).all())
+
+
+def list_pending_sends(session: Session, broadcast_id: int) -> list[OutboxTicket]:
+    """A broadcast's sends still waiting (e.g. while it was paused)."""
+    rows = session.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.broadcast_id == broadcast_id)
+        .where(OutboxMessage.status == "pending")
+    )
+    return [OutboxTicket.of(row) for row in rows]
