@@ -89,6 +89,8 @@ def run(host: str) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # twilio-python logs every request at INFO; our own events say what happened, without PII.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     cli()
 
 

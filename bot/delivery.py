@@ -78,7 +78,9 @@ class Delivery:
             waiting = self._must_wait(send)
             if waiting:
                 return waiting
-            if not self.loop_guard.allow(f"participant:{send.participant.id}", send.body):
+            if send.row.attempts == 1 and not self.loop_guard.allow(
+                f"participant:{send.participant.id}", send.body
+            ):  # counted once per text, not once per try of the same text
                 return self._finish(send, "failed", STOPPED_BY_SGWRS, outcome="loop_blocked")
             if send.address.channel == "whatsapp" and self._window_closed(send.participant):
                 return self._hold_for_window(send)
@@ -130,7 +132,7 @@ class Delivery:
             row = session.get(OutboxMessage, outbox_id)
             if row is None:
                 return
-            row.status, row.not_before, row.attempts = "pending", at, max(0, row.attempts - 1)
+            row.status, row.not_before = "pending", at
             session.add(row)
             ticket = OutboxTicket.of(row)
         if reschedule:
@@ -145,6 +147,14 @@ class Delivery:
         language = send.participant.language or "cy"
         template = getattr(self.settings, f"whatsapp_template_{language}")
         if template:
+            self._send_template(send, template)
+        else:
+            log.warning("whatsapp_template_missing language=%s", language)
+        return self._finish(send, "held", None, outcome="held_for_window")
+
+    def _send_template(self, send: _Send, template: str) -> None:
+        """Best effort: if the template fails too, the text still waits for their next message."""
+        try:
             self.sender.send(
                 OutboundSms(
                     to=send.address.twilio,
@@ -155,9 +165,8 @@ class Delivery:
                     content_variables={},
                 )
             )
-        else:
-            log.warning("whatsapp_template_missing language=%s", language)
-        return self._finish(send, "held", None, outcome="held_for_window")
+        except SendError as error:
+            log.warning("whatsapp_template_failed outbox=%s code=%s", send.row.id, error.code)
 
     def _failed(self, send: _Send, error: SendError) -> str:
         log.warning(

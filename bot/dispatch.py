@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from redis import Redis
 from rq import Queue
-from rq.job import Job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
+from bot.clock import Clock, utc_now
 from bot.store.outbox import OutboxTicket
 
 URGENT_QUEUE = "sgwrs-urgent"
 BULK_QUEUE = "sgwrs-bulk"
 #: Workers listen in this order, so a one-to-one answer never waits behind a broadcast.
 QUEUE_ORDER = (URGENT_QUEUE, BULK_QUEUE)
+#: Job states in which the job will still run: the sweep must not add a second one.
+_ALIVE = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED, JobStatus.DEFERRED)
 
 
 class Dispatcher(Protocol):
@@ -48,20 +52,39 @@ class RqDispatcher:
 
     mode = "rq"
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, lost_after: timedelta, clock: Clock = utc_now) -> None:
         self.redis = redis
+        self.clock = clock
+        #: A job marked started this long ago belonged to a worker that died (SIGKILL, OOM).
+        self.lost_after = lost_after
         self.queues = {
             name: Queue(name, connection=redis, serializer=JSONSerializer) for name in QUEUE_ORDER
         }
 
     def _enqueue(self, queue: Queue, func: str, job_id: str, arg: int, at: datetime) -> None:
-        if Job.exists(job_id, connection=self.redis):
+        if self._job_alive(job_id):
             return
         options = {"job_id": job_id, "result_ttl": 60, "failure_ttl": 86400}
-        if at.timestamp() > datetime.now(at.tzinfo).timestamp():
+        if at > self.clock():
             queue.enqueue_at(at, func, arg, **options)
         else:
             queue.enqueue(func, arg, **options)
+
+    def _job_alive(self, job_id: str) -> bool:
+        """A job still to run (or running) is left alone; a finished or failed one is replaced."""
+        try:
+            job = Job.fetch(job_id, connection=self.redis, serializer=JSONSerializer)
+        except NoSuchJobError:
+            return False
+        status = job.get_status(refresh=False)
+        started = job.started_at
+        lost = status == JobStatus.STARTED and (
+            started is None or _utc(started) < self.clock() - self.lost_after
+        )
+        if status in _ALIVE and not lost:
+            return True
+        job.delete()  # finished, failed, or its worker died: the row still needs a job
+        return False
 
     def send(self, tickets: Iterable[OutboxTicket]) -> None:
         for ticket in tickets:
@@ -72,6 +95,11 @@ class RqDispatcher:
     def fire_timer(self, timer_id: int, due_at: datetime) -> None:
         queue = self.queues[BULK_QUEUE]
         self._enqueue(queue, "bot.jobs.fire_timer", timer_job_id(timer_id), timer_id, due_at)
+
+
+def _utc(moment: datetime) -> datetime:
+    """RQ stores naive UTC times."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class InlineDispatcher:

@@ -89,6 +89,9 @@ NO = Option(
 
 #: Words that turn a reply around: with one, "sure" or "cytuno" alone no longer means yes.
 NEGATIONS = frozenset(("not", "dont", "didnt", "doesnt", "isnt", "nac", "nag", "ddim", "nid"))
+#: Words that are an answer only as the whole reply: in a sentence "y" is Welsh for "the",
+#: and "do" (Welsh "yes") is an English verb.
+_WHOLE_REPLY_ONLY = frozenset(("do", "a", "i"))
 #: Words that still mean what they say in a negated reply ("No, I don't think so").
 _NEGATIVE_ANSWERS = NEGATIONS | {"no", "na", "never", "nope"}
 
@@ -193,6 +196,7 @@ def _match_within(vocabularies: list[set[str]], folded: str) -> int | None:
     }
     if phrases:
         return _unique(phrases)
+    tokens = {token for token in tokens if len(token) > 1 and token not in _WHOLE_REPLY_ONLY}
     return _unique(
         {i for i, words in enumerate(vocabularies) if any(counts(w) for w in tokens & words)}
     )
@@ -215,6 +219,11 @@ def _match_typo(vocabularies: list[set[str]], folded: str) -> int | None:
 
 
 def read_yes_no(text: str) -> bool | None:
-    """True for yes, False for no (in either language, forgivingly), None when unclear."""
+    """True for yes, False for no (in either language, forgivingly), None when unclear.
+
+    A question back ("what do you do with it?") is never read as an answer.
+    """
+    if "?" in text and len(text.split()) > 2:
+        return None
     option = match_option((YES, NO), text)
     return None if option is None else option is YES

@@ -143,7 +143,8 @@ def build_services(
         loop_guard = RedisLoopGuard(
             redis, settings.loop_guard_max_repeats, settings.loop_guard_window_seconds
         )
-        dispatcher = RqDispatcher(redis)
+        lost_after = timedelta(seconds=settings.lost_send_after_seconds)
+        dispatcher = RqDispatcher(redis, lost_after, clock)
     else:
         locks = LocalLocks(timeout=settings.lock_timeout_seconds)
         limiter = LocalTokenBucket(settings.send_rate_per_second)

@@ -21,6 +21,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
 
 from bot.config import PROJECT_ROOT, load_settings
 from bot.db import Database
@@ -29,7 +30,6 @@ from wsgi import create_app
 
 TEST_AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 TEST_PUBLIC_URL = "https://sgwrs.example.test"
-TABLES = ("receipts", "outbox", "answers", "questions", "messages", "conversations", "participants")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -71,19 +71,24 @@ def make_services(database_url: str, **overrides: Any) -> Services:
     return build_services(load_settings(settings_for(database_url, **overrides), environ={}))
 
 
-@pytest.fixture(scope="session")
-def redis_url(worker_id: str) -> str:
+def worker_redis_url() -> str:
     """REDIS_URL with a database of this xdist worker's own (15, 14...): flushes never clash."""
     base = os.environ.get("REDIS_URL", "")
     if not base:
         need_service("Redis", "REDIS_URL is not set")
-    index = 0 if worker_id == "master" else int(worker_id.removeprefix("gw"))
-    own = urlunsplit(urlsplit(base)._replace(path=f"/{15 - index % 16}"))
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker.removeprefix("gw")) if worker.startswith("gw") else 0
+    return urlunsplit(urlsplit(base)._replace(path=f"/{15 - index % 16}"))
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    url = worker_redis_url()
     try:
-        Redis.from_url(own).ping()
+        Redis.from_url(url).ping()
     except RedisError as error:
         need_service("Redis", str(error))
-    return own
+    return url
 
 
 @pytest.fixture
@@ -140,8 +145,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_url")
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    tables = ", ".join(SQLModel.metadata.tables)
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
     return url
 

@@ -26,6 +26,8 @@ from bot.turn import (
 #: After a long silence, words at an open question count as its answer from this many words;
 #: a shorter "hello?" gets "Welcome back" and the question again.
 MIN_WORDS_AFTER_SILENCE = 3
+#: At "Do you have a question?", replies up to this many words may be a plain yes or no.
+SHORT_REPLY_WORDS = 3
 
 
 def clear_answer(reply: Reply, text: str) -> bool:
@@ -89,7 +91,8 @@ def _answer_open(reply: Reply, current: OpenStep, text: str) -> None:
         reply.say(say.REASK_WORDS)
         return
     if current.answer_kind == "question":
-        wants_to_ask = read_yes_no(text)
+        # Only a short reply can be a plain yes or no; a sentence is the question itself.
+        wants_to_ask = read_yes_no(text) if len(text.split()) <= SHORT_REPLY_WORDS else None
         if wants_to_ask is False:
             advance(reply)
         elif wants_to_ask is True:  # "Yes" / "Oes": they have a question; ask what it is

@@ -2,51 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from redis import Redis, RedisError
+from redis import Redis
 
 from bot.loop_guard import LocalLoopGuard, LoopGuard, RedisLoopGuard
-from tests.conftest import need_service
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
 NUMBER = "+447700900123"
 BODY = "Diolch! Thanks - we'll text you when the council replies."
-
-
-@contextmanager
-def _redis_to_ourselves() -> Iterator[None]:
-    """Hold a lock file shared by every xdist worker, so no other test flushes the database
-    under this one (pytest -n auto runs tests side by side on one Redis database)."""
-    fcntl = pytest.importorskip("fcntl", reason="the cross-worker test lock needs POSIX")
-    digest = hashlib.sha256(REDIS_URL.encode()).hexdigest()[:12]
-    with (Path(tempfile.gettempdir()) / f"sgwrs-test-redis-{digest}.lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        yield
-
-
-@pytest.fixture
-def redis() -> Iterator[Redis]:
-    """The real thing, emptied before and after: the guard's count is shared through it."""
-    client = Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except RedisError as error:
-        need_service("Redis", f"{REDIS_URL}: {error}")
-    with _redis_to_ourselves():
-        client.flushdb()
-        yield client
-        client.flushdb()
-    client.close()
 
 
 @dataclass
@@ -60,7 +27,7 @@ class Rig:
 @pytest.fixture(params=[pytest.param("redis", marks=pytest.mark.redis), "local"])
 def rig(request: pytest.FixtureRequest) -> Rig:
     if request.param == "redis":  # the server's clock: real time passes
-        redis = request.getfixturevalue("redis")
+        redis = request.getfixturevalue("redis_client")
         return Rig(lambda window: RedisLoopGuard(redis, window_seconds=window), time.sleep)
     now = [0.0]
 
@@ -106,14 +73,14 @@ def test_a_trip_is_logged_without_the_text_or_the_number(
 
 
 @pytest.mark.redis
-def test_redis_holds_only_a_hash_that_expires(redis: Redis) -> None:
-    RedisLoopGuard(redis, window_seconds=5.0).allow(NUMBER, BODY)
-    (key,) = redis.keys()
-    stored = key + b"".join(redis.zrange(key, 0, -1))
+def test_redis_holds_only_a_hash_that_expires(redis_client: Redis) -> None:
+    RedisLoopGuard(redis_client, window_seconds=5.0).allow(NUMBER, BODY)
+    (key,) = redis_client.keys()
+    stored = key + b"".join(redis_client.zrange(key, 0, -1))
     assert key.startswith(b"sgwrs:loop:")
     assert NUMBER.encode() not in stored
     assert b"Diolch" not in stored
-    assert 0 < redis.pttl(key) <= 5000
+    assert 0 < redis_client.pttl(key) <= 5000
 
 
 def test_the_window_slides_rather_than_resetting() -> None:

@@ -3,52 +3,19 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
-import os
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
-from redis import Redis, RedisError
+from redis import Redis
 
 from bot.rate_limit import LocalTokenBucket, RateLimited, RateLimiter, RedisTokenBucket
-from tests.conftest import need_service
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
 SENDER = "+447700900999"
 
 MakeBucket = Callable[..., RateLimiter]
-
-
-@contextmanager
-def _redis_to_ourselves() -> Iterator[None]:
-    """Hold a lock file shared by every xdist worker, so no other test flushes the database
-    under this one (pytest -n auto runs tests side by side on one Redis database)."""
-    fcntl = pytest.importorskip("fcntl", reason="the cross-worker test lock needs POSIX")
-    digest = hashlib.sha256(REDIS_URL.encode()).hexdigest()[:12]
-    with (Path(tempfile.gettempdir()) / f"sgwrs-test-redis-{digest}.lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        yield
-
-
-@pytest.fixture
-def redis() -> Iterator[Redis]:
-    """The real thing, emptied before and after: atomicity across workers is what is tested."""
-    client = Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except RedisError as error:
-        need_service("Redis", f"{REDIS_URL}: {error}")
-    with _redis_to_ourselves():
-        client.flushdb()
-        yield client
-        client.flushdb()
-    client.close()
 
 
 @pytest.fixture(params=[pytest.param("redis", marks=pytest.mark.redis), "local"])
@@ -56,7 +23,7 @@ def make(request: pytest.FixtureRequest) -> MakeBucket:
     """Builds buckets of either kind: make(rate_per_second, burst=None, *, sleep=...)."""
     if request.param == "local":
         return LocalTokenBucket
-    return functools.partial(RedisTokenBucket, request.getfixturevalue("redis"))
+    return functools.partial(RedisTokenBucket, request.getfixturevalue("redis_client"))
 
 
 def _no_sleep(seconds: float) -> None:
@@ -91,13 +58,15 @@ def _timed(*workers: RateLimiter, each: int) -> float:
 
 
 @pytest.mark.redis
-def test_single_segments_go_at_the_rate_through_redis(redis: Redis) -> None:
-    assert _timed(RedisTokenBucket(redis, 200.0, 1), each=400) == pytest.approx(2.0, rel=0.10)
+def test_single_segments_go_at_the_rate_through_redis(redis_client: Redis) -> None:
+    assert _timed(RedisTokenBucket(redis_client, 200.0, 1), each=400) == pytest.approx(
+        2.0, rel=0.10
+    )
 
 
 @pytest.mark.redis
-def test_two_workers_on_one_sender_share_the_rate(redis: Redis) -> None:
-    workers = [RedisTokenBucket(redis, 200.0, 1), RedisTokenBucket(redis, 200.0, 1)]
+def test_two_workers_on_one_sender_share_the_rate(redis_client: Redis) -> None:
+    workers = [RedisTokenBucket(redis_client, 200.0, 1), RedisTokenBucket(redis_client, 200.0, 1)]
     assert _timed(*workers, each=200) == pytest.approx(2.0, rel=0.10)
 
 
@@ -195,10 +164,12 @@ def test_nonsense_knobs_are_refused(
 
 
 @pytest.mark.redis
-def test_an_idle_sender_key_expires_once_its_bucket_is_full_again(redis: Redis) -> None:
-    RedisTokenBucket(redis, 2.0, 4).acquire(SENDER, cost=3)
-    assert redis.keys() == [f"sgwrs:rate:{SENDER}".encode()]
-    assert 0 < redis.pttl(f"sgwrs:rate:{SENDER}") <= 1501  # 3 segments refill at 2/s in 1.5 s
+def test_an_idle_sender_key_expires_once_its_bucket_is_full_again(redis_client: Redis) -> None:
+    RedisTokenBucket(redis_client, 2.0, 4).acquire(SENDER, cost=3)
+    assert redis_client.keys() == [f"sgwrs:rate:{SENDER}".encode()]
+    assert (
+        0 < redis_client.pttl(f"sgwrs:rate:{SENDER}") <= 1501
+    )  # 3 segments refill at 2/s in 1.5 s
 
 
 def test_a_local_bucket_refills_with_elapsed_time_up_to_the_burst() -> None:

@@ -1,0 +1,138 @@
+"""Hopes, fears and feedback: residents' open answers; officers tag them and flag significant ones.
+
+Partners see only their own residents' answers, without any link back to the resident, and
+cannot change anything (the POST routes below do not allow their role).
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from admin.auth import current_user, partner_scope, requires, services
+from admin.blueprint import bp
+from admin.i18n import translate
+from bot.audit import record_event
+from bot.store.answer_list import (
+    OPEN_KINDS,
+    AnswerFilter,
+    count_answer_themes,
+    list_open_answers,
+)
+from bot.store.themes import (
+    ThemeError,
+    clean_theme_name,
+    find_or_add_theme,
+    list_themes,
+    set_answer_significant,
+    set_answer_themes,
+)
+
+PAGE_SIZE = 50
+#: English labels for Answer.kind (translated in the template).
+KIND_LABELS = {
+    "hope": "Hope",
+    "fear": "Fear",
+    "feedback": "Feedback",
+    "experience": "Experience",
+    "other": "Other",
+    "unexpected": "Unexpected reply to a choice",
+}
+
+
+def _number(value: str | None, default: int | None = None) -> int | None:
+    return int(value) if value and value.isdigit() else default
+
+
+def _filters() -> AnswerFilter:
+    """The page's GET filters; a partner is always held to their own partner code."""
+    user = current_user()
+    if user is not None and user.role == "partner" and not user.partner_code:
+        abort(403)
+    args = request.args
+    return AnswerFilter(
+        kind=args.get("kind") if args.get("kind") in OPEN_KINDS else None,
+        flow_id=args.get("flow") if args.get("flow") in services().library.flows else None,
+        theme_id=_number(args.get("theme")),
+        significant_only=args.get("significant") == "1",
+        partner_code=partner_scope(),
+    )
+
+
+def _page() -> int:
+    return max(1, _number(request.args.get("page"), 1) or 1)
+
+
+def _show_answers(error: dict[str, object] | None = None) -> ResponseReturnValue:
+    """Render the page for the current filters; `error` keeps what an officer typed."""
+    filters, page = _filters(), _page()
+    with services().db.session() as session:
+        listed = list_open_answers(
+            session, services().vault, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
+        counts = count_answer_themes(session, filters)
+        themes = list_themes(session)
+    return render_template(
+        "admin/answers.html",
+        listed=listed,
+        counts=counts,
+        themes=themes,
+        filters=filters,
+        page=page,
+        page_size=PAGE_SIZE,
+        kinds=KIND_LABELS,
+        flows=sorted(services().library.flows),
+        can_edit=partner_scope() is None,
+        error=error,
+    ), 400 if error else 200
+
+
+@bp.get("/answers")
+@requires("admin", "officer", "partner")
+def answers() -> ResponseReturnValue:
+    """List open answers, filtered by kind, flow, theme and significance."""
+    return _show_answers()
+
+
+def _back_to_list(answer_id: int) -> ResponseReturnValue:
+    """The list as it was filtered when the form was sent (the filters ride on the URL)."""
+    return redirect(url_for("admin.answers", **request.args.to_dict()) + f"#answer-{answer_id}")
+
+
+@bp.post("/answers/<int:answer_id>/themes")
+@requires("admin", "officer")
+def tag_answer(answer_id: int) -> ResponseReturnValue:
+    """Set an answer's themes from the codebook, optionally adding a new theme on the way."""
+    theme_ids = [int(value) for value in request.form.getlist("theme") if value.isdigit()]
+    new_theme = request.form.get("new_theme", "")
+    user = current_user()
+    try:
+        with services().db.session() as session:
+            if clean_theme_name(new_theme):
+                theme_ids.append(find_or_add_theme(session, new_theme).id or 0)
+            change = set_answer_themes(session, answer_id, theme_ids)
+            detail = f"added: {', '.join(change.added)}; removed: {', '.join(change.removed)}"
+            record_event(
+                session, user.id if user else None, "answer_tagged", f"answer:{answer_id}", detail
+            )
+    except ThemeError as problem:
+        error = {"answer_id": answer_id, "text": translate(str(problem)), "typed": new_theme}
+        return _show_answers(error)
+    flash(translate("Themes saved"), "success")
+    return _back_to_list(answer_id)
+
+
+@bp.post("/answers/<int:answer_id>/significant")
+@requires("admin", "officer")
+def flag_answer(answer_id: int) -> ResponseReturnValue:
+    """Flag an answer as significant, or remove the flag."""
+    significant = request.form.get("significant") == "1"
+    user = current_user()
+    with services().db.session() as session:
+        if not set_answer_significant(session, answer_id, significant):
+            abort(404)
+        action = "answer_flagged" if significant else "answer_unflagged"
+        record_event(session, user.id if user else None, action, f"answer:{answer_id}")
+    message = "Flagged as significant" if significant else "Significant flag removed"
+    flash(translate(message), "success")
+    return _back_to_list(answer_id)

@@ -1,0 +1,162 @@
+"""You said, we did: tell a flow's residents who asked to hear back what came of it.
+
+Compose in Welsh and English (both required), preview who receives it (counts only) and what
+it costs, send after confirming those figures, then watch progress and pause or resume.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from admin.auth import current_user, requires, services
+from admin.blueprint import bp
+from admin.i18n import translate, ui_language
+from bot.audit import record_event
+from bot.broadcasts import BroadcastError, Preview
+from bot.store.broadcast_list import count_broadcasts, list_broadcasts
+
+PAGE_SIZE = 20
+
+
+def _flows() -> list[tuple[str, str]]:
+    """(id, title) of each flow a broadcast can follow up; the welcome flow asks nothing."""
+    library = services().library
+    return [
+        (flow_id, flow.title.cy if ui_language() == "cy" else flow.title.en)
+        for flow_id, flow in sorted(library.flows.items())
+        if flow_id != library.welcome_flow
+    ]
+
+
+def _form() -> dict[str, str]:
+    return {name: request.form.get(name, "") for name in ("flow", "body_cy", "body_en")}
+
+
+class FormError(Exception):
+    """The form cannot be previewed or sent; `errors` are (field, message) pairs to show."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _preview(form: dict[str, str]) -> Preview:
+    """The bot's preview, with every problem of the form found at once (not just the first)."""
+    errors = []
+    if form["flow"] not in dict(_flows()):
+        errors.append(("flow", translate("Choose the flow whose residents should hear back.")))
+    try:
+        preview = services().broadcasts.preview(form["flow"], form["body_cy"], form["body_en"])
+    except BroadcastError as problem:
+        empty = [name for name in ("body_cy", "body_en") if not form[name].strip()]
+        errors += [(name, translate(str(problem))) for name in empty or ["body_cy"]]
+    if errors:
+        raise FormError(errors)
+    return preview
+
+
+def _show_broadcasts(
+    form: dict[str, str] | None = None, preview: Preview | None = None, **notes: Any
+) -> ResponseReturnValue:
+    """Compose form (kept as typed), optional preview, and the list of broadcasts with progress."""
+    value = request.args.get("page", "")
+    page = max(1, int(value)) if value.isdigit() else 1
+    with services().db.session() as session:
+        listed = list_broadcasts(session, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        total = count_broadcasts(session)
+    return render_template(
+        "admin/broadcasts.html",
+        form=form or {"flow": "", "body_cy": "", "body_en": ""},
+        preview=preview,
+        flows=_flows(),
+        listed=listed,
+        total=total,
+        page=page,
+        page_size=PAGE_SIZE,
+        price=services().settings.price_per_segment,
+        **notes,
+    ), 400 if notes.get("errors") else 200
+
+
+@bp.get("/broadcasts")
+@requires("admin", "officer")
+def broadcasts() -> ResponseReturnValue:
+    """Compose a broadcast and see the ones sent so far."""
+    return _show_broadcasts()
+
+
+@bp.post("/broadcasts/preview")
+@requires("admin", "officer")
+def preview_broadcast() -> ResponseReturnValue:
+    """Show recipients (counts only), segments and cost before anything is sent."""
+    form = _form()
+    try:
+        preview = _preview(form)
+    except FormError as refused:
+        return _show_broadcasts(form, errors=refused.errors)
+    return _show_broadcasts(form, preview)
+
+
+@bp.post("/broadcasts/send")
+@requires("admin", "officer")
+def send_broadcast() -> ResponseReturnValue:
+    """Send what was previewed, if the figures the officer confirmed still hold."""
+    form, user = _form(), current_user()
+    try:
+        preview = _preview(form)
+        recipients = sum(preview.recipients.values())
+        confirmed = (request.form.get("confirm_recipients"), request.form.get("confirm_segments"))
+        if confirmed != (str(recipients), str(preview.total_segments)):
+            changed = translate("The figures have changed since your preview. Check them again.")
+            return _show_broadcasts(form, preview, warning=changed)
+        created_by = user.name if user else ""
+        broadcast_id = services().broadcasts.create(
+            form["flow"], form["body_cy"], form["body_en"], created_by
+        )
+        written = services().broadcasts.start(broadcast_id)
+    except FormError as refused:
+        return _show_broadcasts(form, errors=refused.errors)
+    except BroadcastError as problem:
+        return _show_broadcasts(form, errors=[("body_cy", translate(str(problem)))])
+    with services().db.session() as session:
+        detail = f"recipients: {recipients}; segments: {preview.total_segments}; sends: {written}"
+        record_event(
+            session,
+            user.id if user else None,
+            "broadcast_sent",
+            f"broadcast:{broadcast_id}",
+            detail,
+        )
+    flash(translate("Broadcast started: {count} texts are on their way.", count=written), "success")
+    return redirect(url_for("admin.broadcasts"))
+
+
+def _change_state(broadcast_id: int, verb: str, action: str, done: str) -> ResponseReturnValue:
+    """Pause or resume; a refusal (already done, not started) shows as a message, not an error."""
+    user = current_user()
+    try:
+        getattr(services().broadcasts, verb)(broadcast_id)
+    except BroadcastError as problem:
+        flash(translate(str(problem)), "error")
+        return redirect(url_for("admin.broadcasts"))
+    with services().db.session() as session:
+        record_event(session, user.id if user else None, action, f"broadcast:{broadcast_id}")
+    flash(translate(done), "success")
+    return redirect(url_for("admin.broadcasts"))
+
+
+@bp.post("/broadcasts/<int:broadcast_id>/pause")
+@requires("admin", "officer")
+def pause_broadcast(broadcast_id: int) -> ResponseReturnValue:
+    """Stop sending; texts not yet sent wait until it is resumed."""
+    return _change_state(broadcast_id, "pause", "broadcast_paused", "Broadcast paused")
+
+
+@bp.post("/broadcasts/<int:broadcast_id>/resume")
+@requires("admin", "officer")
+def resume_broadcast(broadcast_id: int) -> ResponseReturnValue:
+    """Carry on sending the texts that waited."""
+    return _change_state(broadcast_id, "resume", "broadcast_resumed", "Broadcast resumed")

@@ -1,0 +1,132 @@
+"""The questions inbox: residents' questions awaiting an answer, answered through the outbox.
+
+The answer box counts characters, encoding and segments as the officer types (static/counter.js),
+and the server checks the same with bot.messaging, so the page works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from admin.auth import current_user, requires, services
+from admin.blueprint import bp
+from admin.i18n import translate
+from bot import system_texts
+from bot.audit import record_event
+from bot.flow_model import LANGUAGES, Language
+from bot.messaging import MAX_BODY_CHARS, normalise, segment_info
+from bot.questions import AnswerError
+from bot.render import compose
+from bot.store.question_inbox import (
+    count_questions,
+    get_question_language,
+    list_answered_questions,
+    list_open_questions,
+)
+
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class SmsCheck:
+    """What the resident's text (the introduction, then the answer) will cost."""
+
+    characters: int
+    encoding: str
+    segments: int
+    per_segment: int
+    cost: float
+    too_long: bool
+
+
+def answer_prefix(language: str | None) -> str:
+    """What QuestionDesk.answer puts before the officer's words, in the resident's language."""
+    known = cast(Language, language) if language in LANGUAGES else None
+    return compose([system_texts.ANSWER_INTRO], known) + "\n"
+
+
+def check_answer(text: str, language: str | None) -> SmsCheck:
+    body = answer_prefix(language) + normalise(text)
+    info = segment_info(body)
+    price = services().settings.price_per_segment
+    too_long = len(body) > MAX_BODY_CHARS
+    return SmsCheck(
+        info.characters,
+        info.encoding,
+        info.segments,
+        info.per_segment,
+        info.segments * price,
+        too_long,
+    )
+
+
+def _page(name: str) -> int:
+    value = request.args.get(name, "")
+    return max(1, int(value)) if value.isdigit() else 1
+
+
+def _show_questions(draft: dict[str, Any] | None = None) -> ResponseReturnValue:
+    """The inbox and the answered list; `draft` keeps an officer's unsent answer and its check."""
+    page, answered_page = _page("page"), _page("answered_page")
+    vault = services().vault
+    with services().db.session() as session:
+        waiting = list_open_questions(
+            session, vault, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
+        answered = list_answered_questions(
+            session, vault, limit=PAGE_SIZE, offset=(answered_page - 1) * PAGE_SIZE
+        )
+        totals = {status: count_questions(session, status) for status in ("open", "answered")}
+    return render_template(
+        "admin/questions.html",
+        waiting=waiting,
+        answered=answered,
+        totals=totals,
+        page=page,
+        answered_page=answered_page,
+        page_size=PAGE_SIZE,
+        draft=draft,
+        answer_prefix=answer_prefix,
+        price=services().settings.price_per_segment,
+        max_chars=MAX_BODY_CHARS,
+    ), 400 if draft and draft.get("error") else 200
+
+
+@bp.get("/questions")
+@requires("admin", "officer")
+def questions() -> ResponseReturnValue:
+    """Questions awaiting an answer, oldest first, then the answered ones."""
+    return _show_questions()
+
+
+@bp.post("/questions/<int:question_id>/answer")
+@requires("admin", "officer")
+def answer_question(question_id: int) -> ResponseReturnValue:
+    """Check an answer's length and cost, or send it; a refused answer stays in the box."""
+    text = request.form.get("answer", "")
+    with services().db.session() as session:
+        found = get_question_language(session, question_id)
+    check = check_answer(text, found[1] if found else None)
+    draft: dict[str, Any] = {"question_id": question_id, "text": text, "check": check}
+    try:
+        if not normalise(text):
+            raise AnswerError("Enter your answer.")
+        if check.too_long:
+            raise AnswerError(
+                "The answer is too long: Twilio accepts texts up to 1,600 characters."
+            )
+        if request.form.get("action") == "check":
+            return _show_questions(draft)
+        ticket = services().questions.answer(question_id, text)
+    except AnswerError as problem:
+        return _show_questions({**draft, "error": translate(str(problem))})
+    user = current_user()
+    with services().db.session() as session:
+        target, detail = f"question:{question_id}", f"outbox:{ticket.id}"
+        record_event(session, user.id if user else None, "question_answered", target, detail)
+    flash(translate("Answer sent to the outbox. Its delivery status shows below."), "success")
+    return redirect(url_for("admin.questions", **request.args.to_dict()))

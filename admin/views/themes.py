@@ -1,0 +1,101 @@
+"""The themes codebook officers tag answers with: add, rename and merge themes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlmodel import Session
+
+from admin.auth import current_user, requires, services
+from admin.blueprint import bp
+from admin.i18n import translate
+from bot.audit import record_event
+from bot.store import themes as codebook
+from bot.store.answer_list import AnswerFilter, count_answer_themes
+
+#: (audit action, audit target, audit detail, success message)
+Change = tuple[str, str, str, str]
+
+
+def _show_themes(error: dict[str, Any] | None = None) -> ResponseReturnValue:
+    """The codebook with each theme's counts; `error` keeps what the officer typed."""
+    with services().db.session() as session:
+        counts = count_answer_themes(session, AnswerFilter())
+    return render_template("admin/themes.html", counts=counts, error=error), 400 if error else 200
+
+
+def _change(
+    act: Callable[[Session], Change], field: str, form: dict[str, str]
+) -> ResponseReturnValue:
+    """Run one codebook change with its audit entry; re-show the page with the error if refused."""
+    user = current_user()
+    try:
+        with services().db.session() as session:
+            action, target, detail, message = act(session)
+            record_event(session, user.id if user else None, action, target, detail)
+    except codebook.ThemeError as problem:
+        return _show_themes({"field": field, "text": translate(str(problem)), "form": form})
+    flash(message, "success")
+    return redirect(url_for("admin.themes"))
+
+
+def _id(name: str) -> int:
+    value = request.form.get(name, "")
+    return int(value) if value.isdigit() else 0
+
+
+@bp.get("/themes")
+@requires("admin", "officer")
+def themes() -> ResponseReturnValue:
+    """Show the codebook."""
+    return _show_themes()
+
+
+@bp.post("/themes")
+@requires("admin", "officer")
+def add_theme() -> ResponseReturnValue:
+    """Add a theme to the codebook."""
+    name = request.form.get("name", "")
+
+    def act(session: Session) -> Change:
+        theme = codebook.add_theme(session, name)
+        message = translate("Theme “{name}” added", name=theme.name)
+        return "theme_added", f"theme:{theme.id}", theme.name, message
+
+    return _change(act, "name", {"name": name})
+
+
+@bp.post("/themes/<int:theme_id>/rename")
+@requires("admin", "officer")
+def rename_theme(theme_id: int) -> ResponseReturnValue:
+    """Rename a theme; its tags stay on their answers."""
+    name = request.form.get("name", "")
+
+    def act(session: Session) -> Change:
+        old, new = codebook.rename_theme(session, theme_id, name)
+        message = translate("Theme “{old}” renamed to “{new}”", old=old, new=new)
+        return "theme_renamed", f"theme:{theme_id}", f"{old} -> {new}", message
+
+    return _change(act, f"rename-{theme_id}", {"name": name, "theme_id": str(theme_id)})
+
+
+@bp.post("/themes/merge")
+@requires("admin", "officer")
+def merge_themes() -> ResponseReturnValue:
+    """Merge one theme into another: every tag moves, the first theme goes."""
+    source, target = _id("source"), _id("target")
+
+    def act(session: Session) -> Change:
+        old, new, moved = codebook.merge_themes(session, source, target)
+        message = translate(
+            "“{old}” merged into “{new}”: {count} more answers tagged “{new}”",
+            old=old,
+            new=new,
+            count=moved,
+        )
+        return "themes_merged", f"theme:{target}", f"{old} -> {new}", message
+
+    return _change(act, "source", {"source": str(source), "target": str(target)})

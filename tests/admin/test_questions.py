@@ -1,0 +1,419 @@
+"""The questions inbox: the thread around each question, the server-side SMS counter, answering
+through the outbox (and on to the fake Twilio), delivery status, and nothing lost on errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import select
+
+from admin.views.questions import answer_prefix
+from bot.background import InlinePump
+from bot.fake_twilio import FakeTwilio
+from bot.messaging import normalise, segment_info
+from bot.models import AuditEvent, Message, OutboxMessage, Question
+from bot.services import Services
+from bot.store.participants import erase_participant
+from tests.admin.conftest import TO_HOPES, post_form, talk
+from tests.conftest import TEST_AUTH_TOKEN, make_services
+from tests.helpers import signed_post
+
+ENGLISH, WELSH = "+447700900201", "+447700900202"
+COUNTER_JS = Path(__file__).resolve().parents[2] / "admin" / "static" / "counter.js"
+WELSH_ANSWER = (
+    "Diolch am ofyn. Ni fydd y tîm yn siarad â'ch landlord heb ofyn i chi'n gyntaf. "
+    "Bydd hyn yn dechrau ym mis Mawrth."
+)
+
+
+@pytest.fixture(scope="module")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
+    """Two residents with a question each (English first, then Welsh), seeded once per module."""
+    path = tmp_path_factory.mktemp("questions") / "seeded.db"
+    shutil.copy(sqlite_template, path)
+    services = make_services(f"sqlite:///{path}")
+    talk(
+        services, ENGLISH, "LIB1", *TO_HOPES[1:], "Warm", "Spying", "None",
+        "When will the scheme start?", "1",
+    )  # fmt: skip
+    talk(
+        services, WELSH, "hi", "1", *TO_HOPES[2:], "Cynnes", "Ysbio", "Dim",
+        "Beth am fy landlord?", "1",
+    )  # fmt: skip
+    with services.db.session() as session:
+        assert len(session.exec(select(Question)).all()) == 2, "both questions must be queued"
+    services.db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, seeded_template: Path) -> str:
+    path = tmp_path / "sgwrs.db"
+    shutil.copy(seeded_template, path)
+    return f"sqlite:///{path}"
+
+
+def question_id(services: Services, text: str) -> int:
+    with services.db.session() as session:
+        for question in session.exec(select(Question)):
+            if services.vault.open(question.text_encrypted) == text:
+                return question.id or 0
+    raise AssertionError(f"no question {text!r}")
+
+
+def outbox_rows(services: Services) -> list[OutboxMessage]:
+    with services.db.session() as session:
+        return list(session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "answer")))
+
+
+def waiting_section(page: str) -> str:
+    return page.split('id="answered"')[0]
+
+
+# -- access -------------------------------------------------------------------------------------
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(admin_app) -> None:
+    client = admin_app.test_client()
+    response = client.get("/admin/questions")
+    assert response.status_code == 302
+    assert "/admin/sign-in" in response.headers["Location"]
+    response = post_form(
+        client, "/admin/questions/1/answer", {"answer": "Hi"}, token_from="/admin/sign-in"
+    )
+    assert response.status_code == 302
+    assert "/admin/sign-in" in response.headers["Location"]
+
+
+def test_partners_can_neither_see_nor_answer_questions(sign_in, admin_services) -> None:
+    client = sign_in("partner")
+    assert client.get("/admin/questions").status_code == 403
+    qid = question_id(admin_services, "When will the scheme start?")
+    response = post_form(
+        client, f"/admin/questions/{qid}/answer", {"answer": "Soon"}, token_from="/admin/sign-in"
+    )
+    assert response.status_code == 403
+    assert outbox_rows(admin_services) == []
+
+
+def test_answering_needs_a_csrf_token(sign_in, admin_services) -> None:
+    qid = question_id(admin_services, "When will the scheme start?")
+    response = sign_in("officer").post(f"/admin/questions/{qid}/answer", data={"answer": "Soon"})
+    assert response.status_code == 400
+    assert outbox_rows(admin_services) == []
+
+
+# -- the inbox ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["admin", "officer"])
+def test_the_inbox_lists_questions_oldest_first_with_their_thread(sign_in, role: str) -> None:
+    response = sign_in(role).get("/admin/questions")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Waiting for an answer (2)" in page
+    assert page.index("When will the scheme start?") < page.index("Beth am fy landlord?")
+    assert "Question from 07••• ••• 201" in page
+    assert "+447700900201" not in page
+    assert "Do you have a question about this?" in page  # the bot's message before it
+    assert "Oes gennych chi gwestiwn am hyn?" in page
+    assert 'for="answer-1"' in page
+    assert "/admin/static/counter.js" in page
+    assert 'data-sms-prefix="The council&#39;s answer to your question:\n"' in page
+    assert "No questions have been answered yet." in page
+
+
+def test_the_inbox_takes_the_same_number_of_queries_however_many_questions(
+    sign_in, admin_services
+) -> None:
+    client = sign_in("officer")
+    with count_queries(admin_services) as two:
+        client.get("/admin/questions")
+    talk(admin_services, "+447700900203", "ASK How much will it cost me?")
+    talk(admin_services, "+447700900204", "ASK Can my neighbour see it?")
+    with admin_services.db.session() as session:
+        assert len(session.exec(select(Question)).all()) == 4
+    with count_queries(admin_services) as four:
+        page = client.get("/admin/questions").get_data(as_text=True)
+    assert "Waiting for an answer (4)" in page
+    assert two.count == four.count
+
+
+# -- the counter --------------------------------------------------------------------------------
+
+
+def test_check_counts_welsh_text_as_ucs2_server_side_and_keeps_it(sign_in, admin_services) -> None:
+    qid = question_id(admin_services, "Beth am fy landlord?")
+    response = post_form(
+        sign_in("officer"),
+        f"/admin/questions/{qid}/answer",
+        {"answer": WELSH_ANSWER, "action": "check"},
+        token_from="/admin/questions",
+    )
+    page = response.get_data(as_text=True)
+    info = segment_info(answer_prefix("cy") + WELSH_ANSWER)
+    assert response.status_code == 200
+    assert info.encoding == "UCS-2"
+    assert info.segments == 3
+    assert (
+        f"The text will be {info.characters} characters in UCS-2: 3 segment(s) of up to 67 "
+        "characters, about £0.12." in page
+    )
+    assert f">{WELSH_ANSWER.replace(chr(39), '&#39;')}</textarea>" in page
+    assert outbox_rows(admin_services) == []
+
+
+def test_check_counts_plain_english_as_gsm7(sign_in, admin_services) -> None:
+    qid = question_id(admin_services, "When will the scheme start?")
+    response = post_form(
+        sign_in("officer"),
+        f"/admin/questions/{qid}/answer",
+        {"answer": "In March. We will text you first.", "action": "check"},
+        token_from="/admin/questions",
+    )
+    assert "in GSM-7: 1 segment(s) of up to 160 characters, about £0.04." in response.get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is needed to run counter.js")
+def test_the_live_counter_in_counter_js_agrees_with_bot_messaging() -> None:
+    samples = [
+        "",
+        "Hello",
+        "x" * 160,
+        "x" * 161,
+        "ŵ" * 70,
+        "ŵ" * 71,
+        "Curly “quotes” and – dashes… stay GSM-7",
+        "{braces} [brackets] cost two each €" * 6,
+        "x" * 152 + "€",
+        "Emoji 😀 count two" * 5,
+        WELSH_ANSWER,
+        "  spaces\u00a0and\u200bzero width\r\nlines  ",
+        "w\u0302 decomposed",
+    ]
+    script = (
+        f"import {{ normalise, segmentInfo }} from {json.dumps(COUNTER_JS.as_uri())};\n"
+        f"const samples = {json.dumps(samples)};\n"
+        "console.log(JSON.stringify(samples.map((s) => { const n = normalise(s);"
+        " const i = segmentInfo(n); return [n, i.encoding, i.characters, i.units, i.segments,"
+        " i.perSegment]; })));"
+    )
+    result = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    expected = []
+    for sample in samples:
+        text = normalise(sample)
+        info = segment_info(text)
+        expected.append(
+            [text, info.encoding, info.characters, info.units, info.segments, info.per_segment]
+        )
+    assert json.loads(result.stdout) == expected
+
+
+# -- answering ----------------------------------------------------------------------------------
+
+
+def test_an_officer_answer_makes_one_outbox_row_and_leaves_the_inbox(
+    sign_in, admin_services
+) -> None:
+    client = sign_in("officer")
+    qid = question_id(admin_services, "When will the scheme start?")
+    response = post_form(
+        client,
+        f"/admin/questions/{qid}/answer",
+        {"answer": "In March 2027.", "action": "send"},
+        token_from="/admin/questions",
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/admin/questions")
+    rows = outbox_rows(admin_services)
+    assert len(rows) == 1
+    assert rows[0].dedupe_key == f"answer:{qid}"
+    assert admin_services.vault.open(rows[0].body_encrypted) == (
+        "The council's answer to your question:\nIn March 2027."
+    )
+    page = client.get("/admin/questions").get_data(as_text=True)
+    assert "Answer sent to the outbox" in page
+    assert "Waiting for an answer (1)" in page
+    assert "When will the scheme start?" not in waiting_section(page)
+    answered = page.split('id="answered"')[1]
+    assert "When will the scheme start?" in answered
+    assert "In March 2027." in answered
+    assert "Waiting to send" in answered
+    with admin_services.db.session() as session:
+        audit = session.exec(select(AuditEvent).where(AuditEvent.action == "question_answered"))
+        assert [(e.target, e.detail) for e in audit] == [
+            (f"question:{qid}", f"outbox:{rows[0].id}")
+        ]
+
+
+def test_the_answer_reaches_the_fake_twilio_and_shows_its_delivery(
+    sign_in, admin_services, sqlite_url: str
+) -> None:
+    client = sign_in("officer")
+    qid = question_id(admin_services, "Beth am fy landlord?")
+    post_form(
+        client,
+        f"/admin/questions/{qid}/answer",
+        {"answer": WELSH_ANSWER, "action": "send"},
+        token_from="/admin/questions",
+    )
+    with FakeTwilio(TEST_AUTH_TOKEN) as fake:
+        worker = make_services(
+            sqlite_url, TWILIO_API_URL=fake.base_url, TWILIO_AUTH_TOKEN=TEST_AUTH_TOKEN
+        )
+        try:
+            assert InlinePump(worker).tick() == 1
+        finally:
+            worker.db.engine.dispose()
+        sent = fake.sent_to(WELSH)
+    assert len(sent) == 1
+    assert sent[0].body == "Ateb gan y cyngor i'ch cwestiwn:\n" + WELSH_ANSWER
+    assert "Sent" in client.get("/admin/questions").get_data(as_text=True).split('id="answered"')[1]
+    callback = {
+        "MessageSid": sent[0].sid,
+        "MessageStatus": "delivered",
+        "AccountSid": "AC" + "0" * 32,
+    }
+    assert signed_post(client, "/twilio/status", callback).status_code == 204
+    answered = client.get("/admin/questions").get_data(as_text=True).split('id="answered"')[1]
+    assert "Delivered" in answered
+    with admin_services.db.session() as session:
+        assert (
+            session.exec(select(Message.status).where(Message.twilio_sid == sent[0].sid)).one()
+            == "delivered"
+        )
+
+
+# -- nothing lost -------------------------------------------------------------------------------
+
+
+def test_an_empty_answer_is_refused_with_a_message(sign_in, admin_services) -> None:
+    qid = question_id(admin_services, "When will the scheme start?")
+    response = post_form(
+        sign_in("officer"), f"/admin/questions/{qid}/answer", {"answer": "   ", "action": "send"},
+        token_from="/admin/questions",
+    )  # fmt: skip
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "There is a problem" in page
+    assert f'href="#answer-{qid}"' in page
+    assert "Enter your answer." in page
+    assert outbox_rows(admin_services) == []
+
+
+def test_a_too_long_answer_is_refused_and_kept(sign_in, admin_services) -> None:
+    qid = question_id(admin_services, "When will the scheme start?")
+    long_answer = "We will tell you more soon. " * 60
+    response = post_form(
+        sign_in("officer"),
+        f"/admin/questions/{qid}/answer",
+        {"answer": long_answer, "action": "send"},
+        token_from="/admin/questions",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The answer is too long" in page
+    assert "Too long: the text would be" in page
+    assert long_answer in page
+    assert outbox_rows(admin_services) == []
+
+
+def test_an_opted_out_resident_cannot_be_answered_and_the_text_is_kept(
+    sign_in, admin_services
+) -> None:
+    qid = question_id(admin_services, "When will the scheme start?")
+    talk(admin_services, ENGLISH, "STOP")
+    response = post_form(
+        sign_in("officer"),
+        f"/admin/questions/{qid}/answer",
+        {"answer": "In March.", "action": "send"},
+        token_from="/admin/questions",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The resident has opted out of texts" in page
+    assert "In March.</textarea>" in page
+    assert outbox_rows(admin_services) == []
+
+
+def test_answering_twice_keeps_the_second_text_and_sends_once(sign_in, admin_services) -> None:
+    client = sign_in("officer")
+    qid = question_id(admin_services, "When will the scheme start?")
+    path = f"/admin/questions/{qid}/answer"
+    token = re.search(
+        r'name="csrf_token" value="([^"]+)"', client.get("/admin/questions").get_data(as_text=True)
+    )
+    assert token
+    first = client.post(path, data={"answer": "March.", "action": "send", "csrf_token": token[1]})
+    second = client.post(path, data={"answer": "April!", "action": "send", "csrf_token": token[1]})
+    assert first.status_code == 302
+    page = second.get_data(as_text=True)
+    assert second.status_code == 400
+    assert "That question is no longer waiting for an answer" in page
+    assert "April!" in page
+    assert len(outbox_rows(admin_services)) == 1
+
+
+def test_a_question_erased_meanwhile_keeps_the_text(sign_in, admin_services) -> None:
+    qid = question_id(admin_services, "When will the scheme start?")
+    with admin_services.db.session() as session:
+        erase_participant(session, session.get(Question, qid).participant_id)
+    response = post_form(
+        sign_in("officer"), f"/admin/questions/{qid}/answer", {"answer": "Gone?", "action": "send"},
+        token_from="/admin/questions",
+    )  # fmt: skip
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "no longer exists" in page
+    assert "Gone?" in page
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+class _Counter:
+    count = 0
+
+
+@contextmanager
+def count_queries(services: Services) -> Iterator[_Counter]:
+    counter = _Counter()
+
+    def count(*_args: object) -> None:
+        counter.count += 1
+
+    event.listen(services.db.engine, "before_cursor_execute", count)
+    try:
+        yield counter
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", count)
+
+
+def test_the_inbox_and_its_counter_read_in_welsh(sign_in) -> None:
+    client = sign_in("officer")
+    post_form(
+        client,
+        "/admin/language",
+        {"language": "cy", "next": "/admin/questions"},
+        token_from="/admin/questions",
+    )
+    page = client.get("/admin/questions").get_data(as_text=True)
+    assert "Cwestiynau preswylwyr" in page
+    assert "Gwirio hyd a chost" in page
+    assert 'data-sms-template="Bydd y neges yn {characters} nod yn {encoding}' in page
