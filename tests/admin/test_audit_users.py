@@ -6,11 +6,9 @@ import re
 from collections.abc import Callable
 
 import pytest
-from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from sqlmodel import select
 
-from bot import accounts
 from bot.audit import record_event
 from bot.models import AuditEvent, User
 from bot.services import Services
@@ -22,12 +20,6 @@ NEW = {
     "role": "officer",
     "password": "a long enough password",
 }
-
-
-@pytest.fixture(autouse=True)
-def quick_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2 settings: the accounts' hashing is not what these tests are about."""
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 @pytest.fixture

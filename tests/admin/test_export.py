@@ -8,12 +8,10 @@ import re
 from collections.abc import Callable
 
 import pytest
-from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from sqlalchemy import insert
 from sqlmodel import select
 
-from bot import accounts
 from bot.addresses import parse_address
 from bot.conversation import InboundMessage
 from bot.models import Answer, AnswerTheme, AuditEvent, Participant, Theme
@@ -23,12 +21,6 @@ from tests.admin.conftest import TO_HOPES, post_form, talk
 from tests.helpers import new_sid
 
 NUMBERS = ("+447700900123", "+447700900456")
-
-
-@pytest.fixture(autouse=True)
-def quick_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2 settings: the accounts' hashing is not what these tests are about."""
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 @pytest.fixture

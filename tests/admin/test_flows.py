@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from argon2 import PasswordHasher
 from sqlmodel import select
 
 from admin.views.flows import simulator_number
-from bot import accounts
 from bot.flow_check import check_flows
 from bot.flow_sheet import flow_sheets, reading_age
 from bot.models import Participant
@@ -21,12 +19,6 @@ FLOWS = "/admin/flows"
 SIMULATOR = "/admin/flows/simulator"
 #: Partners can open the overview, so it gives them a CSRF token to try a POST with.
 PAGE_WITH_TOKEN = "/admin/overview"
-
-
-@pytest.fixture(autouse=True)
-def quick_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2 settings: the accounts' hashing is not what these tests are about."""
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 def thread(page: str) -> list[str]:
