@@ -11,6 +11,7 @@ import base64
 import hashlib
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,8 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".sgwrs-installed"
 NPM_REGISTRY = "https://registry.npmjs.org"
+#: Bumped when the unpacking changes, so existing checkouts unpack again.
+VENDOR_LAYOUT = 2
 #: Front-end packages from the npm registry, fetched by Python (no Node needed) and checked
 #: against the registry's sha512 integrity: name -> (version, integrity, {member prefix: folder}).
 #: govuk-frontend 6.3.0 is the release govuk-frontend-jinja 4.1.0 targets: change them together.
@@ -69,7 +72,7 @@ def setup() -> None:
 def fetch_npm_packages() -> None:
     """Unpack the pinned front-end packages (GOV.UK Frontend, axe-core) unless already there."""
     for name, (version, integrity, wanted) in NPM_PACKAGES.items():
-        stamp = ROOT / "instance" / f".npm-{name}-{version}"
+        stamp = ROOT / "instance" / f".npm-{name}-{version}-{VENDOR_LAYOUT}"
         if stamp.exists() and all(target.exists() for target in wanted.values()):
             continue
         print(f"Fetching {name} {version} from the npm registry ...", flush=True)
@@ -100,7 +103,17 @@ def _extract(archive: tarfile.TarFile, prefix: str, target: Path) -> None:
         destination.parent.mkdir(parents=True, exist_ok=True)
         source = archive.extractfile(member)
         assert source is not None
-        destination.write_bytes(source.read())
+        data = source.read()
+        if destination.name == "govuk-frontend.min.css":
+            data = _for_a_council(data)
+        destination.write_bytes(data)
+
+
+def _for_a_council(css: bytes) -> bytes:
+    """GOV.UK Frontend's CSS without the GOV.UK typeface (only GOV.UK may use it), and with
+    its image paths relative to where Flask serves it rather than the site root."""
+    text = re.sub(r"@font-face\{[^}]*\}", "", css.decode("utf-8"))
+    return text.replace("url(/assets/", "url(assets/").encode("utf-8")
 
 
 def ensure_chromium() -> None:

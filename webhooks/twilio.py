@@ -93,5 +93,7 @@ def receive_status() -> Response:
         return _plain(400, "Bad request: MessageSid or MessageStatus is missing or malformed")
     error_code = form.get("ErrorCode", "")
     with _services().db.session() as session:
-        record_status(session, sid, status, int(error_code) if COUNT.fullmatch(error_code) else None)
+        record_status(
+            session, sid, status, int(error_code) if COUNT.fullmatch(error_code) else None
+        )
     return Response(status=204)

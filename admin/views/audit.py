@@ -19,6 +19,15 @@ ACTION_LABELS = {
     "user_created": "Added an account",
     "user_deactivated": "Deactivated an account",
     "question_answered": "Answered a question",
+    "answer_tagged": "Tagged an answer",
+    "answer_flagged": "Flagged an answer as significant",
+    "answer_unflagged": "Removed a significant flag",
+    "theme_added": "Added a theme",
+    "theme_renamed": "Renamed a theme",
+    "themes_merged": "Merged themes",
+    "broadcast_sent": 'Sent a "you said, we did" message',
+    "broadcast_paused": "Paused a broadcast",
+    "broadcast_resumed": "Resumed a broadcast",
 }
 
 

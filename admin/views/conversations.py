@@ -73,12 +73,14 @@ MESSAGE_STATUS_LABELS = {
 
 
 @bp.app_template_filter("uk_time")
-def uk_time(value: datetime | None) -> str:
-    """'3 Mar 2025, 14:05' in UK time; an empty string for no time."""
+def uk_time(value: datetime | None, time_only: bool = False) -> str:
+    """'3 Mar 2025, 14:05' (or '14:05') in UK time; an empty string for no time."""
     if value is None:
         return ""
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
     local = aware.astimezone(UK)
+    if time_only:
+        return f"{local:%H:%M}"
     return f"{local.day} {translate(MONTHS[local.month - 1])} {local:%Y, %H:%M}"
 
 

@@ -28,6 +28,7 @@ from tests.browser.conftest import (
     Live,
     check_page,
     expect_failure,
+    follow,
     sign_in,
 )
 
@@ -83,7 +84,7 @@ def test_transcript_opens_from_the_list_with_the_number_masked(
     assert heading(page) == "Conversations"
     check_page(page, "conversations")
 
-    page.get_by_role("link", name=re.compile(re.escape(MASKED_ENGLISH))).click()
+    follow(page.get_by_role("link", name=re.compile(re.escape(MASKED_ENGLISH))))
     expect(page).to_have_url(re.compile(rf"/admin/conversations/{live.participants[ENGLISH]}$"))
     assert heading(page) == f"Conversation with {MASKED_ENGLISH}"
     bubbles = page.locator(".sgwrs-phone .sgwrs-bubble")
@@ -102,7 +103,7 @@ def test_officer_tags_an_answer_and_sees_the_theme_count(open_page: OpenPage) ->
     check_page(page, "themes")
     if not page.locator("table th[scope=row]", has_text=THEME).count():
         page.get_by_label("Theme name").fill(THEME)
-        page.get_by_role("button", name="Add theme").click()
+        follow(page.get_by_role("button", name="Add theme"))
         expect(page.locator(".govuk-notification-banner--success")).to_contain_text(THEME)
         check_page(page, "themes-added")
 
@@ -112,7 +113,7 @@ def test_officer_tags_an_answer_and_sees_the_theme_count(open_page: OpenPage) ->
     answer = page.locator("li.sgwrs-answer", has_text=HOPE)
     answer.get_by_text("Tag with themes").click()
     answer.get_by_label(THEME).check()
-    answer.get_by_role("button", name="Save themes").click()
+    follow(answer.get_by_role("button", name="Save themes"))
 
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Themes saved")
     answer = page.locator("li.sgwrs-answer", has_text=HOPE)
@@ -136,7 +137,7 @@ def test_officer_answers_a_question_and_it_reaches_twilio(open_page: OpenPage, l
     expect(counter).to_contain_text(f"{expected.characters} characters in {expected.encoding}")
     expect(counter).to_contain_text(f"{expected.segments} segment")
 
-    question.get_by_role("button", name="Send answer").click()
+    follow(question.get_by_role("button", name="Send answer"))
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "Answer sent to the outbox"
     )
@@ -176,7 +177,7 @@ def test_export_downloads_a_pseudonymised_csv(open_page: OpenPage) -> None:
 def test_interface_switches_to_welsh(open_page: OpenPage, live: Live) -> None:
     anonymous = open_page(None)
     anonymous.goto("/admin/sign-in")
-    anonymous.get_by_role("button", name="Cymraeg").click()
+    follow(anonymous.get_by_role("button", name="Cymraeg"))
     expect(anonymous.locator("html")).to_have_attribute("lang", "cy")
     assert heading(anonymous) == "Mewngofnodi"
     expect(anonymous.get_by_label("Cyfrinair")).to_be_visible()
@@ -184,23 +185,23 @@ def test_interface_switches_to_welsh(open_page: OpenPage, live: Live) -> None:
 
     page = open_page("officer")
     page.goto("/admin/overview")
-    page.get_by_role("button", name="Cymraeg").click()
+    follow(page.get_by_role("button", name="Cymraeg"))
     expect(page).to_have_url(re.compile(r"/admin/overview$"))  # stays on the same page
     expect(page.locator("html")).to_have_attribute("lang", "cy")
     assert heading(page) == "Trosolwg"
     check_page(page, "overview-cy")
 
     navigation = page.locator(".govuk-service-navigation")
-    navigation.get_by_role("link", name="Sgyrsiau").click()
+    follow(navigation.get_by_role("link", name="Sgyrsiau"))
     assert heading(page) == "Sgyrsiau"
     check_page(page, "conversations-cy")
     page.goto(f"/admin/conversations/{live.participants[WELSH]}")
     assert heading(page).startswith("Sgwrs gyda 07")
     check_page(page, "transcript-cy")
-    navigation.get_by_role("link", name="Gobeithion, pryderon ac adborth").click()
+    follow(navigation.get_by_role("link", name="Gobeithion, pryderon ac adborth"))
     assert heading(page) == "Gobeithion, pryderon ac adborth"
     check_page(page, "answers-cy")
-    navigation.get_by_role("link", name="Cwestiynau").click()
+    follow(navigation.get_by_role("link", name="Cwestiynau"))
     assert heading(page) == "Cwestiynau preswylwyr"
     question = page.locator("section.sgwrs-question", has_text=WELSH_QUESTION)
     question.get_by_label("Eich ateb").fill(WELSH_ANSWER)
@@ -214,7 +215,7 @@ def test_interface_switches_to_welsh(open_page: OpenPage, live: Live) -> None:
     expect(page.get_by_role("button", name="Lawrlwytho CSV")).to_be_visible()
     check_page(page, "export-cy")
 
-    page.get_by_role("button", name="English").click()
+    follow(page.get_by_role("button", name="English"))
     assert heading(page) == "Export answers"
 
 
@@ -241,7 +242,7 @@ def test_partner_sees_the_overview_but_no_transcript(open_page: OpenPage, live: 
     assert not NUMBER_DIGITS.search(page.content())
     check_page(page, "forbidden")
 
-    page.get_by_role("button", name="Cymraeg").click()
+    follow(page.get_by_role("button", name="Cymraeg"))
     assert heading(page) == "Nid oes gennych ganiatâd i weld y dudalen hon"
     check_page(page, "forbidden-cy")
 
@@ -263,7 +264,7 @@ def test_officer_reaches_every_page_from_the_navigation(open_page: OpenPage) -> 
     page.goto("/admin/")
     navigation = page.locator(".govuk-service-navigation")
     for label, title, name in OFFICER_NAV:
-        navigation.get_by_role("link", name=label, exact=True).click()
+        follow(navigation.get_by_role("link", name=label, exact=True))
         expect(navigation.locator("[aria-current=page]")).to_have_text(label)
         assert heading(page) == title
         if name:
@@ -279,7 +280,7 @@ def test_officer_previews_a_broadcast(open_page: OpenPage) -> None:
     page.get_by_label("Message in Welsh").fill("Diolch. Fe wnaethon ni wrando.")
     page.get_by_label("Message in English").fill("Thank you. We listened.")
     expect(page.locator("#body_en-count")).to_contain_text("23 characters in GSM-7")
-    page.get_by_role("button", name="Preview", exact=True).click()
+    follow(page.get_by_role("button", name="Preview", exact=True))
     expect(page.locator("#estimated-cost")).to_contain_text("£")
     check_page(page, "broadcasts-preview")
 
@@ -287,10 +288,10 @@ def test_officer_previews_a_broadcast(open_page: OpenPage) -> None:
 def test_officer_texts_the_bot_in_the_simulator(open_page: OpenPage) -> None:
     page = open_page("officer")
     page.goto("/admin/flows")
-    page.get_by_role("link", name="Try the flows in the phone simulator").click()
+    follow(page.get_by_role("link", name="Try the flows in the phone simulator"))
     assert heading(page) == "Phone simulator"
     page.get_by_label("Message").fill("hi")
-    page.get_by_role("button", name="Send", exact=True).click()
+    follow(page.get_by_role("button", name="Send", exact=True))
     expect(page.locator(".sgwrs-bubble--out").first).to_contain_text("Croeso i Sgwrs")
     check_page(page, "simulator-thread")
 
@@ -299,13 +300,13 @@ def test_admin_sees_the_audit_log_and_users(open_page: OpenPage) -> None:
     page = open_page("admin")
     page.goto("/admin/")
     navigation = page.locator(".govuk-service-navigation")
-    navigation.get_by_role("link", name="Audit log").click()
+    follow(navigation.get_by_role("link", name="Audit log"))
     assert heading(page) == "Audit log"
     expect(page.locator("main")).to_contain_text("Signed in")
     check_page(page, "audit")
-    navigation.get_by_role("link", name="Users").click()
+    follow(navigation.get_by_role("link", name="Users"))
     assert heading(page) == "Users"
     expect(page.locator("main")).to_contain_text("partner@library.example")
     check_page(page, "users")
-    page.get_by_role("button", name="Cymraeg").click()
+    follow(page.get_by_role("button", name="Cymraeg"))
     assert heading(page) == "Defnyddwyr"
