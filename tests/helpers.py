@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
+from bot.services import Services
 from tests.conftest import TEST_AUTH_TOKEN, TEST_PUBLIC_URL
 
 _sids = itertools.count(1)
@@ -52,3 +55,18 @@ def inbound_params(sender: str, body: str, sid: str | None = None) -> dict[str, 
         params["WaId"] = sender.removeprefix("whatsapp:+")
         params["ProfileName"] = "Resident"
     return params
+
+
+@contextmanager
+def count_queries(services: Services) -> Iterator[list[str]]:
+    """The SQL statements run inside the block (to prove a page is not N+1)."""
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(statement)
+
+    event.listen(services.db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", record)

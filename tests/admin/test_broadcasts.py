@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event, update
+from sqlalchemy import update
 from sqlmodel import select
 
 from bot.messaging import segment_info
@@ -17,6 +15,7 @@ from bot.models import AuditEvent, Broadcast, OutboxMessage, Participant
 from bot.services import Services
 from tests.admin.conftest import TO_HOPES, post_form, talk
 from tests.conftest import make_services
+from tests.helpers import count_queries
 
 WELSH = "Diolch. Rydyn ni wedi penderfynu bwrw ymlaen yn ofalus. Bydd tîm bach yn gweld y data."
 ENGLISH = "Thank you. We decided to go ahead, carefully. Only a small team will see the data."
@@ -287,25 +286,4 @@ def test_the_list_takes_the_same_number_of_queries_however_long(sign_in, admin_s
     with count_queries(admin_services) as three:
         client.get("/admin/broadcasts")
     assert len(broadcasts(admin_services)) == 3
-    assert one.count == three.count
-
-
-# -- helpers -------------------------------------------------------------------------------------
-
-
-class _Counter:
-    count = 0
-
-
-@contextmanager
-def count_queries(services: Services) -> Iterator[_Counter]:
-    counter = _Counter()
-
-    def count(*_args: object) -> None:
-        counter.count += 1
-
-    event.listen(services.db.engine, "before_cursor_execute", count)
-    try:
-        yield counter
-    finally:
-        event.remove(services.db.engine, "before_cursor_execute", count)
+    assert len(one) == len(three)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 import statistics
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 from sqlmodel import select
 
 from bot.addresses import parse_address
@@ -19,7 +18,7 @@ from bot.conversation import InboundMessage
 from bot.models import AuditEvent, Conversation, Message, Participant
 from bot.services import Services
 from tests.admin.conftest import post_form
-from tests.helpers import new_sid
+from tests.helpers import count_queries, new_sid
 
 PAGES = ["/admin/conversations", "/admin/conversations/1"]
 FULL = "+447700900123"
@@ -76,20 +75,6 @@ def bulk_residents(services: Services, count: int, *, first_id: int = 1000) -> N
         session.execute(insert(Participant), participants)
         session.execute(insert(Conversation), conversations)
         session.execute(insert(Message), messages)
-
-
-@contextmanager
-def counting_queries(services: Services) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(services.db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(services.db.engine, "before_cursor_execute", count)
 
 
 def rows_of(page: str) -> list[str]:
@@ -217,10 +202,10 @@ def test_fifty_a_page_with_govuk_pagination(officer, admin_services) -> None:
 
 def test_the_list_makes_the_same_number_of_queries_for_5_or_60(officer, admin_services) -> None:
     bulk_residents(admin_services, 5)
-    with counting_queries(admin_services) as few:
+    with count_queries(admin_services) as few:
         assert officer.get("/admin/conversations").status_code == 200
     bulk_residents(admin_services, 55, first_id=2000)
-    with counting_queries(admin_services) as many:
+    with count_queries(admin_services) as many:
         assert officer.get("/admin/conversations").status_code == 200
     print(f"queries for the list page: {len(few)} with 5 residents, {len(many)} with 60")
     assert len(few) == len(many) <= 6

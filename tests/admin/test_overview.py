@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import event, func, insert
+from sqlalchemy import func, insert
 from sqlmodel import select
 
 from bot.addresses import parse_address
@@ -18,7 +17,7 @@ from bot.models import Answer, Conversation, Message, Participant
 from bot.reports import build_overview, main_route
 from bot.services import Services
 from tests.admin.conftest import TO_HOPES, post_form, talk
-from tests.helpers import new_sid
+from tests.helpers import count_queries, new_sid
 
 PAGE = "/admin/overview"
 FIGURES = ["Started", "Consented", "Completed", "Declined", "Opted out", "Expired"]
@@ -79,20 +78,6 @@ def figures(page: str, flow_id: str, label: str = "All") -> dict[str, int | str]
     cells = row(tables(page, f"flow-{flow_id}")[0], label)
     numbers = [int(c.replace(",", "")) if c.replace(",", "").isdigit() else c for c in cells]
     return dict(zip(FIGURES, numbers, strict=True))
-
-
-@contextmanager
-def counting_queries(services: Services) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(services.db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(services.db.engine, "before_cursor_execute", count)
 
 
 @pytest.fixture
@@ -226,11 +211,11 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
 ) -> None:
     officer = sign_in("officer")
     seed("+447700900121")
-    with counting_queries(admin_services) as few:
+    with count_queries(admin_services) as few:
         officer.get(PAGE)
     for n in range(4):
         seed(f"+44770090013{n}", partner="LIB1")
-    with counting_queries(admin_services) as more:
+    with count_queries(admin_services) as more:
         officer.get(PAGE)
     assert len(more) == len(few) <= 5  # the user, then four aggregate queries
 

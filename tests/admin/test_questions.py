@@ -7,12 +7,9 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
 from admin.views.questions import answer_prefix
@@ -24,7 +21,7 @@ from bot.services import Services
 from bot.store.participants import erase_participant
 from tests.admin.conftest import TO_HOPES, post_form, talk
 from tests.conftest import TEST_AUTH_TOKEN, make_services
-from tests.helpers import signed_post
+from tests.helpers import count_queries, signed_post
 
 ENGLISH, WELSH = "+447700900201", "+447700900202"
 COUNTER_JS = Path(__file__).resolve().parents[2] / "admin" / "static" / "counter.js"
@@ -144,7 +141,7 @@ def test_the_inbox_takes_the_same_number_of_queries_however_many_questions(
     with count_queries(admin_services) as four:
         page = client.get("/admin/questions").get_data(as_text=True)
     assert "Waiting for an answer (4)" in page
-    assert two.count == four.count
+    assert len(two) == len(four)
 
 
 # -- the counter --------------------------------------------------------------------------------
@@ -382,27 +379,6 @@ def test_a_question_erased_meanwhile_keeps_the_text(sign_in, admin_services) -> 
     assert response.status_code == 400
     assert "no longer exists" in page
     assert "Gone?" in page
-
-
-# -- helpers -------------------------------------------------------------------------------------
-
-
-class _Counter:
-    count = 0
-
-
-@contextmanager
-def count_queries(services: Services) -> Iterator[_Counter]:
-    counter = _Counter()
-
-    def count(*_args: object) -> None:
-        counter.count += 1
-
-    event.listen(services.db.engine, "before_cursor_execute", count)
-    try:
-        yield counter
-    finally:
-        event.remove(services.db.engine, "before_cursor_execute", count)
 
 
 def test_the_inbox_and_its_counter_read_in_welsh(sign_in) -> None:
