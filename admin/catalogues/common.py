@@ -26,4 +26,17 @@ CY: dict[str, str] = {
     "Back to the overview": "Yn ôl i'r trosolwg",
     "Signed in as {name}": "Wedi mewngofnodi fel {name}",
     "Skip to main content": "Neidio i'r prif gynnwys",
+    # Months, as in "3 Mar 2025, 14:05" (dates on every page)
+    "Jan": "Ion",
+    "Feb": "Chwef",
+    "Mar": "Maw",
+    "Apr": "Ebr",
+    "May": "Mai",
+    "Jun": "Meh",
+    "Jul": "Gorff",
+    "Aug": "Awst",
+    "Sep": "Medi",
+    "Oct": "Hyd",
+    "Nov": "Tach",
+    "Dec": "Rhag",
 }
