@@ -158,6 +158,9 @@ class Flow(_Model):
             raise ValueError("a flow must offer both cy and en")
         return value
 
+    def has_step(self, step_id: str) -> bool:
+        return step_id in self._index()
+
     def step(self, step_id: str) -> Step:
         return self._index()[step_id]
 

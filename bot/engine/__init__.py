@@ -41,6 +41,8 @@ def step(
     resume_after: timedelta = DEFAULT_RESUME_AFTER,
 ) -> Turn:
     """Handle one event for one resident. `state` is None for someone who never texted before."""
+    if state is not None:
+        state = _in_current_flows(library, state)
     if isinstance(event, Timeout):
         if state is None:
             raise ValueError("a timer cannot fire for a resident with no conversation")
@@ -66,6 +68,16 @@ def step(
         answer(reply, text)
     reply.state = reply.state.but(reminded=False)
     return reply.finish()
+
+
+def _in_current_flows(library: FlowLibrary, state: SessionState) -> SessionState:
+    """A state saved before a flow file changed: a step (or flow) that is gone restarts the flow,
+    keeping language, partner, consent and opt-out, rather than failing on every message."""
+    flow_id = state.flow_id if state.flow_id in library.flows else library.default_flow
+    flow = library.flow(flow_id)
+    if flow_id == state.flow_id and flow.has_step(state.step_id):
+        return state
+    return state.but(flow_id=flow_id, step_id=flow.first_step().id, choices={}, retries=0)
 
 
 def _keyword_here(library: FlowLibrary, state: SessionState, text: str) -> Keyword | None:

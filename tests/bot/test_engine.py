@@ -143,3 +143,14 @@ def test_a_follow_up_to_an_faq_answer_reaches_an_officer(library: FlowLibrary) -
     turn = step(library, state, Inbound(follow_up), now=START + timedelta(hours=1))
     queued = [output.text for output in turn.outputs if isinstance(output, QueueQuestion)]
     assert any(follow_up in text for text in queued), queued
+
+
+def test_a_state_from_before_a_flow_changed_restarts_that_flow(library: FlowLibrary) -> None:
+    """A step removed from the flow file while a resident was on it must not break them."""
+    state, _turns = play(library, *TO_CONSENT[:4])
+    stale = state.but(step_id="a-step-since-deleted", choices={"view": "yes"})
+    turn = step(library, stale, Inbound("REPEAT"), now=START + timedelta(hours=1))
+    first = library.flow(state.flow_id).first_step()
+    assert (turn.state.flow_id, turn.state.step_id) == (state.flow_id, first.id)
+    assert turn.state.language == state.language
+    assert turn.reply == first.text.in_(state.language or "en")
