@@ -125,10 +125,11 @@ def slope(times: list[float]) -> float:
 def test_a_broadcast_to_2000_goes_at_the_shared_rate_and_an_answer_jumps_the_queue(
     pg_url: str, make_harness: Callable[..., Harness], fake: TimedFakeTwilio, tmp_path: Path
 ) -> None:
-    """2,000 residents at 50 texts/s through two workers sharing the Redis limit (about 40 s).
+    """2,000 residents at 25 texts/s through two workers sharing the Redis limit (about 80 s).
 
-    One worker here manages roughly 40-60 sends a second on two cores (RQ's own job overhead
-    is a third of that), so two are needed for the limiter, not the machine, to set the pace.
+    One worker here manages roughly 20-60 sends a second on two cores, depending on what else
+    the suite runs beside it (RQ's own job overhead is a third of that); two at 25/s leave the
+    limiter, not the machine, setting the pace even on a busy CI box (measured 41/s there).
     """
     harness = make_harness(pg_url)
     drained = drain(
@@ -136,12 +137,12 @@ def test_a_broadcast_to_2000_goes_at_the_shared_rate_and_an_answer_jumps_the_que
         pg_url,
         fake,
         tmp_path / "worker.log",
-        rate=50,
+        rate=25,
         residents=2000,
         answer_after=400,
         workers=2,
     )
-    check(drained, fake, 50)
+    check(drained, fake, 25)
 
 
 def test_a_broadcast_is_paced_at_the_send_rate_and_an_answer_jumps_the_queue(
