@@ -25,8 +25,6 @@ URGENT_QUEUE = "sgwrs-urgent"
 BULK_QUEUE = "sgwrs-bulk"
 #: Workers listen in this order, so a one-to-one answer never waits behind a broadcast.
 QUEUE_ORDER = (URGENT_QUEUE, BULK_QUEUE)
-#: Job states in which the job will still run: the sweep must not add a second one.
-_ALIVE = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED, JobStatus.DEFERRED)
 
 
 class Dispatcher(Protocol):
@@ -62,7 +60,7 @@ class RqDispatcher:
         }
 
     def _enqueue(self, queue: Queue, func: str, job_id: str, arg: int, at: datetime) -> None:
-        if self._job_alive(job_id):
+        if self._job_alive(job_id, queue):
             return
         options = {"job_id": job_id, "result_ttl": 60, "failure_ttl": 86400}
         if at > self.clock():
@@ -70,21 +68,27 @@ class RqDispatcher:
         else:
             queue.enqueue(func, arg, **options)
 
-    def _job_alive(self, job_id: str) -> bool:
-        """A job still to run (or running) is left alone; a finished or failed one is replaced."""
+    def _job_alive(self, job_id: str, queue: Queue) -> bool:
+        """Whether a job will still run: then it is left alone. A finished or failed job, or one
+        orphaned by a worker that died (taken off the queue but never started, or started long
+        ago), is deleted so the row gets a new one."""
         try:
             job = Job.fetch(job_id, connection=self.redis, serializer=JSONSerializer)
         except NoSuchJobError:
             return False
         status = job.get_status(refresh=False)
-        started = job.started_at
-        lost = status == JobStatus.STARTED and (
-            started is None or _utc(started) < self.clock() - self.lost_after
-        )
-        if status in _ALIVE and not lost:
-            return True
-        job.delete()  # finished, failed, or its worker died: the row still needs a job
-        return False
+        if status == JobStatus.QUEUED:
+            alive = job.get_position() is not None
+        elif status == JobStatus.SCHEDULED:
+            alive = job_id in queue.scheduled_job_registry
+        elif status == JobStatus.STARTED:
+            started = job.started_at
+            alive = started is not None and _utc(started) > self.clock() - self.lost_after
+        else:
+            alive = status == JobStatus.DEFERRED
+        if not alive:
+            job.delete()
+        return alive
 
     def send(self, tickets: Iterable[OutboxTicket]) -> None:
         for ticket in tickets:
