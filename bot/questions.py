@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import cast
 
 from bot import system_texts
 from bot.clock import Clock, utc_now
 from bot.crypto import Vault
 from bot.db import Database
 from bot.dispatch import Dispatcher
+from bot.flow_model import LANGUAGES, Language
 from bot.messaging import MAX_BODY_CHARS, normalise
 from bot.models import Participant, Question
 from bot.render import compose
@@ -34,6 +36,12 @@ class OpenQuestion:
     flow_id: str
     language: str | None
     text: str
+
+
+def answer_text(language: str | None, answer: str) -> str:
+    """The text a resident receives: the council's intro in their language, then the answer."""
+    known = cast(Language, language) if language in LANGUAGES else None
+    return compose([system_texts.ANSWER_INTRO], known) + "\n" + answer
 
 
 class QuestionDesk:
@@ -79,7 +87,7 @@ class QuestionDesk:
                 raise AnswerError(
                     "The resident has opted out of texts, so the answer cannot be sent."
                 )
-            body = compose([system_texts.ANSWER_INTRO], participant.language) + "\n" + answer
+            body = answer_text(participant.language, answer)
             if len(body) > MAX_BODY_CHARS:
                 raise AnswerError(
                     f"The answer is too long: keep it under {MAX_BODY_CHARS - 60} characters."

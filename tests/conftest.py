@@ -144,13 +144,18 @@ def postgres_url(worker_id: str) -> Iterator[str]:
     admin.dispose()
 
 
+def copy_sqlite(template: Path, folder: Path) -> str:
+    """A test's own SQLite database: a copy of a migrated (perhaps seeded) template."""
+    path = folder / "sgwrs.db"
+    shutil.copy(template, path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     """Each test using it runs on both databases: same behaviour is part of the contract."""
     if request.param == "sqlite":
-        path = tmp_path / "sgwrs.db"
-        shutil.copy(sqlite_template, path)
-        return f"sqlite:///{path}"
+        return copy_sqlite(sqlite_template, tmp_path)
     url = request.getfixturevalue("postgres_url")
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     tables = ", ".join(SQLModel.metadata.tables)
@@ -163,9 +168,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
 @pytest.fixture
 def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
     """For tests of logic that does not depend on the database kind."""
-    path = tmp_path / "sgwrs.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
+    return copy_sqlite(sqlite_template, tmp_path)
 
 
 @pytest.fixture

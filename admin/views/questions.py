@@ -7,7 +7,7 @@ and the server checks the same with bot.messaging, so the page works without Jav
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -15,12 +15,9 @@ from flask.typing import ResponseReturnValue
 from admin.auth import current_user, requires, services
 from admin.blueprint import bp
 from admin.i18n import translate
-from bot import system_texts
 from bot.audit import record_event
-from bot.flow_model import LANGUAGES, Language
 from bot.messaging import MAX_BODY_CHARS, normalise, segment_info
-from bot.questions import AnswerError
-from bot.render import compose
+from bot.questions import AnswerError, answer_text
 from bot.store.question_inbox import (
     count_questions,
     get_question_language,
@@ -44,13 +41,12 @@ class SmsCheck:
 
 
 def answer_prefix(language: str | None) -> str:
-    """What QuestionDesk.answer puts before the officer's words, in the resident's language."""
-    known = cast(Language, language) if language in LANGUAGES else None
-    return compose([system_texts.ANSWER_INTRO], known) + "\n"
+    """What the resident gets before the officer's words (for the live counter)."""
+    return answer_text(language, "")
 
 
 def check_answer(text: str, language: str | None) -> SmsCheck:
-    body = answer_prefix(language) + normalise(text)
+    body = answer_text(language, normalise(text))
     info = segment_info(body)
     price = services().settings.price_per_segment
     too_long = len(body) > MAX_BODY_CHARS

@@ -17,7 +17,7 @@ from bot.store.answer_list import AnswerFilter, count_answer_themes, list_open_a
 from bot.store.answers import save_answer
 from bot.store.participants import create_participant
 from tests.admin.conftest import TO_HOPES, post_form, talk
-from tests.conftest import make_services
+from tests.conftest import copy_sqlite, make_services
 from tests.helpers import count_queries
 
 GETS = ["/admin/answers", "/admin/themes"]
@@ -65,9 +65,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: P
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path, seeded_template: Path) -> str:
-    path = tmp_path / "sgwrs.db"
-    shutil.copy(seeded_template, path)
-    return f"sqlite:///{path}"
+    return copy_sqlite(seeded_template, tmp_path)
 
 
 @pytest.fixture

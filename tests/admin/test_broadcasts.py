@@ -14,7 +14,7 @@ from bot.messaging import segment_info
 from bot.models import AuditEvent, Broadcast, OutboxMessage, Participant
 from bot.services import Services
 from tests.admin.conftest import TO_HOPES, post_form, talk
-from tests.conftest import make_services
+from tests.conftest import copy_sqlite, make_services
 from tests.helpers import count_queries
 
 WELSH = "Diolch. Rydyn ni wedi penderfynu bwrw ymlaen yn ofalus. Bydd tîm bach yn gweld y data."
@@ -48,9 +48,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: P
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path, seeded_template: Path) -> str:
-    path = tmp_path / "sgwrs.db"
-    shutil.copy(seeded_template, path)
-    return f"sqlite:///{path}"
+    return copy_sqlite(seeded_template, tmp_path)
 
 
 def compose(**changes: str) -> dict[str, str]:

@@ -20,7 +20,7 @@ from bot.models import AuditEvent, Message, OutboxMessage, Question
 from bot.services import Services
 from bot.store.participants import erase_participant
 from tests.admin.conftest import TO_HOPES, post_form, talk
-from tests.conftest import TEST_AUTH_TOKEN, make_services
+from tests.conftest import TEST_AUTH_TOKEN, copy_sqlite, make_services
 from tests.helpers import count_queries, signed_post
 
 ENGLISH, WELSH = "+447700900201", "+447700900202"
@@ -53,9 +53,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: P
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path, seeded_template: Path) -> str:
-    path = tmp_path / "sgwrs.db"
-    shutil.copy(seeded_template, path)
-    return f"sqlite:///{path}"
+    return copy_sqlite(seeded_template, tmp_path)
 
 
 def question_id(services: Services, text: str) -> int:
