@@ -14,12 +14,12 @@ import click
 from flask import Flask
 
 from admin import csrf, init_admin
-from bot.accounts import DEMO_EMAIL, create_demo_officer
-from bot.background import InlinePump
+from bot.channels.fake_twilio import FakeTwilio
 from bot.cli import cli, open_services
-from bot.config import load_settings, with_changes
-from bot.fake_twilio import FakeTwilio
-from bot.services import Services, build_services
+from bot.core.accounts import DEMO_EMAIL, create_demo_officer
+from bot.runtime.background import InlinePump
+from bot.runtime.config import load_settings, with_changes
+from bot.runtime.container import Services, build_services
 from webhooks import health, twilio
 
 #: Twilio sends at most 1,600 characters plus a few dozen fields; anything far larger is not Twilio.

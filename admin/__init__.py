@@ -18,7 +18,7 @@ from admin.blueprint import bp
 from admin.i18n import install_i18n
 from admin.nav import nav_for
 from admin.security import install_security_headers
-from bot.services import Services
+from bot.runtime.container import Services
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

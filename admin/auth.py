@@ -8,8 +8,8 @@ from typing import Any
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
-from bot.accounts import SignedIn, get_signed_in
-from bot.services import Services
+from bot.core.accounts import SignedIn, get_signed_in
+from bot.runtime.container import Services
 
 
 def services() -> Services:

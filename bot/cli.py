@@ -15,18 +15,18 @@ import click
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from bot import jobs
-from bot.accounts import ROLES, AccountError, create_user
-from bot.addresses import AddressError, parse_address
-from bot.background import Sweeper
-from bot.broadcasts import BroadcastError
-from bot.config import ConfigError, load_settings
-from bot.conversation import InboundMessage
-from bot.dispatch import QUEUE_ORDER
-from bot.flow_check import check_flows
-from bot.messaging import segment_info
-from bot.questions import AnswerError
-from bot.services import Services, build_services
+from bot.channels.addresses import AddressError, parse_address
+from bot.channels.sms import segment_info
+from bot.core.accounts import ROLES, AccountError, create_user
+from bot.core.broadcasts import BroadcastError
+from bot.core.flow_check import check_flows
+from bot.core.inbound import InboundMessage
+from bot.core.questions import AnswerError
+from bot.runtime import jobs
+from bot.runtime.background import Sweeper
+from bot.runtime.config import ConfigError, load_settings
+from bot.runtime.container import Services, build_services
+from bot.runtime.queue import QUEUE_ORDER
 
 #: Ofcom's range for drama: never a real resident's number.
 SIMULATOR_NUMBER = "+447700900001"

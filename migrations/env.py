@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import bot.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from bot.config import load_settings
-from bot.db import make_engine
+import bot.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from bot.runtime.config import load_settings
+from bot.store.db import make_engine
 
 target_metadata = SQLModel.metadata
 

@@ -24,10 +24,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
-from bot import accounts
-from bot.config import PROJECT_ROOT, load_settings
-from bot.db import Database
-from bot.services import Services, build_services
+from bot.core import accounts
+from bot.runtime.config import PROJECT_ROOT, load_settings
+from bot.runtime.container import Services, build_services
+from bot.store.db import Database
 from wsgi import create_app
 
 TEST_AUTH_TOKEN = "test-auth-token-0123456789abcdef"

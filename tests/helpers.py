@@ -11,7 +11,7 @@ from sqlalchemy import event
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
-from bot.services import Services
+from bot.runtime.container import Services
 from tests.conftest import TEST_AUTH_TOKEN, TEST_PUBLIC_URL
 
 _sids = itertools.count(1)

@@ -13,10 +13,10 @@ from flask import Blueprint, Response, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.addresses import AddressError, parse_address
-from bot.conversation import InboundMessage
-from bot.locks import LockTimeoutError
-from bot.services import Services
+from bot.channels.addresses import AddressError, parse_address
+from bot.core.inbound import InboundMessage
+from bot.runtime.container import Services
+from bot.runtime.locks import LockTimeoutError
 from bot.store.messages import record_status
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")

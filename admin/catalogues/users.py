@@ -24,7 +24,7 @@ CY: dict[str, str] = {
     "Account added for {email}": "Ychwanegwyd cyfrif ar gyfer {email}",
     "{name} can no longer sign in": "Ni all {name} fewngofnodi mwyach",
     "You cannot deactivate your own account": "Ni allwch ddadactifadu eich cyfrif eich hun",
-    # bot.accounts.AccountError messages
+    # bot.core.accounts.AccountError messages
     "Enter an email address like name@example.gov.uk.": "Rhowch gyfeiriad e-bost fel enw@enghraifft.gov.uk.",
     "Role must be one of admin, officer, partner.": "Rhaid i'r rôl fod yn un o admin, officer, partner.",
     "A partner account needs the partner's code.": "Mae angen cod y partner ar gyfrif partner.",

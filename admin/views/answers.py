@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from admin.auth import current_user, partner_scope, requires, services
 from admin.blueprint import bp
 from admin.i18n import translate
-from bot.audit import record_event
+from bot.core.audit import record_event
 from bot.store.answer_list import (
     OPEN_KINDS,
     AnswerFilter,

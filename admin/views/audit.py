@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from admin.auth import requires, services
 from admin.blueprint import bp
 from admin.views.conversations import PER_PAGE, pagination, parse_page
-from bot.audit import list_events
+from bot.core.audit import list_events
 
 #: Plain words for the actions the admin records; others show their snake_case name.
 ACTION_LABELS = {

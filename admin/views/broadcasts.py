@@ -14,8 +14,8 @@ from flask.typing import ResponseReturnValue
 from admin.auth import current_user, requires, services
 from admin.blueprint import bp
 from admin.i18n import translate, ui_language
-from bot.audit import record_event
-from bot.broadcasts import BroadcastError, Preview
+from bot.core.audit import record_event
+from bot.core.broadcasts import BroadcastError, Preview
 from bot.store.broadcast_list import count_broadcasts, list_broadcasts
 
 PAGE_SIZE = 20

@@ -17,8 +17,8 @@ from flask.typing import ResponseReturnValue
 from admin.auth import current_user, requires, services
 from admin.blueprint import bp
 from admin.i18n import translate, ui_language
-from bot.audit import record_event
-from bot.flow_model import FlowLibrary
+from bot.core.audit import record_event
+from bot.flowspec.model import FlowLibrary
 from bot.store.conversation_list import (
     STATUSES,
     ConversationFilters,

@@ -9,9 +9,9 @@ from werkzeug.datastructures import MultiDict
 from admin.auth import current_user, requires, services
 from admin.blueprint import bp
 from admin.views.conversations import KIND_LABELS, filter_options, parse_date_range
-from bot.audit import record_event
-from bot.clock import utc_now
-from bot.flow_model import FlowLibrary
+from bot.core.audit import record_event
+from bot.flowspec.model import FlowLibrary
+from bot.runtime.clock import utc_now
 from bot.store.exports import (
     KINDS,
     ExportFilters,

@@ -15,12 +15,12 @@ from flask.typing import ResponseReturnValue
 from admin.auth import current_user, requires, services
 from admin.blueprint import bp
 from admin.i18n import translate
-from bot.addresses import Address
-from bot.conversation import InboundMessage
-from bot.crypto import mask_number
-from bot.flow_check import check_flows
-from bot.flow_sheet import flow_sheets
-from bot.messaging import MAX_BODY_CHARS
+from bot.channels.addresses import Address
+from bot.channels.sms import MAX_BODY_CHARS
+from bot.core.flow_check import check_flows
+from bot.core.flow_sheet import flow_sheets
+from bot.core.inbound import InboundMessage
+from bot.runtime.crypto import mask_number
 from bot.store.simulator import is_number_real, list_test_thread
 
 #: Ofcom keeps 07700 900000-900999 for drama; the simulator uses the top half of it.

@@ -9,7 +9,7 @@ from admin.auth import partner_scope, requires, services
 from admin.blueprint import bp
 from admin.charts import daily_bars, funnel_bars, short_date
 from admin.i18n import translate
-from bot.reports import build_overview
+from bot.core.reports import build_overview
 
 
 @bp.get("/overview")

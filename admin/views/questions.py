@@ -1,7 +1,7 @@
 """The questions inbox: residents' questions awaiting an answer, answered through the outbox.
 
 The answer box counts characters, encoding and segments as the officer types (static/counter.js),
-and the server checks the same with bot.messaging, so the page works without JavaScript.
+and the server checks the same with bot.channels.sms, so the page works without JavaScript.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from flask.typing import ResponseReturnValue
 from admin.auth import current_user, requires, services
 from admin.blueprint import bp
 from admin.i18n import translate
-from bot.audit import record_event
-from bot.messaging import MAX_BODY_CHARS, normalise, segment_info
-from bot.questions import AnswerError, answer_text
+from bot.channels.sms import MAX_BODY_CHARS, normalise, segment_info
+from bot.core.audit import record_event
+from bot.core.questions import AnswerError, answer_text
 from bot.store.question_inbox import (
     count_questions,
     get_question_language,

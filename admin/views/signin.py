@@ -14,8 +14,8 @@ from admin import limiter
 from admin.auth import current_user, services
 from admin.blueprint import bp
 from admin.i18n import LANGUAGES, translate
-from bot.accounts import authenticate
-from bot.audit import record_event
+from bot.core.accounts import authenticate
+from bot.core.audit import record_event
 
 
 class SignInForm(FlaskForm):

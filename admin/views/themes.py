@@ -12,7 +12,7 @@ from sqlmodel import Session
 from admin.auth import current_user, requires, services
 from admin.blueprint import bp
 from admin.i18n import translate
-from bot.audit import record_event
+from bot.core.audit import record_event
 from bot.store import themes as codebook
 from bot.store.answer_list import AnswerFilter, count_answer_themes
 

@@ -9,8 +9,8 @@ from werkzeug.datastructures import MultiDict
 from admin.auth import current_user, requires, services
 from admin.blueprint import bp
 from admin.i18n import translate
-from bot.accounts import MIN_PASSWORD, ROLES, AccountError, create_user
-from bot.audit import record_event
+from bot.core.accounts import MIN_PASSWORD, ROLES, AccountError, create_user
+from bot.core.audit import record_event
 from bot.store.users import deactivate_user, list_users
 
 ROLE_LABELS = {"admin": "Admin", "officer": "Officer", "partner": "Partner"}

@@ -10,14 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot import system_texts as say
+from bot.engine import texts as say
 from bot.engine.answers import answer, clear_answer
-from bot.engine.keywords import on_keyword, on_pending
-from bot.engine.reply import Reply, enter
-from bot.flow_model import FlowLibrary, OpenStep
-from bot.matching import Keyword, detect_keyword, is_shouted, question_after_keyword
-from bot.state import SessionState
-from bot.turn import (
+from bot.engine.events import (
     Event,
     FlowEnded,
     FlowResumed,
@@ -28,6 +23,11 @@ from bot.turn import (
     Timeout,
     Turn,
 )
+from bot.engine.keywords import on_keyword, on_pending
+from bot.engine.matching import Keyword, detect_keyword, is_shouted, question_after_keyword
+from bot.engine.state import SessionState
+from bot.engine.turn_builder import Reply, enter
+from bot.flowspec.model import FlowLibrary, OpenStep
 
 DEFAULT_RESUME_AFTER = timedelta(hours=12)
 

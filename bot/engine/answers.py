@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from bot import system_texts as say
-from bot.engine.keywords import queue_question
-from bot.engine.reply import Reply, advance
-from bot.flow_model import (
-    ChoiceStep,
-    ConsentStep,
-    OpenStep,
-)
-from bot.matching import (
-    match_option,
-    read_yes_no,
-)
-from bot.render import options_text
-from bot.turn import (
+from bot.engine import texts as say
+from bot.engine.events import (
     FlowEnded,
     RecordConsent,
     SaveAnswer,
     SetHearBack,
     SetLanguage,
+)
+from bot.engine.keywords import queue_question
+from bot.engine.matching import (
+    match_option,
+    read_yes_no,
+)
+from bot.engine.render import options_text
+from bot.engine.turn_builder import Reply, advance
+from bot.flowspec.model import (
+    ChoiceStep,
+    ConsentStep,
+    OpenStep,
 )
 
 #: After a long silence, words at an open question count as its answer from this many words;

@@ -5,23 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import system_texts as say
-from bot.engine.reply import Reply, advance, enter
-from bot.faq import best_answer
-from bot.flow_model import (
-    ConsentStep,
-    OpenStep,
-    SayStep,
-    Step,
-)
-from bot.matching import (
-    Keyword,
-    question_after_keyword,
-    read_yes_no,
-)
-from bot.render import step_prompt
-from bot.state import SessionState
-from bot.turn import (
+from bot.engine import texts as say
+from bot.engine.events import (
     EraseParticipant,
     FlowEnded,
     FlowStarted,
@@ -30,6 +15,21 @@ from bot.turn import (
     QueueQuestion,
     SetLanguage,
     SetPartner,
+)
+from bot.engine.faq import best_answer
+from bot.engine.matching import (
+    Keyword,
+    question_after_keyword,
+    read_yes_no,
+)
+from bot.engine.render import step_prompt
+from bot.engine.state import SessionState
+from bot.engine.turn_builder import Reply, advance, enter
+from bot.flowspec.model import (
+    ConsentStep,
+    OpenStep,
+    SayStep,
+    Step,
 )
 
 

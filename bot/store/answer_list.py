@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from bot.crypto import Vault
-from bot.models import Answer, AnswerTheme, Participant, Theme
+from bot.runtime.crypto import Vault
+from bot.store.models import Answer, AnswerTheme, Participant, Theme
 
 #: Answers in a resident's own words; "unexpected" is free text sent where a choice was asked.
 OPEN_KINDS = ("hope", "fear", "feedback", "experience", "other", "unexpected")

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.crypto import Vault
-from bot.models import Answer, Participant, Question
+from bot.runtime.crypto import Vault
+from bot.store.models import Answer, Participant, Question
 
 
 def save_answer(

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from bot.models import Broadcast, OutboxMessage
+from bot.store.models import Broadcast, OutboxMessage
 
 #: Outbox statuses of a send that has not finished yet.
 UNFINISHED = ("pending", "sending")

@@ -14,8 +14,8 @@ from sqlalchemy import ColumnElement, Select, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from bot.crypto import Vault, mask_number
-from bot.models import Answer, Conversation, Message, Participant, Question
+from bot.runtime.crypto import Vault, mask_number
+from bot.store.models import Answer, Conversation, Message, Participant, Question
 
 #: Conversation statuses, plus `opted_out` (the resident sent STOP), which outranks them.
 STATUSES = ("active", "completed", "declined", "expired", "handed_on", "opted_out")

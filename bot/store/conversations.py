@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.models import Conversation
+from bot.store.models import Conversation
 
 
 def get_open_conversation(session: Session, participant_id: int) -> Conversation | None:

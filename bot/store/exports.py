@@ -17,9 +17,9 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, func
 from sqlmodel import Session, col, select
 
-from bot.crypto import Vault
-from bot.db import Database
-from bot.models import Answer, AnswerTheme, Participant, Theme
+from bot.runtime.crypto import Vault
+from bot.store.db import Database
+from bot.store.models import Answer, AnswerTheme, Participant, Theme
 
 COLUMNS = (
     "participant",

@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from bot.clock import utc_now
-from bot.crypto import Vault
-from bot.messaging import segment_info
-from bot.models import Message, Receipt
+from bot.channels.sms import segment_info
+from bot.runtime.clock import utc_now
+from bot.runtime.crypto import Vault
+from bot.store.models import Message, Receipt
 
 
 def save_message(

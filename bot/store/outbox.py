@@ -9,8 +9,8 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.crypto import Vault
-from bot.models import OutboxMessage
+from bot.runtime.crypto import Vault
+from bot.store.models import OutboxMessage
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from bot.models import (
+from bot.store.models import (
     Answer,
     AnswerTheme,
     Conversation,

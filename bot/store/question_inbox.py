@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import String, and_, cast, func, literal
 from sqlmodel import Session, col, select
 
-from bot.crypto import Vault, mask_number
-from bot.models import Message, OutboxMessage, Participant, Question
+from bot.runtime.crypto import Vault, mask_number
+from bot.store.models import Message, OutboxMessage, Participant, Question
 
 #: Messages shown before (and including) each question.
 THREAD_CONTEXT = 5

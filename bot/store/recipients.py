@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from bot.models import Conversation, Participant
+from bot.store.models import Conversation, Participant
 
 
 def list_broadcast_recipients(session: Session, flow_id: str) -> list[tuple[int, str | None]]:

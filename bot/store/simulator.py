@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.crypto import Vault
-from bot.models import Message, Participant
+from bot.runtime.crypto import Vault
+from bot.store.models import Message, Participant
 
 
 @dataclass(frozen=True)

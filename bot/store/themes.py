@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.models import Answer, AnswerTheme, Theme
+from bot.store.models import Answer, AnswerTheme, Theme
 
 #: The longest theme name the table holds.
 MAX_THEME_NAME = 80

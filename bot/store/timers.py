@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from bot.models import Timer
+from bot.store.models import Timer
 
 
 def replace_timers(

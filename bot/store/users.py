@@ -1,10 +1,10 @@
-"""Queries about admin accounts for the users page (creating one is bot.accounts.create_user)."""
+"""Queries about admin accounts for the users page (creating one: bot.core.accounts)."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from bot.models import User
+from bot.store.models import User
 
 
 def list_users(session: Session) -> list[User]:

@@ -12,10 +12,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bot.accounts import create_user
-from bot.addresses import parse_address
-from bot.conversation import InboundMessage
-from bot.services import Services
+from bot.channels.addresses import parse_address
+from bot.core.accounts import create_user
+from bot.core.inbound import InboundMessage
+from bot.runtime.container import Services
 from tests.conftest import make_services
 from tests.helpers import new_sid
 from wsgi import create_app

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.models import Answer, AnswerTheme, AuditEvent, Theme
-from bot.services import Services
+from bot.runtime.container import Services
 from bot.store import themes as codebook
 from bot.store.answer_list import AnswerFilter, count_answer_themes, list_open_answers
 from bot.store.answers import save_answer
+from bot.store.models import Answer, AnswerTheme, AuditEvent, Theme
 from bot.store.participants import create_participant
 from tests.admin.conftest import TO_HOPES, post_form, talk
 from tests.conftest import copy_sqlite, make_services

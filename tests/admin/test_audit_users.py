@@ -9,9 +9,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlmodel import select
 
-from bot.audit import record_event
-from bot.models import AuditEvent, User
-from bot.services import Services
+from bot.core.audit import record_event
+from bot.runtime.container import Services
+from bot.store.models import AuditEvent, User
 from tests.admin.conftest import ACCOUNTS, PASSWORD, post_form
 
 NEW = {

@@ -10,9 +10,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 from sqlmodel import select
 
-from bot.messaging import segment_info
-from bot.models import AuditEvent, Broadcast, OutboxMessage, Participant
-from bot.services import Services
+from bot.channels.sms import segment_info
+from bot.runtime.container import Services
+from bot.store.models import AuditEvent, Broadcast, OutboxMessage, Participant
 from tests.admin.conftest import TO_HOPES, post_form, talk
 from tests.conftest import copy_sqlite, make_services
 from tests.helpers import count_queries

@@ -13,10 +13,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert
 from sqlmodel import select
 
-from bot.addresses import parse_address
-from bot.conversation import InboundMessage
-from bot.models import AuditEvent, Conversation, Message, Participant
-from bot.services import Services
+from bot.channels.addresses import parse_address
+from bot.core.inbound import InboundMessage
+from bot.runtime.container import Services
+from bot.store.models import AuditEvent, Conversation, Message, Participant
 from tests.admin.conftest import post_form
 from tests.helpers import count_queries, new_sid
 

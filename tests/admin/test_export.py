@@ -12,11 +12,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert
 from sqlmodel import select
 
-from bot.addresses import parse_address
-from bot.conversation import InboundMessage
-from bot.models import Answer, AnswerTheme, AuditEvent, Participant, Theme
-from bot.services import Services
+from bot.channels.addresses import parse_address
+from bot.core.inbound import InboundMessage
+from bot.runtime.container import Services
 from bot.store.exports import COLUMNS, defuse
+from bot.store.models import Answer, AnswerTheme, AuditEvent, Participant, Theme
 from tests.admin.conftest import TO_HOPES, post_form, talk
 from tests.helpers import new_sid
 

@@ -8,10 +8,10 @@ import pytest
 from sqlmodel import select
 
 from admin.views.flows import simulator_number
-from bot.flow_check import check_flows
-from bot.flow_sheet import flow_sheets, reading_age
-from bot.models import Participant
-from bot.services import Services
+from bot.core.flow_check import check_flows
+from bot.core.flow_sheet import flow_sheets, reading_age
+from bot.runtime.container import Services
+from bot.store.models import Participant
 from tests.admin.conftest import post_form, talk
 from tests.admin.test_overview import figures, tables
 

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import func, insert
 from sqlmodel import select
 
-from bot.addresses import parse_address
-from bot.conversation import InboundMessage
-from bot.models import Answer, Conversation, Message, Participant
-from bot.reports import build_overview, main_route
-from bot.services import Services
+from bot.channels.addresses import parse_address
+from bot.core.inbound import InboundMessage
+from bot.core.reports import build_overview, main_route
+from bot.runtime.container import Services
+from bot.store.models import Answer, Conversation, Message, Participant
 from tests.admin.conftest import TO_HOPES, post_form, talk
 from tests.helpers import count_queries, new_sid
 

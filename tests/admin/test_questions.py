@@ -13,11 +13,11 @@ import pytest
 from sqlmodel import select
 
 from admin.views.questions import answer_prefix
-from bot.background import InlinePump
-from bot.fake_twilio import FakeTwilio
-from bot.messaging import normalise, segment_info
-from bot.models import AuditEvent, Message, OutboxMessage, Question
-from bot.services import Services
+from bot.channels.fake_twilio import FakeTwilio
+from bot.channels.sms import normalise, segment_info
+from bot.runtime.background import InlinePump
+from bot.runtime.container import Services
+from bot.store.models import AuditEvent, Message, OutboxMessage, Question
 from bot.store.participants import erase_participant
 from tests.admin.conftest import TO_HOPES, post_form, talk
 from tests.conftest import TEST_AUTH_TOKEN, copy_sqlite, make_services

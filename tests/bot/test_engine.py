@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import system_texts
-from bot.config import PROJECT_ROOT
 from bot.engine import step
-from bot.flow_model import FlowLibrary, SayStep, load_library
-from bot.state import SessionState
-from bot.turn import FlowEnded, Inbound, QueueQuestion, SendText, Timeout, Turn
+from bot.engine import texts as system_texts
+from bot.engine.events import FlowEnded, Inbound, QueueQuestion, SendText, Timeout, Turn
+from bot.engine.state import SessionState
+from bot.flowspec.model import FlowLibrary, SayStep, load_library
+from bot.runtime.config import PROJECT_ROOT
 
 START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 #: Language, then NEXT through every explanation: the resident is then at the consent step.

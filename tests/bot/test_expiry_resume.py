@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.addresses import parse_address
-from bot.conversation import InboundMessage
-from bot.models import Answer, Conversation, Timer
+from bot.channels.addresses import parse_address
+from bot.core.inbound import InboundMessage
+from bot.store.models import Answer, Conversation, Timer
 from tests.bot.test_transcripts import FakeClock
 from tests.conftest import make_services
 from tests.helpers import new_sid

@@ -22,8 +22,8 @@ from urllib.request import ProxyHandler, Request, build_opener
 import pytest
 from twilio.request_validator import RequestValidator
 
-from bot.fake_twilio import FakeMessage, FakeTwilio
-from bot.sender import InMemorySender, OutboundSms, SendError, TwilioSender
+from bot.channels.fake_twilio import FakeMessage, FakeTwilio
+from bot.channels.sender import InMemorySender, OutboundSms, SendError, TwilioSender
 
 ACCOUNT_SID = "AC" + "0" * 32
 TOKEN = "test-auth-token"

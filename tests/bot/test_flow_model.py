@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from bot.config import PROJECT_ROOT
-from bot.flow_model import (
+from bot.flowspec.model import (
     BranchStep,
     ChoiceStep,
     FlowError,
@@ -26,6 +25,7 @@ from bot.flow_model import (
     load_library,
     load_partners,
 )
+from bot.runtime.config import PROJECT_ROOT
 
 FLOWS = PROJECT_ROOT / "flows"
 DEFAULT_FLOW = "energy-data"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 from redis import Redis
 
-from bot.loop_guard import LocalLoopGuard, LoopGuard, RedisLoopGuard
+from bot.runtime.loop_guard import LocalLoopGuard, LoopGuard, RedisLoopGuard
 
 NUMBER = "+447700900123"
 BODY = "Diolch! Thanks - we'll text you when the council replies."
@@ -64,7 +64,7 @@ def test_a_trip_is_logged_without_the_text_or_the_number(
     rig: Rig, caplog: pytest.LogCaptureFixture
 ) -> None:
     guard = rig.make(600.0)
-    with caplog.at_level(logging.WARNING, logger="bot.loop_guard"):
+    with caplog.at_level(logging.WARNING, logger="bot.runtime.loop_guard"):
         for _ in range(4):
             guard.allow(NUMBER, BODY)
     assert [record.getMessage().split()[0] for record in caplog.records] == ["loop_guard_tripped"]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.flow_model import Option, Text
-from bot.matching import (
+from bot.engine.matching import (
     Keyword,
     detect_keyword,
     match_option,
     question_after_keyword,
     read_yes_no,
 )
+from bot.flowspec.model import Option, Text
 
 
 def option(value: str, en: str, cy: str, *aliases: str) -> Option:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.messaging import (
+from bot.channels.sms import (
     GSM7_EXTENDED,
     MAX_BODY_CHARS,
     SegmentInfo,

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.quiet_hours import QuietHours
+from bot.runtime.quiet_hours import QuietHours
 
 
 def utc(text: str) -> datetime:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 from redis import Redis
 
-from bot.rate_limit import LocalTokenBucket, RateLimited, RateLimiter, RedisTokenBucket
+from bot.runtime.rate_limit import LocalTokenBucket, RateLimited, RateLimiter, RedisTokenBucket
 
 SENDER = "+447700900999"
 

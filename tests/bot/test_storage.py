@@ -9,11 +9,11 @@ from sqlalchemy import MetaData, func, select, text
 from sqlmodel import col
 from sqlmodel import select as sqlmodel_select
 
-from bot.addresses import parse_address
-from bot.clock import utc_now
-from bot.conversation import InboundMessage
-from bot.models import Answer, Conversation, Message, Participant
-from bot.services import Services
+from bot.channels.addresses import parse_address
+from bot.core.inbound import InboundMessage
+from bot.runtime.clock import utc_now
+from bot.runtime.container import Services
+from bot.store.models import Answer, Conversation, Message, Participant
 from bot.store.outbox import add_outbox_message
 from bot.store.participants import create_participant
 from tests.helpers import new_sid

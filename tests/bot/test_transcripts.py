@@ -25,14 +25,14 @@ import yaml
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
-import bot.services
-from bot.addresses import parse_address
-from bot.conversation import InboundMessage
-from bot.crypto import Vault
-from bot.flow_model import FlowLibrary, load_library
-from bot.models import Answer, Participant
-from bot.services import Services
+import bot.runtime.container
+from bot.channels.addresses import parse_address
+from bot.core.inbound import InboundMessage
+from bot.flowspec.model import FlowLibrary, load_library
+from bot.runtime.container import Services
+from bot.runtime.crypto import Vault
 from bot.store.answers import list_answers, list_questions
+from bot.store.models import Answer, Participant
 from tests.conftest import make_services
 from tests.helpers import new_sid
 
@@ -67,7 +67,7 @@ def _library(flows_dir: Path, default_flow: str) -> FlowLibrary:
 @pytest.fixture
 def transcript_services(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Services]:
     """The real services on SQLite, made quick: flows parsed and SQL compiled once, no fsync."""
-    monkeypatch.setattr(bot.services, "load_library", _library)
+    monkeypatch.setattr(bot.runtime.container, "load_library", _library)
     built = make_services(sqlite_url)
     engine = built.db.engine
     event.listen(engine, "connect", _no_fsync)

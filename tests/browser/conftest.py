@@ -33,10 +33,10 @@ from playwright.sync_api import (
 )
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from bot.accounts import create_user
-from bot.config import PROJECT_ROOT
-from bot.fake_twilio import FakeTwilio
-from bot.services import Services
+from bot.channels.fake_twilio import FakeTwilio
+from bot.core.accounts import create_user
+from bot.runtime.config import PROJECT_ROOT
+from bot.runtime.container import Services
 from bot.store.participants import get_current_participant
 from tests.admin.conftest import TO_HOPES, talk
 from tests.conftest import TEST_AUTH_TOKEN, make_services, need_service

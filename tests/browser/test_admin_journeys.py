@@ -14,8 +14,8 @@ from collections.abc import Callable
 from playwright.sync_api import Page, expect
 
 from admin.views.questions import answer_prefix
-from bot.background import InlinePump
-from bot.messaging import segment_info
+from bot.channels.sms import segment_info
+from bot.runtime.background import InlinePump
 from bot.store.exports import COLUMNS
 from tests.browser.conftest import (
     ASKER,

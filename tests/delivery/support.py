@@ -31,16 +31,16 @@ from sqlalchemy import create_engine, func, inspect, text
 from sqlmodel import select
 from werkzeug.serving import make_server
 
-from bot import jobs
-from bot.addresses import parse_address
-from bot.clock import Clock, utc_now
-from bot.config import PROJECT_ROOT, load_settings
-from bot.conversation import InboundMessage
-from bot.dispatch import QUEUE_ORDER
-from bot.fake_twilio import FakeTwilio
-from bot.models import Conversation, Message, OutboxMessage, Participant, Question
-from bot.services import Services, build_services
-from bot.state import SessionState
+from bot.channels.addresses import parse_address
+from bot.channels.fake_twilio import FakeTwilio
+from bot.core.inbound import InboundMessage
+from bot.engine.state import SessionState
+from bot.runtime import jobs
+from bot.runtime.clock import Clock, utc_now
+from bot.runtime.config import PROJECT_ROOT, load_settings
+from bot.runtime.container import Services, build_services
+from bot.runtime.queue import QUEUE_ORDER
+from bot.store.models import Conversation, Message, OutboxMessage, Participant, Question
 from tests.conftest import TEST_AUTH_TOKEN, settings_for, worker_redis_url
 from tests.helpers import new_sid
 

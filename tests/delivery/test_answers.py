@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.fake_twilio import FakeTwilio
-from bot.questions import AnswerError
+from bot.channels.fake_twilio import FakeTwilio
+from bot.core.questions import AnswerError
 from tests.delivery.support import SMS_FROM, AppServer, Harness, MovableClock
 from wsgi import create_app
 

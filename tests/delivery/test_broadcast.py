@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.fake_twilio import FakeTwilio
+from bot.channels.fake_twilio import FakeTwilio
 from bot.store.participants import erase_participant
 from tests.delivery.support import (
     FLOW_ID,

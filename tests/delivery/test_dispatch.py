@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from redis import Redis
 
-from bot.dispatch import BULK_QUEUE, RqDispatcher, outbox_job_id
+from bot.runtime.queue import BULK_QUEUE, RqDispatcher, outbox_job_id
 from bot.store.outbox import OutboxTicket
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

@@ -12,8 +12,8 @@ from redis import Redis
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-import bot.delivery
-from bot.fake_twilio import FakeTwilio
+import bot.core.delivery
+from bot.channels.fake_twilio import FakeTwilio
 from tests.delivery.support import (
     FLOW_ID,
     Harness,
@@ -121,7 +121,7 @@ def test_a_job_that_crashed_before_claiming_its_row_is_recreated_by_the_sweep(
     harness = make_harness(sqlite_url)
     question_id = harness.ask(RESIDENT, "when will you decide?")
     ticket = harness.services.questions.answer(question_id, "In March 2027.")
-    claim = bot.delivery.claim_outbox_message
+    claim = bot.core.delivery.claim_outbox_message
     blips = [OperationalError("UPDATE outbox", {}, Exception("connection reset"))]
 
     def claim_after_a_blip(session: Session, outbox_id: int, now: object) -> bool:
@@ -129,7 +129,7 @@ def test_a_job_that_crashed_before_claiming_its_row_is_recreated_by_the_sweep(
             raise blips.pop()
         return claim(session, outbox_id, now)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(bot.delivery, "claim_outbox_message", claim_after_a_blip)
+    monkeypatch.setattr(bot.core.delivery, "claim_outbox_message", claim_after_a_blip)
     harness.run_worker(allow_failed=True)
     assert fake.messages == []
     assert harness.outbox_row(ticket.id).status == "pending"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.fake_twilio import FakeMessage
+from bot.channels.fake_twilio import FakeMessage
 from tests.delivery.support import (
     FLOW_ID,
     Harness,

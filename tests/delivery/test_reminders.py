@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from redis import Redis
 
-from bot.clock import utc_now
-from bot.fake_twilio import FakeTwilio
+from bot.channels.fake_twilio import FakeTwilio
+from bot.runtime.clock import utc_now
 from tests.delivery.support import Harness, MovableClock
 
 pytestmark = pytest.mark.redis

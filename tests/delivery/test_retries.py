@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.fake_twilio import FakeTwilio
+from bot.channels.fake_twilio import FakeTwilio
 from bot.store.outbox import OutboxTicket
 from tests.delivery.support import Harness, MovableClock
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.fake_twilio import FakeTwilio
+from bot.channels.fake_twilio import FakeTwilio
 from tests.delivery.support import WHATSAPP_FROM, Harness, MovableClock
 
 pytestmark = pytest.mark.redis

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import MetaData, Table, func, inspect, text
 from sqlmodel import select
 
-from bot.models import Participant
-from bot.services import Services
+from bot.runtime.container import Services
+from bot.store.models import Participant
 
 TWILIO_DATA = Path(__file__).resolve().parent.parent / "data" / "twilio"
 

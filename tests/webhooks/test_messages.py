@@ -12,11 +12,11 @@ from flask.testing import FlaskClient
 from sqlmodel import select
 from twilio.request_validator import RequestValidator
 
-from bot.config import ConfigError, load_settings
-from bot.flow_model import Text
-from bot.models import Message, Participant, Receipt
-from bot.render import compose
-from bot.services import Services
+from bot.engine.render import compose
+from bot.flowspec.model import Text
+from bot.runtime.config import ConfigError, load_settings
+from bot.runtime.container import Services
+from bot.store.models import Message, Participant, Receipt
 from tests.conftest import TEST_AUTH_TOKEN, make_services, settings_for
 from tests.helpers import inbound_params, new_sid, sign, signed_post
 from tests.webhooks.support import (

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from bot.clock import utc_now
-from bot.models import Message
-from bot.services import Services
+from bot.runtime.clock import utc_now
+from bot.runtime.container import Services
 from bot.store.messages import save_message
+from bot.store.models import Message
 from bot.store.participants import create_participant
 from tests.helpers import new_sid, signed_post
 from tests.webhooks.support import load_payload, row_counts

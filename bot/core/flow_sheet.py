@@ -1,8 +1,8 @@
 """The flows page's data: every message of every flow as residents receive it, and its cost.
 
-Each message is rendered the way the engine sends it (bot.render), measured the way the carrier
-bills it (bot.messaging), and given a rough English reading age; `sgwrs flows check` supplies
-the warnings, so the page and the command never disagree.
+Each message is rendered the way the engine sends it (bot.engine.render), measured the way the
+carrier bills it (bot.channels.sms), and given a rough English reading age; `sgwrs flows check`
+supplies the warnings, so the page and the command never disagree.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import textstat
 
-from bot import system_texts
-from bot.flow_check import CheckReport
-from bot.flow_model import BranchStep, ConsentStep, EndStep, Flow, FlowLibrary, SayStep, Text
-from bot.messaging import segment_info
-from bot.render import compose, step_prompt
+from bot.channels.sms import segment_info
+from bot.core.flow_check import CheckReport
+from bot.engine import texts as system_texts
+from bot.engine.render import compose, step_prompt
+from bot.flowspec.model import BranchStep, ConsentStep, EndStep, Flow, FlowLibrary, SayStep, Text
 
 #: textstat 0.7.13 looks English syllables up in NLTK's CMU dictionary, which it downloads at
 #: first use; "en-GB" (not en_GB) makes it count them with pyphen's British English rules

@@ -5,8 +5,8 @@ A worker process builds its services from the same settings as the web app, once
 
 from __future__ import annotations
 
-from bot.config import load_settings
-from bot.services import Services, build_services
+from bot.runtime.config import load_settings
+from bot.runtime.container import Services, build_services
 
 _services: Services | None = None
 

@@ -12,20 +12,20 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.addresses import Address
-from bot.clock import Clock, utc_now
-from bot.config import Settings
-from bot.conversation import WHATSAPP_WINDOW
-from bot.crypto import Vault
-from bot.db import Database
-from bot.dispatch import Dispatcher
-from bot.loop_guard import LoopGuard
-from bot.messaging import normalise, segment_info
-from bot.models import Broadcast, OutboxMessage, Participant
-from bot.quiet_hours import QuietHours
-from bot.rate_limit import RateLimited, RateLimiter
-from bot.sender import OutboundSms, Sender, SendError
+from bot.channels.addresses import Address
+from bot.channels.sender import OutboundSms, Sender, SendError
+from bot.channels.sms import normalise, segment_info
+from bot.core.inbound import WHATSAPP_WINDOW
+from bot.runtime.clock import Clock, utc_now
+from bot.runtime.config import Settings
+from bot.runtime.crypto import Vault
+from bot.runtime.loop_guard import LoopGuard
+from bot.runtime.queue import Dispatcher
+from bot.runtime.quiet_hours import QuietHours
+from bot.runtime.rate_limit import RateLimited, RateLimiter
+from bot.store.db import Database
 from bot.store.messages import save_message
+from bot.store.models import Broadcast, OutboxMessage, Participant
 from bot.store.outbox import OutboxTicket, cancel_pending_sends, claim_outbox_message
 
 log = logging.getLogger(__name__)

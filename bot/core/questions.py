@@ -10,16 +10,16 @@ import logging
 from dataclasses import dataclass
 from typing import cast
 
-from bot import system_texts
-from bot.clock import Clock, utc_now
-from bot.crypto import Vault
-from bot.db import Database
-from bot.dispatch import Dispatcher
-from bot.flow_model import LANGUAGES, Language
-from bot.messaging import MAX_BODY_CHARS, normalise
-from bot.models import Participant, Question
-from bot.render import compose
+from bot.channels.sms import MAX_BODY_CHARS, normalise
+from bot.engine import texts as system_texts
+from bot.engine.render import compose
+from bot.flowspec.model import LANGUAGES, Language
+from bot.runtime.clock import Clock, utc_now
+from bot.runtime.crypto import Vault
+from bot.runtime.queue import Dispatcher
 from bot.store.answers import list_open_questions
+from bot.store.db import Database
+from bot.store.models import Participant, Question
 from bot.store.outbox import OutboxTicket, add_outbox_message
 
 log = logging.getLogger(__name__)

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from bot.clock import Clock, utc_now
-from bot.crypto import Vault
-from bot.db import Database
-from bot.dispatch import Dispatcher
-from bot.flow_model import Text
-from bot.messaging import MAX_BODY_CHARS, normalise, segment_info
-from bot.models import Broadcast
-from bot.render import compose
+from bot.channels.sms import MAX_BODY_CHARS, normalise, segment_info
+from bot.engine.render import compose
+from bot.flowspec.model import Text
+from bot.runtime.clock import Clock, utc_now
+from bot.runtime.crypto import Vault
+from bot.runtime.queue import Dispatcher
+from bot.store.db import Database
+from bot.store.models import Broadcast
 from bot.store.outbox import (
     OutboxTicket,
     add_outbox_message,

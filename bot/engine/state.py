@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
-from bot.flow_model import Language
+from bot.flowspec.model import Language
 
 Status = Literal["active", "completed", "expired", "erased"]
 Pending = Literal["question", "erase", "faq_check"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 
-from bot.dispatch import InlineDispatcher
-from bot.services import Services
+from bot.runtime.container import Services
+from bot.runtime.queue import InlineDispatcher
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot import system_texts
-from bot.flow_model import (
+from bot.engine import texts as system_texts
+from bot.flowspec.model import (
     ChoiceStep,
     ConsentStep,
     ExpectationsStep,

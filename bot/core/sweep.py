@@ -10,8 +10,8 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.clock import Clock, utc_now
-from bot.db import Database
+from bot.runtime.clock import Clock, utc_now
+from bot.store.db import Database
 from bot.store.messages import delete_old_receipts
 from bot.store.outbox import OutboxTicket, due_sends, recover_lost_sends
 from bot.store.participants import erase_participant, list_participants_to_purge

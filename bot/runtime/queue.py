@@ -18,7 +18,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
-from bot.clock import Clock, utc_now
+from bot.runtime.clock import Clock, utc_now
 from bot.store.outbox import OutboxTicket
 
 URGENT_QUEUE = "sgwrs-urgent"
@@ -94,11 +94,15 @@ class RqDispatcher:
         for ticket in tickets:
             queue = self.queues[URGENT_QUEUE if ticket.priority == "urgent" else BULK_QUEUE]
             job_id = outbox_job_id(ticket)
-            self._enqueue(queue, "bot.jobs.deliver_outbox", job_id, ticket.id, ticket.not_before)
+            self._enqueue(
+                queue, "bot.runtime.jobs.deliver_outbox", job_id, ticket.id, ticket.not_before
+            )
 
     def fire_timer(self, timer_id: int, due_at: datetime) -> None:
         queue = self.queues[BULK_QUEUE]
-        self._enqueue(queue, "bot.jobs.fire_timer", timer_job_id(timer_id), timer_id, due_at)
+        self._enqueue(
+            queue, "bot.runtime.jobs.fire_timer", timer_job_id(timer_id), timer_id, due_at
+        )
 
 
 def _utc(moment: datetime) -> datetime:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.flow_model import Language
-from bot.state import SessionState
+from bot.engine.state import SessionState
+from bot.flowspec.model import Language
 
 
 @dataclass(frozen=True)

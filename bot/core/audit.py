@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from bot.clock import utc_now
-from bot.models import AuditEvent, User
+from bot.runtime.clock import utc_now
+from bot.store.models import AuditEvent, User
 
 
 def record_event(

@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot import system_texts
-from bot.flow_model import (
+from bot.channels.sms import segment_info
+from bot.engine import texts as system_texts
+from bot.engine.render import compose, step_prompt
+from bot.flowspec.model import (
     LANGUAGES,
     ConsentStep,
     EndStep,
@@ -21,8 +23,6 @@ from bot.flow_model import (
     Text,
     load_library,
 )
-from bot.messaging import segment_info
-from bot.render import compose, step_prompt
 
 #: An English text longer than this costs more than one SMS segment.
 ONE_SEGMENT = 160

@@ -1,7 +1,7 @@
 """Database tables. Names match the flow files, engine outputs and log events (snake_case).
 
 Personal data columns end in `_encrypted` (sealed with the Vault) or `_hash` (keyed hash), so a
-reader can see at a glance what is protected. Times are aware UTC (see bot.clock).
+reader can see at a glance what is protected. Times are aware UTC (see bot.runtime.clock).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.clock import utc_now
+from bot.runtime.clock import utc_now
 
 
 class Participant(SQLModel, table=True):

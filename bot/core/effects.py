@@ -12,20 +12,7 @@ from typing import Literal
 
 from sqlmodel import Session
 
-from bot.crypto import Vault
-from bot.flow_model import FlowLibrary
-from bot.models import Participant
-from bot.store.answers import save_answer, save_question
-from bot.store.conversations import (
-    end_conversation,
-    get_open_conversation,
-    reopen_conversation,
-    start_conversation,
-)
-from bot.store.messages import save_message
-from bot.store.outbox import OutboxTicket, add_outbox_message
-from bot.store.participants import close_participant, create_participant, erase_participant
-from bot.turn import (
+from bot.engine.events import (
     EraseParticipant,
     FlowEnded,
     FlowResumed,
@@ -43,6 +30,19 @@ from bot.turn import (
     SetPartner,
     Turn,
 )
+from bot.flowspec.model import FlowLibrary
+from bot.runtime.crypto import Vault
+from bot.store.answers import save_answer, save_question
+from bot.store.conversations import (
+    end_conversation,
+    get_open_conversation,
+    reopen_conversation,
+    start_conversation,
+)
+from bot.store.messages import save_message
+from bot.store.models import Participant
+from bot.store.outbox import OutboxTicket, add_outbox_message
+from bot.store.participants import close_participant, create_participant, erase_participant
 
 log = logging.getLogger(__name__)
 

@@ -15,21 +15,21 @@ from pathlib import Path
 
 from redis import Redis
 
-from bot.broadcasts import Broadcasts
-from bot.clock import Clock, utc_now
-from bot.config import Settings, with_changes
-from bot.conversation import ConversationService
-from bot.crypto import Vault
-from bot.db import Database
-from bot.delivery import Delivery
-from bot.dispatch import Dispatcher, InlineDispatcher, RqDispatcher
-from bot.flow_model import FlowLibrary, load_library
-from bot.locks import LocalLocks, Locks, RedisLocks
-from bot.loop_guard import LocalLoopGuard, LoopGuard, RedisLoopGuard
-from bot.questions import QuestionDesk
-from bot.rate_limit import LocalTokenBucket, RateLimiter, RedisTokenBucket
-from bot.sender import OutboundSms, Sender, SendError, SendResult, TwilioSender
-from bot.sweep import DueWork, find_due_work, purge_old_data
+from bot.channels.sender import OutboundSms, Sender, SendError, SendResult, TwilioSender
+from bot.core.broadcasts import Broadcasts
+from bot.core.delivery import Delivery
+from bot.core.inbound import ConversationService
+from bot.core.questions import QuestionDesk
+from bot.core.sweep import DueWork, find_due_work, purge_old_data
+from bot.flowspec.model import FlowLibrary, load_library
+from bot.runtime.clock import Clock, utc_now
+from bot.runtime.config import Settings, with_changes
+from bot.runtime.crypto import Vault
+from bot.runtime.locks import LocalLocks, Locks, RedisLocks
+from bot.runtime.loop_guard import LocalLoopGuard, LoopGuard, RedisLoopGuard
+from bot.runtime.queue import Dispatcher, InlineDispatcher, RqDispatcher
+from bot.runtime.rate_limit import LocalTokenBucket, RateLimiter, RedisTokenBucket
+from bot.store.db import Database
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session
 
-from bot.flow_model import (
+from bot.flowspec.model import (
     ASKING_KINDS,
     BranchStep,
     ChoiceStep,
@@ -33,7 +33,7 @@ from bot.flow_model import (
     Step,
     Text,
 )
-from bot.store.reports import (
+from bot.store.counts import (
     ConversationCount,
     MessageCount,
     count_answered_steps,

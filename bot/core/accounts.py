@@ -14,8 +14,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, func, select
 
-from bot.clock import utc_now
-from bot.models import User
+from bot.runtime.clock import utc_now
+from bot.store.models import User
 
 ROLES = ("admin", "officer", "partner")
 MIN_PASSWORD = 12

@@ -13,31 +13,31 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot import engine
-from bot.addresses import Address
-from bot.clock import Clock, utc_now
-from bot.crypto import Vault
-from bot.db import Database
-from bot.dispatch import Dispatcher
-from bot.flow_model import FlowLibrary
-from bot.locks import Locks
-from bot.models import Participant, Timer
-from bot.state import SessionState
+from bot.channels.addresses import Address
+from bot.core.effects import TurnApplier
+from bot.engine.events import (
+    Inbound,
+    Timeout,
+    Turn,
+)
+from bot.engine.state import SessionState
+from bot.flowspec.model import FlowLibrary
+from bot.runtime.clock import Clock, utc_now
+from bot.runtime.crypto import Vault
+from bot.runtime.locks import Locks
+from bot.runtime.queue import Dispatcher
 from bot.store.conversations import (
     get_open_conversation,
 )
+from bot.store.db import Database
 from bot.store.messages import get_receipt, save_message, save_receipt
+from bot.store.models import Participant, Timer
 from bot.store.outbox import OutboxTicket, release_held_sends
 from bot.store.participants import (
     create_participant,
     get_current_participant,
 )
 from bot.store.timers import cancel_timers, claim_timer, replace_timers
-from bot.turn import (
-    Inbound,
-    Timeout,
-    Turn,
-)
-from bot.turn_applier import TurnApplier
 
 log = logging.getLogger(__name__)
 

@@ -3,23 +3,23 @@ through a flow (branches, ends, hand-ons to the next flow) to the next prompt.""
 
 from __future__ import annotations
 
-from bot import system_texts as say
-from bot.flow_model import (
+from bot.engine import texts as say
+from bot.engine.events import (
+    FlowEnded,
+    FlowStarted,
+    Output,
+    SendText,
+    Turn,
+)
+from bot.engine.render import compose, step_prompt
+from bot.engine.state import SessionState
+from bot.flowspec.model import (
     BranchStep,
     EndStep,
     Flow,
     FlowLibrary,
     Step,
     Text,
-)
-from bot.render import compose, step_prompt
-from bot.state import SessionState
-from bot.turn import (
-    FlowEnded,
-    FlowStarted,
-    Output,
-    SendText,
-    Turn,
 )
 
 #: Steps a single turn may pass through (branches, ends, hand-ons) before the flow is called broken.

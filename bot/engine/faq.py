@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
-from bot.flow_model import FaqEntry, Language
-from bot.matching import fold
+from bot.engine.matching import fold
+from bot.flowspec.model import FaqEntry, Language
 
 #: 0-100 similarity a question needs to be answered from the FAQ without an officer.
 THRESHOLD = 72.0

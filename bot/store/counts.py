@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, distinct, func, null, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from bot.models import Answer, Conversation, Message, Participant
+from bot.store.models import Answer, Conversation, Message, Participant
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from enum import Enum
 
-from bot.flow_model import Option, Text
+from bot.flowspec.model import Option, Text
 
 
 class Keyword(Enum):

@@ -6,7 +6,7 @@ Flow authors own flows/; these belong to the product, so they live in code and a
 
 from __future__ import annotations
 
-from bot.flow_model import Text
+from bot.flowspec.model import Text
 
 HELP = Text(
     cy="Sgwrs gan y cyngor. Geiriau: ETO, SYMLACH, GOFYN (cwestiwn), IAITH, NEWYDD "
