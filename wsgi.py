@@ -15,11 +15,11 @@ from flask import Flask
 
 from admin import csrf, init_admin
 from bot.channels.fake_twilio import FakeTwilio
-from bot.cli import cli, open_services
+from bot.cli import cli, open_container
 from bot.core.accounts import DEMO_EMAIL, create_demo_officer
 from bot.runtime.background import InlinePump
 from bot.runtime.config import load_settings, with_changes
-from bot.runtime.container import Services, build_services
+from bot.runtime.container import Container, build_container
 from webhooks import health, twilio
 
 #: Twilio sends at most 1,600 characters plus a few dozen fields; anything far larger is not Twilio.
@@ -29,11 +29,11 @@ FAKE_ACCOUNT_SID = "AC" + "0" * 32
 
 
 def create_app(
-    config: Mapping[str, Any] | None = None, *, services: Services | None = None
+    config: Mapping[str, Any] | None = None, *, services: Container | None = None
 ) -> Flask:
     """Build the web app from defaults, then the environment and `.env`, then `config`."""
     if services is None:
-        services = build_services(load_settings(config))
+        services = build_container(load_settings(config))
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=services.settings.secret_key,
@@ -54,7 +54,7 @@ def create_app(
 @click.option("--host", default="127.0.0.1", show_default=True)
 def run(host: str) -> None:
     """Run the service on this machine (embedded: SQLite, in-process jobs, a fake Twilio)."""
-    settings = open_services().settings
+    settings = open_container().settings
     fake = None
     if not settings.twilio_account_sid:
         fake = FakeTwilio(settings.twilio_auth_token, auto_callbacks=True)
@@ -65,7 +65,7 @@ def run(host: str) -> None:
             twilio_from_sms=settings.twilio_from_sms or "+447700900000",
             public_url=f"http://{host}:{settings.port}",
         )
-    services = build_services(settings)
+    services = build_container(settings)
     click.echo(f"Sgwrs ({settings.env}) on http://{host}:{settings.port}")
     with services.db.session() as session:
         password = None if settings.production else create_demo_officer(session)

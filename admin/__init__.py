@@ -18,13 +18,13 @@ from admin.blueprint import bp
 from admin.i18n import install_i18n
 from admin.nav import nav_for
 from admin.security import install_security_headers
-from bot.runtime.container import Services
+from bot.runtime.container import Container
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
-def init_admin(app: Flask, services: Services) -> None:
+def init_admin(app: Flask, services: Container) -> None:
     app.jinja_loader = ChoiceLoader(
         [
             app.jinja_loader,

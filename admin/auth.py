@@ -9,10 +9,10 @@ from typing import Any
 from flask import abort, current_app, g, redirect, request, session, url_for
 
 from bot.core.accounts import SignedIn, get_signed_in
-from bot.runtime.container import Services
+from bot.runtime.container import Container
 
 
-def services() -> Services:
+def services() -> Container:
     return current_app.extensions["sgwrs"]
 
 

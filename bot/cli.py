@@ -25,7 +25,7 @@ from bot.core.questions import AnswerError
 from bot.runtime import jobs
 from bot.runtime.background import Sweeper
 from bot.runtime.config import ConfigError, load_settings
-from bot.runtime.container import Services, build_services
+from bot.runtime.container import Container, build_container
 from bot.runtime.queue import QUEUE_ORDER
 
 #: Ofcom's range for drama: never a real resident's number.
@@ -37,10 +37,10 @@ def cli() -> None:
     """Sgwrs: text-message conversations with residents about how their data is used."""
 
 
-def open_services() -> Services:
+def open_container() -> Container:
     """Settings from the environment, services built, and the database migrated to head."""
     try:
-        services = build_services(load_settings())
+        services = build_container(load_settings())
     except (ConfigError, ValueError) as error:
         raise click.ClickException(str(error)) from error
     services.db.upgrade()
@@ -54,7 +54,7 @@ def open_services() -> Services:
 def chat(lang: str | None, channel: str, number: str) -> None:
     """Text the bot from this terminal, through the same code as a real text."""
     logging.getLogger().setLevel(logging.WARNING)  # the conversation, not the event log
-    services = open_services()
+    services = open_container()
     prefix = "whatsapp:" if channel == "whatsapp" else ""
     try:
         sender = parse_address(prefix + number)
@@ -67,7 +67,7 @@ def chat(lang: str | None, channel: str, number: str) -> None:
         if text in first:
             click.echo(f"> {text}")
         message = InboundMessage(f"SM{secrets.token_hex(16)}", sender, text)
-        reply = services.conversations.handle_inbound(message).reply
+        reply = services.inbound.receive(message).reply
         if reply is None:
             click.echo("  (no reply)")
             continue
@@ -100,21 +100,21 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations (the Procfile's release step)."""
-    open_services()
+    open_container()
     click.echo("database is at the latest migration")
 
 
 @cli.command()
 def worker() -> None:
     """Deliver sends and fire timers from Redis (the Procfile's worker process)."""
-    services = open_services()
+    services = open_container()
     if services.redis is None:
         raise click.ClickException(
             "REDIS_URL is not set. Without Redis, `sgwrs run` does the worker's job in-process."
         )
-    jobs.use_services(services)
+    jobs.use_container(services)
     Sweeper(services).start()
-    queues = [services.dispatcher.queues[name] for name in QUEUE_ORDER]  # type: ignore[attr-defined]
+    queues = [services.queue.queues[name] for name in QUEUE_ORDER]  # type: ignore[attr-defined]
     interval = services.settings.sweep_interval_seconds
     click.echo(f"worker: queues {', '.join(QUEUE_ORDER)}; sweeping every {interval:g}s")
     SimpleWorker(queues, connection=services.redis, serializer=JSONSerializer).work(
@@ -128,7 +128,7 @@ def broadcast() -> None:
 
 
 def _broadcast_text(flow: str, cy: str, en: str) -> None:
-    preview = open_services().broadcasts.preview(flow, cy, en)
+    preview = open_container().broadcasts.preview(flow, cy, en)
     for key, label in (("cy", "Welsh"), ("en", "English"), ("both", "both (language unknown)")):
         click.echo(
             f"  {label:<24} {preview.recipients[key]:>6} resident(s) x "
@@ -157,7 +157,7 @@ def broadcast_preview(flow: str, cy: str, en: str) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def broadcast_send(flow: str, cy: str, en: str, created_by: str, yes: bool) -> None:
     """Preview, confirm, then send to everyone who asked to hear back."""
-    services = open_services()
+    services = open_container()
     try:
         _broadcast_text(flow, cy, en)
         if not yes:
@@ -191,7 +191,7 @@ def broadcast_status(broadcast_id: int) -> None:
 
 
 def _broadcast_action(broadcast_id: int, action: str) -> None:
-    broadcasts = open_services().broadcasts
+    broadcasts = open_container().broadcasts
     try:
         getattr(broadcasts, action)(broadcast_id)
         progress = broadcasts.progress(broadcast_id)
@@ -209,7 +209,7 @@ def questions() -> None:
 @questions.command("list")
 def questions_list() -> None:
     """Questions awaiting an answer, oldest first."""
-    for question in open_services().questions.open_questions():
+    for question in open_container().questions.open_questions():
         click.echo(f"#{question.id} [{question.language or '?'}] {question.text}")
 
 
@@ -219,7 +219,7 @@ def questions_list() -> None:
 def questions_answer(question_id: int, text: str) -> None:
     """Send an answer to the resident, in their language and channel."""
     try:
-        open_services().questions.answer(question_id, text)
+        open_container().questions.answer(question_id, text)
     except AnswerError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"answer to question {question_id} queued")
@@ -235,7 +235,7 @@ def create_user_command(
     email: str, name: str, role: str, partner_code: str | None, password: str
 ) -> None:
     """Create an admin, officer or partner account."""
-    services = open_services()
+    services = open_container()
     try:
         with services.db.session() as session:
             create_user(

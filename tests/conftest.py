@@ -26,7 +26,7 @@ from sqlmodel import SQLModel
 
 from bot.core import accounts
 from bot.runtime.config import PROJECT_ROOT, load_settings
-from bot.runtime.container import Services, build_services
+from bot.runtime.container import Container, build_container
 from bot.store.db import Database
 from wsgi import create_app
 
@@ -69,8 +69,8 @@ def settings_for(database_url: str, **overrides: Any) -> dict[str, Any]:
     return values
 
 
-def make_services(database_url: str, **overrides: Any) -> Services:
-    return build_services(load_settings(settings_for(database_url, **overrides), environ={}))
+def make_container(database_url: str, **overrides: Any) -> Container:
+    return build_container(load_settings(settings_for(database_url, **overrides), environ={}))
 
 
 def worker_redis_url() -> str:
@@ -172,14 +172,14 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
 
 
 @pytest.fixture
-def services(database_url: str) -> Iterator[Services]:
-    built = make_services(database_url)
+def services(database_url: str) -> Iterator[Container]:
+    built = make_container(database_url)
     yield built
     built.db.engine.dispose()
 
 
 @pytest.fixture
-def app(services: Services) -> Flask:
+def app(services: Container) -> Flask:
     return create_app(services=services)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import event
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
-from bot.runtime.container import Services
+from bot.runtime.container import Container
 from tests.conftest import TEST_AUTH_TOKEN, TEST_PUBLIC_URL
 
 _sids = itertools.count(1)
@@ -58,7 +58,7 @@ def inbound_params(sender: str, body: str, sid: str | None = None) -> dict[str, 
 
 
 @contextmanager
-def count_queries(services: Services) -> Iterator[list[str]]:
+def count_queries(services: Container) -> Iterator[list[str]]:
     """The SQL statements run inside the block (to prove a page is not N+1)."""
     statements: list[str] = []
 

@@ -15,7 +15,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.addresses import AddressError, parse_address
 from bot.core.inbound import InboundMessage
-from bot.runtime.container import Services
+from bot.runtime.container import Container
 from bot.runtime.locks import LockTimeoutError
 from bot.store.messages import record_status
 
@@ -27,7 +27,7 @@ SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
 COUNT = re.compile(r"[0-9]{1,6}")
 
 
-def _services() -> Services:
+def _services() -> Container:
     return current_app.extensions["sgwrs"]
 
 
@@ -77,7 +77,7 @@ def receive_message() -> Response:
         message_sid=sid, sender=sender, body=form.get("Body", ""), num_media=int(num_media)
     )
     try:
-        result = _services().conversations.handle_inbound(message)
+        result = _services().inbound.receive(message)
     except LockTimeoutError:
         return _plain(503, "Busy: this resident's previous message is still being handled")
     return _twiml(result.reply)

@@ -83,5 +83,5 @@ def _send(text: str, number: str) -> str | None:
     if taken:
         return translate("A resident who is not test data uses this number, so it cannot be used")
     message = InboundMessage(f"SM{secrets.token_hex(16)}", Address("sms", number), text)
-    app.conversations.handle_inbound(message, is_test=True)
+    app.inbound.receive(message, is_test=True)
     return None

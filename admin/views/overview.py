@@ -23,7 +23,7 @@ def overview() -> ResponseReturnValue:
             session,
             app.library,
             price_per_segment=app.settings.price_per_segment,
-            today=app.conversations.clock().date(),
+            today=app.inbound.clock().date(),
             partner_code=scope,
         )
     return render_template(

@@ -17,7 +17,7 @@ from bot.engine.render import compose
 from bot.flowspec.model import Text
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.crypto import Vault
-from bot.runtime.queue import Dispatcher
+from bot.runtime.queue import JobQueue
 from bot.store.db import Database
 from bot.store.models import Broadcast
 from bot.store.outbox import (
@@ -61,13 +61,13 @@ class Broadcasts:
         *,
         db: Database,
         vault: Vault,
-        dispatcher: Dispatcher,
+        queue: JobQueue,
         price_per_segment: float,
         clock: Clock = utc_now,
     ) -> None:
         self.db = db
         self.vault = vault
-        self.dispatcher = dispatcher
+        self.queue = queue
         self.price_per_segment = price_per_segment
         self.clock = clock
 
@@ -128,7 +128,7 @@ class Broadcasts:
                     )
                     if row is not None:
                         tickets.append(OutboxTicket.of(row))
-            self.dispatcher.send(tickets)
+            self.queue.enqueue(tickets)
             written += len(tickets)
         log.info("broadcast_started broadcast=%s sends=%s", broadcast_id, written)
         return written
@@ -140,7 +140,7 @@ class Broadcasts:
         self._set_status(broadcast_id, "sending", allowed={"paused"})
         with self.db.session() as session:
             tickets = list_pending_sends(session, broadcast_id)
-        self.dispatcher.send(tickets)
+        self.queue.enqueue(tickets)
 
     def progress(self, broadcast_id: int) -> Progress:
         with self.db.session() as session:

@@ -20,7 +20,7 @@ from bot.runtime.clock import Clock, utc_now
 from bot.runtime.config import Settings
 from bot.runtime.crypto import Vault
 from bot.runtime.loop_guard import LoopGuard
-from bot.runtime.queue import Dispatcher
+from bot.runtime.queue import JobQueue
 from bot.runtime.quiet_hours import QuietHours
 from bot.runtime.rate_limit import RateLimited, RateLimiter
 from bot.store.db import Database
@@ -54,7 +54,7 @@ class Delivery:
         sender: Sender,
         limiter: RateLimiter,
         loop_guard: LoopGuard,
-        dispatcher: Dispatcher,
+        queue: JobQueue,
         clock: Clock = utc_now,
     ) -> None:
         self.settings = settings
@@ -63,7 +63,7 @@ class Delivery:
         self.sender = sender
         self.limiter = limiter
         self.loop_guard = loop_guard
-        self.dispatcher = dispatcher
+        self.queue = queue
         self.clock = clock
         self.quiet_hours = QuietHours(
             settings.quiet_hours_start, settings.quiet_hours_end, settings.timezone
@@ -136,7 +136,7 @@ class Delivery:
             session.add(row)
             ticket = OutboxTicket.of(row)
         if reschedule:
-            self.dispatcher.send([ticket])
+            self.queue.enqueue([ticket])
 
     def _window_closed(self, participant: Participant) -> bool:
         last = participant.last_inbound_at
@@ -195,7 +195,7 @@ class Delivery:
                     )
                     session.add(row)
                     ticket = OutboxTicket.of(row)
-            self.dispatcher.send([ticket])
+            self.queue.enqueue([ticket])
             return "retry"
         return self._finish(send, "failed", error.code, outcome="failed")
 

@@ -47,7 +47,7 @@ from bot.store.participants import close_participant, create_participant, erase_
 log = logging.getLogger(__name__)
 
 
-class TurnApplier:
+class TurnEffects:
     """Turns one turn's outputs into rows, for the participant they are about."""
 
     def __init__(

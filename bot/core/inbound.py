@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from bot import engine
 from bot.channels.addresses import Address
-from bot.core.effects import TurnApplier
+from bot.core.effects import TurnEffects
 from bot.engine.events import (
     Inbound,
     Timeout,
@@ -25,7 +25,7 @@ from bot.flowspec.model import FlowLibrary
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.crypto import Vault
 from bot.runtime.locks import Locks
-from bot.runtime.queue import Dispatcher
+from bot.runtime.queue import JobQueue
 from bot.store.conversations import (
     get_open_conversation,
 )
@@ -62,7 +62,7 @@ class InboundResult:
     duplicate: bool = False
 
 
-class ConversationService:
+class InboundDesk:
     """Handles residents' messages, one resident at a time, storing everything in one commit."""
 
     def __init__(
@@ -72,7 +72,7 @@ class ConversationService:
         library: FlowLibrary,
         vault: Vault,
         locks: Locks,
-        dispatcher: Dispatcher,
+        queue: JobQueue,
         clock: Clock = utc_now,
         resume_after: timedelta = engine.DEFAULT_RESUME_AFTER,
         reminder_after: timedelta = timedelta(hours=24),
@@ -82,13 +82,13 @@ class ConversationService:
         self.library = library
         self.vault = vault
         self.locks = locks
-        self.dispatcher = dispatcher
+        self.queue = queue
         self.clock = clock
         self.resume_after = resume_after
         self.reminder_after = reminder_after
         self.expire_after = expire_after
 
-    def handle_inbound(self, message: InboundMessage, *, is_test: bool = False) -> InboundResult:
+    def receive(self, message: InboundMessage, *, is_test: bool = False) -> InboundResult:
         number_hash = self.vault.hash_number(message.sender.number)
         with self.locks.hold(f"participant:{number_hash}"), self.db.session() as session:
             receipt = get_receipt(session, message.message_sid)
@@ -115,25 +115,25 @@ class ConversationService:
                     is_test=is_test,
                 )
             self._record_inbound(session, participant, message, now)
-            applier = TurnApplier(
+            effects = TurnEffects(
                 self.library, self.vault, session, participant, now, replies="twiml"
             )
-            applier.apply(turn)
+            effects.apply(turn)
             save_receipt(session, message.message_sid, turn.reply, now)
-            if not applier.erase:
-                tickets = release_held_sends(session, applier.participant_id, now)
-                timers = self._set_timers(session, applier.participant_id, turn, now)
+            if not effects.erase:
+                tickets = release_held_sends(session, effects.participant_id, now)
+                timers = self._set_timers(session, effects.participant_id, turn, now)
             log.info(
                 "msg_received sid=%s participant=%s outputs=%s",
                 message.message_sid,
                 participant.id,
                 ",".join(type(output).__name__ for output in turn.outputs),
             )
-        if not applier.erase:
+        if not effects.erase:
             self._dispatch(tickets, timers)
         return InboundResult(turn.reply)
 
-    def handle_timer(self, timer_id: int) -> str:
+    def fire_timer(self, timer_id: int) -> str:
         """A reminder or expiry fell due: run it through the engine like any other event."""
         now = self.clock()
         with self.db.session() as session:
@@ -156,11 +156,11 @@ class ConversationService:
                 Timeout(timer.kind, timer.step_id),  # type: ignore[arg-type]
                 now=now,
             )
-            applier = TurnApplier(
+            effects = TurnEffects(
                 self.library, self.vault, session, participant, now, replies="outbox"
             )
-            applier.apply(turn)
-        self._dispatch(applier.tickets, [])
+            effects.apply(turn)
+        self._dispatch(effects.tickets, [])
         log.info("timer_fired timer=%s kind=%s sent=%s", timer_id, timer.kind, bool(turn.reply))
         return "sent" if turn.reply else "nothing"
 
@@ -191,10 +191,10 @@ class ConversationService:
 
     def _dispatch(self, tickets: list[OutboxTicket], timers: list[Timer]) -> None:
         """After commit only: a job must never run before the row it points to exists."""
-        self.dispatcher.send(tickets)
+        self.queue.enqueue(tickets)
         for timer in timers:
             assert timer.id is not None
-            self.dispatcher.fire_timer(timer.id, timer.due_at)
+            self.queue.enqueue_timer(timer.id, timer.due_at)
 
     def _record_inbound(
         self, session: Session, participant: Participant, message: InboundMessage, now: datetime

@@ -16,7 +16,7 @@ from bot.engine.render import compose
 from bot.flowspec.model import LANGUAGES, Language
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.crypto import Vault
-from bot.runtime.queue import Dispatcher
+from bot.runtime.queue import JobQueue
 from bot.store.answers import list_open_questions
 from bot.store.db import Database
 from bot.store.models import Participant, Question
@@ -46,11 +46,11 @@ def answer_text(language: str | None, answer: str) -> str:
 
 class QuestionDesk:
     def __init__(
-        self, *, db: Database, vault: Vault, dispatcher: Dispatcher, clock: Clock = utc_now
+        self, *, db: Database, vault: Vault, queue: JobQueue, clock: Clock = utc_now
     ) -> None:
         self.db = db
         self.vault = vault
-        self.dispatcher = dispatcher
+        self.queue = queue
         self.clock = clock
 
     def open_questions(self) -> list[OpenQuestion]:
@@ -108,6 +108,6 @@ class QuestionDesk:
             question.answer_encrypted = self.vault.seal(answer)
             session.add(question)
             ticket = OutboxTicket.of(row)
-        self.dispatcher.send([ticket])
+        self.queue.enqueue([ticket])
         log.info("question_answered question=%s outbox=%s", question_id, ticket.id)
         return ticket

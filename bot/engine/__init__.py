@@ -26,7 +26,7 @@ from bot.engine.events import (
 from bot.engine.keywords import on_keyword, on_pending
 from bot.engine.matching import Keyword, detect_keyword, is_shouted, question_after_keyword
 from bot.engine.state import SessionState
-from bot.engine.turn_builder import Reply, enter
+from bot.engine.turn_builder import TurnBuilder, enter
 from bot.flowspec.model import FlowLibrary, OpenStep
 
 DEFAULT_RESUME_AFTER = timedelta(hours=12)
@@ -54,20 +54,20 @@ def step(
     if state.opted_out:
         return _while_opted_out(library, state, keyword, now)
     silent_for = now - state.last_inbound_at if state.last_inbound_at else timedelta(0)
-    reply = Reply(library, state.but(last_inbound_at=now))
+    turn = TurnBuilder(library, state.but(last_inbound_at=now))
     if keyword is not None:
-        on_keyword(reply, keyword, text, now)
+        on_keyword(turn, keyword, text, now)
     elif state.pending is not None:
-        on_pending(reply, text)
+        on_pending(turn, text)
     elif state.status in {"completed", "expired"}:
-        _after_end(reply, text)
-    elif silent_for > resume_after and not state.reminded and not clear_answer(reply, text):
-        reply.say(say.WELCOME_BACK)
-        reply.prompt_again()
+        _after_end(turn, text)
+    elif silent_for > resume_after and not state.reminded and not clear_answer(turn, text):
+        turn.say(say.WELCOME_BACK)
+        turn.prompt_again()
     else:
-        answer(reply, text)
-    reply.state = reply.state.but(reminded=False)
-    return reply.finish()
+        answer(turn, text)
+    turn.state = turn.state.but(reminded=False)
+    return turn.finish()
 
 
 def _in_current_flows(library: FlowLibrary, state: SessionState) -> SessionState:
@@ -101,18 +101,18 @@ def _first_contact(library: FlowLibrary, text: str, now: datetime) -> Turn:
         partner=partner.code if partner else None,
         last_inbound_at=now,
     )
-    reply = Reply(library, state)
+    turn = TurnBuilder(library, state)
     if partner:
-        reply.do(SetPartner(partner.code))
-    reply.do(FlowStarted(welcome.id))
+        turn.do(SetPartner(partner.code))
+    turn.do(FlowStarted(welcome.id))
     keyword = None if partner else detect_keyword(text)
     if keyword is not None:
-        on_keyword(reply, keyword, text, now)
-    elif not partner and clear_answer(reply, text):
-        answer(reply, text)
+        on_keyword(turn, keyword, text, now)
+    elif not partner and clear_answer(turn, text):
+        answer(turn, text)
     else:
-        enter(reply, welcome.first_step())
-    return reply.finish()
+        enter(turn, welcome.first_step())
+    return turn.finish()
 
 
 def _while_opted_out(
@@ -121,40 +121,40 @@ def _while_opted_out(
     """Silence after STOP, until START/DECHRAU."""
     if keyword is not Keyword.START:
         return Turn(state, ())
-    reply = Reply(library, state.but(opted_out=False, last_inbound_at=now, pending=None))
-    reply.do(OptIn())
-    reply.say(say.OPTED_IN)
-    reply.prompt_again()
-    return reply.finish()
+    turn = TurnBuilder(library, state.but(opted_out=False, last_inbound_at=now, pending=None))
+    turn.do(OptIn())
+    turn.say(say.OPTED_IN)
+    turn.prompt_again()
+    return turn.finish()
 
 
-def _after_end(reply: Reply, text: str) -> None:
+def _after_end(turn: TurnBuilder, text: str) -> None:
     """A message after the end is kept (with consent) and answered; after expiry, we resume."""
-    state = reply.state
+    state = turn.state
     if state.status == "expired":
-        reply.state = state.but(status="active")
-        reply.do(FlowResumed(state.flow_id))
-        reply.say(say.WELCOME_BACK)
-        reply.prompt_again()
+        turn.state = state.but(status="active")
+        turn.do(FlowResumed(state.flow_id))
+        turn.say(say.WELCOME_BACK)
+        turn.prompt_again()
     elif state.consent and text:
-        reply.do(SaveAnswer(state.flow_id, state.step_id, "other", text))
-        reply.say(say.NOTED_AFTER_END)
+        turn.do(SaveAnswer(state.flow_id, state.step_id, "other", text))
+        turn.say(say.NOTED_AFTER_END)
     else:
-        reply.say(say.ENDED)
+        turn.say(say.ENDED)
 
 
 def _on_timeout(library: FlowLibrary, state: SessionState, event: Timeout) -> Turn:
     """A timer for a step the resident has left, or a finished chat, does nothing."""
     if state.status != "active" or state.opted_out or state.step_id != event.step_id:
         return Turn(state, ())
-    reply = Reply(library, state)
+    turn = TurnBuilder(library, state)
     if event.kind == "reminder":
         if state.reminded:
             return Turn(state, ())
-        reply.state = state.but(reminded=True)
-        reply.say(say.REMINDER)
-        reply.prompt_again()
+        turn.state = state.but(reminded=True)
+        turn.say(say.REMINDER)
+        turn.prompt_again()
     else:
-        reply.state = state.but(status="expired")
-        reply.do(FlowEnded(state.flow_id, "expired"))
-    return reply.finish()
+        turn.state = state.but(status="expired")
+        turn.do(FlowEnded(state.flow_id, "expired"))
+    return turn.finish()

@@ -16,7 +16,7 @@ from bot.engine.matching import (
     read_yes_no,
 )
 from bot.engine.render import options_text
-from bot.engine.turn_builder import Reply, advance
+from bot.engine.turn_builder import TurnBuilder, advance
 from bot.flowspec.model import (
     ChoiceStep,
     ConsentStep,
@@ -30,9 +30,9 @@ MIN_WORDS_AFTER_SILENCE = 3
 SHORT_REPLY_WORDS = 3
 
 
-def clear_answer(reply: Reply, text: str) -> bool:
+def clear_answer(turn: TurnBuilder, text: str) -> bool:
     """Whether `text` plainly answers the current question (used after a long silence)."""
-    current = reply.current
+    current = turn.current
     if isinstance(current, ChoiceStep):
         return match_option(current.options, text) is not None
     if isinstance(current, ConsentStep):
@@ -42,81 +42,81 @@ def clear_answer(reply: Reply, text: str) -> bool:
     return False
 
 
-def answer(reply: Reply, text: str) -> None:
-    current = reply.current
+def answer(turn: TurnBuilder, text: str) -> None:
+    current = turn.current
     if isinstance(current, ChoiceStep):
-        _answer_choice(reply, current, text)
+        _answer_choice(turn, current, text)
     elif isinstance(current, OpenStep):
-        _answer_open(reply, current, text)
+        _answer_open(turn, current, text)
     elif isinstance(current, ConsentStep):
-        _answer_consent(reply, current, text)
+        _answer_consent(turn, current, text)
     else:
-        advance(reply)
+        advance(turn)
 
 
-def _save(reply: Reply, answer: SaveAnswer) -> None:
+def _save(turn: TurnBuilder, answer: SaveAnswer) -> None:
     """Answers are kept only once the resident has agreed."""
-    if reply.state.consent:
-        reply.do(answer)
+    if turn.state.consent:
+        turn.do(answer)
 
 
-def _answer_choice(reply: Reply, current: ChoiceStep, text: str) -> None:
-    state = reply.state
+def _answer_choice(turn: TurnBuilder, current: ChoiceStep, text: str) -> None:
+    state = turn.state
     option = match_option(current.options, text)
     if option is None and state.retries == 0:
-        reply.state = state.but(retries=1)
+        turn.state = state.but(retries=1)
         if current.show_options:
-            reply.say(say.REASK_CHOICE, options_text(current))
+            turn.say(say.REASK_CHOICE, options_text(current))
         else:
-            reply.say(current.text)
+            turn.say(current.text)
         return
     if option is None:
         if text:
-            _save(reply, SaveAnswer(state.flow_id, current.id, "unexpected", text))
-        advance(reply)
+            _save(turn, SaveAnswer(state.flow_id, current.id, "unexpected", text))
+        advance(turn)
         return
     if current.records == "language":
-        reply.state = state.but(language=option.value)
-        reply.do(SetLanguage(option.value))
+        turn.state = state.but(language=option.value)
+        turn.do(SetLanguage(option.value))
     else:
-        _save(reply, SaveAnswer(state.flow_id, current.id, "choice", text, option.value))
+        _save(turn, SaveAnswer(state.flow_id, current.id, "choice", text, option.value))
     if current.records == "hear_back":
-        reply.do(SetHearBack(option.value == "yes"))
-    reply.state = reply.state.but(choices={**reply.state.choices, current.id: option.value})
-    advance(reply, option.next)
+        turn.do(SetHearBack(option.value == "yes"))
+    turn.state = turn.state.but(choices={**turn.state.choices, current.id: option.value})
+    advance(turn, option.next)
 
 
-def _answer_open(reply: Reply, current: OpenStep, text: str) -> None:
+def _answer_open(turn: TurnBuilder, current: OpenStep, text: str) -> None:
     if not text:
-        reply.say(say.REASK_WORDS)
+        turn.say(say.REASK_WORDS)
         return
     if current.answer_kind == "question":
         # Only a short reply can be a plain yes or no; a sentence is the question itself.
         wants_to_ask = read_yes_no(text) if len(text.split()) <= SHORT_REPLY_WORDS else None
         if wants_to_ask is False:
-            advance(reply)
+            advance(turn)
         elif wants_to_ask is True:  # "Yes" / "Oes": they have a question; ask what it is
-            reply.state = reply.state.but(pending="question")
-            reply.say(say.ASK_WHAT)
+            turn.state = turn.state.but(pending="question")
+            turn.say(say.ASK_WHAT)
         else:
-            queue_question(reply, text, in_flow=True)
+            queue_question(turn, text, in_flow=True)
         return
-    _save(reply, SaveAnswer(reply.state.flow_id, current.id, current.answer_kind, text))
-    reply.say(say.THANKS)
-    advance(reply)
+    _save(turn, SaveAnswer(turn.state.flow_id, current.id, current.answer_kind, text))
+    turn.say(say.THANKS)
+    advance(turn)
 
 
-def _answer_consent(reply: Reply, current: ConsentStep, text: str) -> None:
+def _answer_consent(turn: TurnBuilder, current: ConsentStep, text: str) -> None:
     given = read_yes_no(text)
-    if given is None and reply.state.retries == 0:
-        reply.state = reply.state.but(retries=1)
-        reply.say(say.REASK_YES_NO)
+    if given is None and turn.state.retries == 0:
+        turn.state = turn.state.but(retries=1)
+        turn.say(say.REASK_YES_NO)
         return
     if given:
-        reply.state = reply.state.but(consent=True)
-        reply.do(RecordConsent(True))
-        advance(reply)
+        turn.state = turn.state.but(consent=True)
+        turn.do(RecordConsent(True))
+        advance(turn)
         return
-    reply.state = reply.state.but(consent=False, status="completed")
-    reply.do(RecordConsent(False), FlowEnded(reply.state.flow_id, "declined"))
-    reply.say(current.declined)
+    turn.state = turn.state.but(consent=False, status="completed")
+    turn.do(RecordConsent(False), FlowEnded(turn.state.flow_id, "declined"))
+    turn.say(current.declined)

@@ -24,7 +24,7 @@ from bot.engine.matching import (
 )
 from bot.engine.render import step_prompt
 from bot.engine.state import SessionState
-from bot.engine.turn_builder import Reply, advance, enter
+from bot.engine.turn_builder import TurnBuilder, advance, enter
 from bot.flowspec.model import (
     ConsentStep,
     OpenStep,
@@ -33,151 +33,151 @@ from bot.flowspec.model import (
 )
 
 
-def on_keyword(reply: Reply, keyword: Keyword, text: str, now: datetime) -> None:
-    state = reply.state.but(pending=None, pending_question=None)
-    reply.state = state
+def on_keyword(turn: TurnBuilder, keyword: Keyword, text: str, now: datetime) -> None:
+    state = turn.state.but(pending=None, pending_question=None)
+    turn.state = state
     if keyword is Keyword.STOP:
-        reply.state = state.but(opted_out=True)
-        reply.do(OptOut())
-        reply.say(say.OPTED_OUT)
+        turn.state = state.but(opted_out=True)
+        turn.do(OptOut())
+        turn.say(say.OPTED_OUT)
     elif keyword is Keyword.START:
         if state.status in {"completed", "expired"}:
-            _restart(reply)
+            _restart(turn)
         else:
-            reply.prompt_again()
+            turn.prompt_again()
     elif keyword is Keyword.HELP:
-        reply.say(say.HELP)
+        turn.say(say.HELP)
     elif keyword is Keyword.REPEAT:
-        reply.prompt_again()
+        turn.prompt_again()
     elif keyword is Keyword.LANGUAGE:
-        _switch_language(reply)
+        _switch_language(turn)
     elif keyword is Keyword.ASK:
         question = question_after_keyword(text)
         if question:
-            queue_question(reply, question)
+            queue_question(turn, question)
         else:
-            reply.state = state.but(pending="question")
-            reply.say(say.ASK_WHAT)
+            turn.state = state.but(pending="question")
+            turn.say(say.ASK_WHAT)
     elif keyword is Keyword.DELETE:
-        reply.state = state.but(pending="erase")
-        reply.say(say.ERASE_CONFIRM)
+        turn.state = state.but(pending="erase")
+        turn.say(say.ERASE_CONFIRM)
     elif keyword is Keyword.NEW:
-        _hand_on(reply, now)
+        _hand_on(turn, now)
     elif keyword is Keyword.NEXT:
-        _go_on(reply)
+        _go_on(turn)
     elif keyword is Keyword.SIMPLER:
-        _simpler(reply)
+        _simpler(turn)
 
 
-def on_pending(reply: Reply, text: str) -> None:
-    state = reply.state
-    reply.state = state.but(pending=None, pending_question=None)
-    in_flow = state.status == "active" and asks_questions(reply.current)
+def on_pending(turn: TurnBuilder, text: str) -> None:
+    state = turn.state
+    turn.state = state.but(pending=None, pending_question=None)
+    in_flow = state.status == "active" and asks_questions(turn.current)
     if state.pending == "question":
-        queue_question(reply, text, in_flow=in_flow)
+        queue_question(turn, text, in_flow=in_flow)
     elif state.pending == "faq_check":
         helped = read_yes_no(text)
         if helped is True:
-            reply.say(say.THANKS if in_flow else say.FAQ_GLAD)
+            turn.say(say.THANKS if in_flow else say.FAQ_GLAD)
         else:
             # "No", or a follow-up question: the officer gets both, in the resident's words.
             question = state.pending_question or ""
             follow_up = "" if helped is False else f"\n{text}"
-            _pass_to_officer(reply, question + follow_up, in_flow=in_flow)
+            _pass_to_officer(turn, question + follow_up, in_flow=in_flow)
         if in_flow:
-            advance(reply)
+            advance(turn)
     elif read_yes_no(text) is True:
-        reply.state = reply.state.but(status="erased")
-        reply.do(EraseParticipant())
-        reply.say(say.ERASED)
+        turn.state = turn.state.but(status="erased")
+        turn.do(EraseParticipant())
+        turn.say(say.ERASED)
     else:
-        reply.say(say.ERASE_CANCELLED)
-        reply.prompt_again()
+        turn.say(say.ERASE_CANCELLED)
+        turn.prompt_again()
 
 
-def queue_question(reply: Reply, question: str, *, in_flow: bool = False) -> None:
+def queue_question(turn: TurnBuilder, question: str, *, in_flow: bool = False) -> None:
     """Answer from the flow's FAQ when it clearly can (and check it helped), else an officer."""
     if not question:
-        reply.say(say.ASK_WHAT)
-        reply.state = reply.state.but(pending="question")
+        turn.say(say.ASK_WHAT)
+        turn.state = turn.state.but(pending="question")
         return
-    entry = best_answer(reply.flow.faq, question, reply.state.language)
+    entry = best_answer(turn.flow.faq, question, turn.state.language)
     if entry is None:
-        _pass_to_officer(reply, question, in_flow=in_flow)
+        _pass_to_officer(turn, question, in_flow=in_flow)
         if in_flow:
-            advance(reply)
+            advance(turn)
         return
-    reply.state = reply.state.but(pending="faq_check", pending_question=question)
-    reply.say(entry.answer, say.FAQ_CHECK)
+    turn.state = turn.state.but(pending="faq_check", pending_question=question)
+    turn.say(entry.answer, say.FAQ_CHECK)
 
 
-def _pass_to_officer(reply: Reply, question: str, *, in_flow: bool = False) -> None:
+def _pass_to_officer(turn: TurnBuilder, question: str, *, in_flow: bool = False) -> None:
     """Queue for an officer; inside a flow the next step follows, so no "REPEAT" hint."""
-    reply.do(QueueQuestion(reply.state.flow_id, reply.state.step_id, question))
-    reply.say(say.QUESTION_PASSED_ON if in_flow else say.QUESTION_QUEUED)
+    turn.do(QueueQuestion(turn.state.flow_id, turn.state.step_id, question))
+    turn.say(say.QUESTION_PASSED_ON if in_flow else say.QUESTION_QUEUED)
 
 
 def asks_questions(step: Step) -> bool:
     return isinstance(step, OpenStep) and step.answer_kind == "question"
 
 
-def _switch_language(reply: Reply) -> None:
-    if reply.state.language is None:
-        reply.prompt_again()
+def _switch_language(turn: TurnBuilder) -> None:
+    if turn.state.language is None:
+        turn.prompt_again()
         return
-    language = "en" if reply.state.language == "cy" else "cy"
-    reply.state = reply.state.but(language=language)
-    reply.do(SetLanguage(language))
-    reply.say(say.LANGUAGE_SWITCHED)
-    reply.prompt_again()
+    language = "en" if turn.state.language == "cy" else "cy"
+    turn.state = turn.state.but(language=language)
+    turn.do(SetLanguage(language))
+    turn.say(say.LANGUAGE_SWITCHED)
+    turn.prompt_again()
 
 
-def _hand_on(reply: Reply, now: datetime) -> None:
+def _hand_on(turn: TurnBuilder, now: datetime) -> None:
     """NEW on a shared phone: this person's answers are closed off; the next person starts."""
-    old = reply.state
+    old = turn.state
     if old.status == "active":
-        reply.do(FlowEnded(old.flow_id, "handed_on"))
-    welcome = reply.library.flow(reply.library.welcome_flow)
+        turn.do(FlowEnded(old.flow_id, "handed_on"))
+    welcome = turn.library.flow(turn.library.welcome_flow)
     target = old.target_flow if old.flow_id == welcome.id else old.flow_id
-    reply.state = SessionState(
+    turn.state = SessionState(
         flow_id=welcome.id,
         step_id=welcome.first_step().id,
         target_flow=target,
         partner=old.partner,
         last_inbound_at=now,
     )
-    reply.do(NewParticipant())
+    turn.do(NewParticipant())
     if old.partner:
-        reply.do(SetPartner(old.partner))
-    reply.do(FlowStarted(welcome.id))
-    reply.say(say.HANDED_ON)
-    enter(reply, welcome.first_step())
+        turn.do(SetPartner(old.partner))
+    turn.do(FlowStarted(welcome.id))
+    turn.say(say.HANDED_ON)
+    enter(turn, welcome.first_step())
 
 
-def _restart(reply: Reply) -> None:
-    state = reply.state
-    flow_id = state.target_flow if state.flow_id == reply.library.welcome_flow else state.flow_id
-    flow = reply.library.flow(flow_id or reply.library.default_flow)
-    reply.state = state.but(flow_id=flow.id, status="active", choices={}, consent=None)
-    reply.do(FlowStarted(flow.id))
-    enter(reply, flow.first_step())
+def _restart(turn: TurnBuilder) -> None:
+    state = turn.state
+    flow_id = state.target_flow if state.flow_id == turn.library.welcome_flow else state.flow_id
+    flow = turn.library.flow(flow_id or turn.library.default_flow)
+    turn.state = state.but(flow_id=flow.id, status="active", choices={}, consent=None)
+    turn.do(FlowStarted(flow.id))
+    enter(turn, flow.first_step())
 
 
-def _go_on(reply: Reply) -> None:
+def _go_on(turn: TurnBuilder) -> None:
     """NEXT: go on from an explanation, or skip a question without answering it."""
-    current = reply.current
-    if reply.state.status != "active":
-        reply.prompt_again()
+    current = turn.current
+    if turn.state.status != "active":
+        turn.prompt_again()
     elif isinstance(current, ConsentStep):
-        reply.say(say.REASK_YES_NO)
+        turn.say(say.REASK_YES_NO)
     else:
-        advance(reply)
+        advance(turn)
 
 
-def _simpler(reply: Reply) -> None:
-    current = reply.current
-    if reply.state.status == "active" and isinstance(current, SayStep) and current.simpler:
-        reply.say(step_prompt(reply.flow, current, simpler=True))
+def _simpler(turn: TurnBuilder) -> None:
+    current = turn.current
+    if turn.state.status == "active" and isinstance(current, SayStep) and current.simpler:
+        turn.say(step_prompt(turn.flow, current, simpler=True))
     else:
-        reply.say(say.NO_SIMPLER)
-        reply.prompt_again()
+        turn.say(say.NO_SIMPLER)
+        turn.prompt_again()

@@ -26,7 +26,7 @@ from bot.flowspec.model import (
 MAX_HOPS = 100
 
 
-class Reply:
+class TurnBuilder:
     """Collects one turn: the state as it changes, the outputs, and the pieces of the SMS."""
 
     def __init__(self, library: FlowLibrary, state: SessionState) -> None:
@@ -62,38 +62,38 @@ class Reply:
         return Turn(self.state, tuple(outputs))
 
 
-def advance(reply: Reply, next_id: str | None = None) -> None:
-    flow = reply.flow
-    following = flow.step(next_id) if next_id else flow.following(reply.current)
+def advance(turn: TurnBuilder, next_id: str | None = None) -> None:
+    flow = turn.flow
+    following = flow.step(next_id) if next_id else flow.following(turn.current)
     if following is None:
-        raise ValueError(f"flow {flow.id!r}: nothing follows step {reply.current.id!r}")
-    enter(reply, following)
+        raise ValueError(f"flow {flow.id!r}: nothing follows step {turn.current.id!r}")
+    enter(turn, following)
 
 
-def enter(reply: Reply, arriving: Step) -> None:
+def enter(turn: TurnBuilder, arriving: Step) -> None:
     """Arrive at a step: decide branches, say ends and hand on, and stop at the next prompt."""
     target = arriving
     for _ in range(MAX_HOPS):
-        flow = reply.flow
+        flow = turn.flow
         if isinstance(target, BranchStep):
-            chosen = reply.state.choices.get(target.on)
+            chosen = turn.state.choices.get(target.on)
             target = flow.step(target.cases.get(chosen or "", target.default))
             continue
         if isinstance(target, EndStep):
-            reply.say(target.text)
-            reply.do(FlowEnded(flow.id, "completed"))
+            turn.say(target.text)
+            turn.do(FlowEnded(flow.id, "completed"))
             next_flow = target.next_flow or (
-                reply.state.target_flow if flow.id == reply.library.welcome_flow else None
+                turn.state.target_flow if flow.id == turn.library.welcome_flow else None
             )
             if next_flow is None:
-                reply.state = reply.state.but(step_id=target.id, status="completed", retries=0)
+                turn.state = turn.state.but(step_id=target.id, status="completed", retries=0)
                 return
-            following = reply.library.flow(next_flow)
-            reply.do(FlowStarted(following.id))
-            reply.state = reply.state.but(flow_id=following.id, choices={})
+            following = turn.library.flow(next_flow)
+            turn.do(FlowStarted(following.id))
+            turn.state = turn.state.but(flow_id=following.id, choices={})
             target = following.first_step()
             continue
-        reply.state = reply.state.but(step_id=target.id, status="active", retries=0)
-        reply.say(step_prompt(flow, target))
+        turn.state = turn.state.but(step_id=target.id, status="active", retries=0)
+        turn.say(step_prompt(flow, target))
         return
-    raise ValueError(f"flow {reply.state.flow_id!r} loops without asking anything")
+    raise ValueError(f"flow {turn.state.flow_id!r} loops without asking anything")

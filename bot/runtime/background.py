@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 
-from bot.runtime.container import Services
-from bot.runtime.queue import InlineDispatcher
+from bot.runtime.container import Container
+from bot.runtime.queue import InlineQueue
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ class _Loop:
 
     name = "sgwrs-loop"
 
-    def __init__(self, services: Services, wake_up: threading.Event | None = None) -> None:
+    def __init__(self, services: Container, wake_up: threading.Event | None = None) -> None:
         self.services = services
         self.wake_up = wake_up or threading.Event()
         self._stop = threading.Event()
@@ -53,17 +53,17 @@ class InlinePump(_Loop):
 
     name = "sgwrs-pump"
 
-    def __init__(self, services: Services) -> None:
-        if not isinstance(services.dispatcher, InlineDispatcher):
+    def __init__(self, services: Container) -> None:
+        if not isinstance(services.queue, InlineQueue):
             raise ValueError("the in-process pump is for runs without REDIS_URL")
-        super().__init__(services, services.dispatcher.wake_up)
+        super().__init__(services, services.queue.wake_up)
 
     def tick(self) -> int:
         """Fire every due timer, then deliver every due send; returns how many were handled."""
         self.services.purge_old_data()
         timers = self.services.find_due_work().timers
         for timer_id in timers:
-            self.services.conversations.handle_timer(timer_id)
+            self.services.inbound.fire_timer(timer_id)
         sends = self.services.find_due_work().sends
         for ticket in sends:
             self.services.delivery.deliver(ticket.id)

@@ -18,7 +18,7 @@ from redis import Redis
 from bot.channels.sender import OutboundSms, Sender, SendError, SendResult, TwilioSender
 from bot.core.broadcasts import Broadcasts
 from bot.core.delivery import Delivery
-from bot.core.inbound import ConversationService
+from bot.core.inbound import InboundDesk
 from bot.core.questions import QuestionDesk
 from bot.core.sweep import DueWork, find_due_work, purge_old_data
 from bot.flowspec.model import FlowLibrary, load_library
@@ -27,7 +27,7 @@ from bot.runtime.config import Settings, with_changes
 from bot.runtime.crypto import Vault
 from bot.runtime.locks import LocalLocks, Locks, RedisLocks
 from bot.runtime.loop_guard import LocalLoopGuard, LoopGuard, RedisLoopGuard
-from bot.runtime.queue import Dispatcher, InlineDispatcher, RqDispatcher
+from bot.runtime.queue import InlineQueue, JobQueue, RqQueue
 from bot.runtime.rate_limit import LocalTokenBucket, RateLimiter, RedisTokenBucket
 from bot.store.db import Database
 
@@ -44,18 +44,20 @@ class UnconfiguredSender:
 
 
 @dataclass
-class Services:
+class Container:
     settings: Settings
     db: Database
     library: FlowLibrary
     vault: Vault
     locks: Locks
     redis: Redis | None
-    dispatcher: Dispatcher
-    conversations: ConversationService
+    queue: JobQueue
+    inbound: InboundDesk
     delivery: Delivery
     questions: QuestionDesk
     broadcasts: Broadcasts
+    #: The one clock every part reads (tests pass a fixed one to build_container).
+    clock: Clock
 
     def queue_status(self) -> str:
         """'inline' without Redis, 'ok' when Redis answers, 'down' when it does not."""
@@ -69,20 +71,20 @@ class Services:
 
     def find_due_work(self) -> DueWork:
         lost_after = timedelta(seconds=self.settings.lost_send_after_seconds)
-        return find_due_work(self.db, lost_after, self.conversations.clock)
+        return find_due_work(self.db, lost_after, self.clock)
 
     def purge_old_data(self) -> int:
         retention = timedelta(days=self.settings.retention_days)
-        return purge_old_data(self.db, retention, self.conversations.clock)
+        return purge_old_data(self.db, retention, self.clock)
 
     def run_sweep(self) -> dict[str, int]:
-        """Hand every due send and timer to the dispatcher again (it skips live jobs)."""
+        """Hand every due send and timer to the queue again (it skips live jobs)."""
         purged = self.purge_old_data()
         work = self.find_due_work()
-        self.dispatcher.send(work.sends)
-        now = self.conversations.clock()
+        self.queue.enqueue(work.sends)
+        now = self.clock()
         for timer_id in work.timers:
-            self.dispatcher.fire_timer(timer_id, now)
+            self.queue.enqueue_timer(timer_id, now)
         return {
             "sends": len(work.sends),
             "timers": len(work.timers),
@@ -124,9 +126,9 @@ def _sender(settings: Settings) -> Sender:
     )
 
 
-def build_services(
+def build_container(
     settings: Settings, *, sender: Sender | None = None, clock: Clock = utc_now
-) -> Services:
+) -> Container:
     """Everything wired; tests pass their own `sender` and `clock`."""
     settings = with_local_secrets(settings)
     db = Database.from_url(settings.effective_database_url)
@@ -136,7 +138,7 @@ def build_services(
     locks: Locks
     limiter: RateLimiter
     loop_guard: LoopGuard
-    dispatcher: Dispatcher
+    queue: JobQueue
     if redis is not None:
         locks = RedisLocks(redis, settings.lock_timeout_seconds)
         limiter = RedisTokenBucket(redis, settings.send_rate_per_second)
@@ -144,20 +146,20 @@ def build_services(
             redis, settings.loop_guard_max_repeats, settings.loop_guard_window_seconds
         )
         lost_after = timedelta(seconds=settings.lost_send_after_seconds)
-        dispatcher = RqDispatcher(redis, lost_after, clock)
+        queue = RqQueue(redis, lost_after, clock)
     else:
         locks = LocalLocks(timeout=settings.lock_timeout_seconds)
         limiter = LocalTokenBucket(settings.send_rate_per_second)
         loop_guard = LocalLoopGuard(
             settings.loop_guard_max_repeats, settings.loop_guard_window_seconds
         )
-        dispatcher = InlineDispatcher()
-    conversations = ConversationService(
+        queue = InlineQueue()
+    inbound = InboundDesk(
         db=db,
         library=library,
         vault=vault,
         locks=locks,
-        dispatcher=dispatcher,
+        queue=queue,
         clock=clock,
         resume_after=timedelta(hours=settings.resume_after_hours),
         reminder_after=timedelta(hours=settings.reminder_after_hours),
@@ -170,27 +172,28 @@ def build_services(
         sender=sender or _sender(settings),
         limiter=limiter,
         loop_guard=loop_guard,
-        dispatcher=dispatcher,
+        queue=queue,
         clock=clock,
     )
-    questions = QuestionDesk(db=db, vault=vault, dispatcher=dispatcher, clock=clock)
+    questions = QuestionDesk(db=db, vault=vault, queue=queue, clock=clock)
     broadcasts = Broadcasts(
         db=db,
         vault=vault,
-        dispatcher=dispatcher,
+        queue=queue,
         price_per_segment=settings.price_per_segment,
         clock=clock,
     )
-    return Services(
+    return Container(
         settings,
         db,
         library,
         vault,
         locks,
         redis,
-        dispatcher,
-        conversations,
+        queue,
+        inbound,
         delivery,
         questions,
         broadcasts,
+        clock,
     )

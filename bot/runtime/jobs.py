@@ -6,32 +6,32 @@ A worker process builds its services from the same settings as the web app, once
 from __future__ import annotations
 
 from bot.runtime.config import load_settings
-from bot.runtime.container import Services, build_services
+from bot.runtime.container import Container, build_container
 
-_services: Services | None = None
+_services: Container | None = None
 
 
-def use_services(services: Services | None) -> None:
+def use_container(services: Container | None) -> None:
     """Run jobs with these services (the worker command and in-process tests set this)."""
     global _services  # one set of services per worker process, by design
     _services = services
 
 
-def current_services() -> Services:
+def current_container() -> Container:
     global _services  # one set of services per worker process, by design
     if _services is None:
-        _services = build_services(load_settings())
+        _services = build_container(load_settings())
     return _services
 
 
 def deliver_outbox(outbox_id: int) -> str:
-    return current_services().delivery.deliver(outbox_id)
+    return current_container().delivery.deliver(outbox_id)
 
 
 def fire_timer(timer_id: int) -> str:
-    return current_services().conversations.handle_timer(timer_id)
+    return current_container().inbound.fire_timer(timer_id)
 
 
 def sweep() -> dict[str, int]:
-    """Re-enqueue whatever is due (the dispatcher skips jobs that still exist in Redis)."""
-    return current_services().run_sweep()
+    """Re-enqueue whatever is due (the queue skips jobs that still exist in Redis)."""
+    return current_container().run_sweep()

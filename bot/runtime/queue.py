@@ -1,6 +1,6 @@
 """Getting work to a worker: RQ on Redis in production, an in-process pump without Redis.
 
-Both only ever carry ids. The database says what is due; a dispatcher just says "look now".
+Both only ever carry ids. The database says what is due; a queue just says "look now".
 Job ids are derived from the row (outbox id + attempt, timer id), so the sweep can tell
 whether a job already exists and re-create only the ones Redis lost.
 """
@@ -27,10 +27,10 @@ BULK_QUEUE = "sgwrs-bulk"
 QUEUE_ORDER = (URGENT_QUEUE, BULK_QUEUE)
 
 
-class Dispatcher(Protocol):
-    def send(self, tickets: Iterable[OutboxTicket]) -> None: ...
+class JobQueue(Protocol):
+    def enqueue(self, tickets: Iterable[OutboxTicket]) -> None: ...
 
-    def fire_timer(self, timer_id: int, due_at: datetime) -> None: ...
+    def enqueue_timer(self, timer_id: int, due_at: datetime) -> None: ...
 
     @property
     def mode(self) -> str: ...
@@ -45,7 +45,7 @@ def timer_job_id(timer_id: int) -> str:
     return f"sgwrs-timer-{timer_id}"
 
 
-class RqDispatcher:
+class RqQueue:
     """Enqueues jobs on Redis; a job scheduled for later uses RQ's scheduler (enqueue_at)."""
 
     mode = "rq"
@@ -90,7 +90,7 @@ class RqDispatcher:
             job.delete()
         return alive
 
-    def send(self, tickets: Iterable[OutboxTicket]) -> None:
+    def enqueue(self, tickets: Iterable[OutboxTicket]) -> None:
         for ticket in tickets:
             queue = self.queues[URGENT_QUEUE if ticket.priority == "urgent" else BULK_QUEUE]
             job_id = outbox_job_id(ticket)
@@ -98,7 +98,7 @@ class RqDispatcher:
                 queue, "bot.runtime.jobs.deliver_outbox", job_id, ticket.id, ticket.not_before
             )
 
-    def fire_timer(self, timer_id: int, due_at: datetime) -> None:
+    def enqueue_timer(self, timer_id: int, due_at: datetime) -> None:
         queue = self.queues[BULK_QUEUE]
         self._enqueue(
             queue, "bot.runtime.jobs.fire_timer", timer_job_id(timer_id), timer_id, due_at
@@ -110,7 +110,7 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-class InlineDispatcher:
+class InlineQueue:
     """Without Redis: wake the in-process pump, which finds due work in the database itself."""
 
     mode = "inline"
@@ -118,9 +118,9 @@ class InlineDispatcher:
     def __init__(self) -> None:
         self.wake_up = threading.Event()
 
-    def send(self, tickets: Iterable[OutboxTicket]) -> None:
+    def enqueue(self, tickets: Iterable[OutboxTicket]) -> None:
         if list(tickets):
             self.wake_up.set()
 
-    def fire_timer(self, timer_id: int, due_at: datetime) -> None:
+    def enqueue_timer(self, timer_id: int, due_at: datetime) -> None:
         """Timers are found by the pump's sweep when due; nothing to do now."""

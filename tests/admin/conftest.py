@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from bot.channels.addresses import parse_address
 from bot.core.accounts import create_user
 from bot.core.inbound import InboundMessage
-from bot.runtime.container import Services
-from tests.conftest import make_services
+from bot.runtime.container import Container
+from tests.conftest import make_container
 from tests.helpers import new_sid
 from wsgi import create_app
 
@@ -30,8 +30,8 @@ ACCOUNTS = {
 
 
 @pytest.fixture
-def admin_services(sqlite_url: str) -> Iterator[Services]:
-    services = make_services(sqlite_url)
+def admin_services(sqlite_url: str) -> Iterator[Container]:
+    services = make_container(sqlite_url)
     with services.db.session() as session:
         for role, (email, partner) in ACCOUNTS.items():
             create_user(
@@ -47,7 +47,7 @@ def admin_services(sqlite_url: str) -> Iterator[Services]:
 
 
 @pytest.fixture
-def admin_app(admin_services: Services) -> Flask:
+def admin_app(admin_services: Container) -> Flask:
     app = create_app(services=admin_services)
     app.config["RATELIMIT_ENABLED"] = False
     return app
@@ -86,12 +86,11 @@ def sign_in(admin_app: Flask) -> Callable[[str], FlaskClient]:
     return signed_in
 
 
-def talk(services: Services, number: str, *texts: str) -> list[str | None]:
+def talk(services: Container, number: str, *texts: str) -> list[str | None]:
     """A resident texting the bot through the real service; returns the replies."""
     sender = parse_address(number)
     return [
-        services.conversations.handle_inbound(InboundMessage(new_sid(), sender, text)).reply
-        for text in texts
+        services.inbound.receive(InboundMessage(new_sid(), sender, text)).reply for text in texts
     ]
 
 
@@ -100,7 +99,7 @@ TO_HOPES = ("hi", "2", "next", "next", "next", "next", "next", "next", "next", "
 
 
 @pytest.fixture
-def seed(admin_services: Services) -> Callable[..., None]:
+def seed(admin_services: Container) -> Callable[..., None]:
     """Residents who went through the flow: `seed(number, partner=None, hope=..., fear=...)`."""
 
     def seeded(

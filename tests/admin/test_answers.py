@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.runtime.container import Services
+from bot.runtime.container import Container
 from bot.store import themes as codebook
 from bot.store.answer_list import AnswerFilter, count_answer_themes, list_open_answers
 from bot.store.answers import save_answer
 from bot.store.models import Answer, AnswerTheme, AuditEvent, Theme
 from bot.store.participants import create_participant
 from tests.admin.conftest import TO_HOPES, post_form, talk
-from tests.conftest import copy_sqlite, make_services
+from tests.conftest import copy_sqlite, make_container
 from tests.helpers import count_queries
 
 GETS = ["/admin/answers", "/admin/themes"]
@@ -36,7 +36,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: P
     a library resident, a food-bank resident, one with no partner, and a simulator test."""
     path = tmp_path_factory.mktemp("answers") / "seeded.db"
     shutil.copy(sqlite_template, path)
-    services = make_services(f"sqlite:///{path}")
+    services = make_container(f"sqlite:///{path}")
     for number, partner, hope, fear in [
         ("+447700900101", "LIB1", "Warm homes for all", "Being watched"),
         ("+447700900102", "FOOD1", "Cheaper bills", "Data leaks"),
@@ -69,7 +69,7 @@ def sqlite_url(tmp_path: Path, seeded_template: Path) -> str:
 
 
 @pytest.fixture
-def residents(admin_services: Services) -> Services:
+def residents(admin_services: Container) -> Container:
     return admin_services
 
 
@@ -77,7 +77,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def answer_id(services: Services, text: str) -> int:
+def answer_id(services: Container, text: str) -> int:
     with services.db.session() as session:
         for answer in session.exec(select(Answer)):
             if services.vault.open(answer.text_encrypted) == text:
@@ -85,7 +85,7 @@ def answer_id(services: Services, text: str) -> int:
     raise AssertionError(f"no answer {text!r}")
 
 
-def add_unexpected(services: Services, text: str) -> None:
+def add_unexpected(services: Container, text: str) -> None:
     """A free-text reply where a choice was asked, from the library resident."""
     with services.db.session() as session:
         pid = session.exec(select(Answer.participant_id)).first() or 0

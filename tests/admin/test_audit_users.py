@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlmodel import select
 
 from bot.core.audit import record_event
-from bot.runtime.container import Services
+from bot.runtime.container import Container
 from bot.store.models import AuditEvent, User
 from tests.admin.conftest import ACCOUNTS, PASSWORD, post_form
 
@@ -27,14 +27,14 @@ def admin(sign_in: Callable[[str], FlaskClient]) -> FlaskClient:
     return sign_in("admin")
 
 
-def user_id(services: Services, email: str) -> int:
+def user_id(services: Container, email: str) -> int:
     with services.db.session() as session:
         user = session.exec(select(User).where(User.email == email)).one()
         assert user.id is not None
         return user.id
 
 
-def logged(services: Services, action: str) -> list[AuditEvent]:
+def logged(services: Container, action: str) -> list[AuditEvent]:
     with services.db.session() as session:
         return list(session.exec(select(AuditEvent).where(AuditEvent.action == action)))
 

@@ -11,10 +11,10 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from bot.channels.sms import segment_info
-from bot.runtime.container import Services
+from bot.runtime.container import Container
 from bot.store.models import AuditEvent, Broadcast, OutboxMessage, Participant
 from tests.admin.conftest import TO_HOPES, post_form, talk
-from tests.conftest import copy_sqlite, make_services
+from tests.conftest import copy_sqlite, make_container
 from tests.helpers import count_queries
 
 WELSH = "Diolch. Rydyn ni wedi penderfynu bwrw ymlaen yn ofalus. Bydd tîm bach yn gweld y data."
@@ -33,7 +33,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: P
     """Two English and one Welsh resident who asked to hear back, and one who did not."""
     path = tmp_path_factory.mktemp("broadcasts") / "seeded.db"
     shutil.copy(sqlite_template, path)
-    services = make_services(f"sqlite:///{path}")
+    services = make_container(f"sqlite:///{path}")
     answers = ("Warm", "Spying", "None")
     talk(services, "+447700900401", "LIB1", *TO_HOPES[1:], *answers, "no", "1")
     talk(services, "+447700900402", "hi", *TO_HOPES[1:], *answers, "no", "1")
@@ -65,12 +65,12 @@ def send(client: FlaskClient, **changes: str):
     )
 
 
-def broadcasts(services: Services) -> list[Broadcast]:
+def broadcasts(services: Container) -> list[Broadcast]:
     with services.db.session() as session:
         return list(session.exec(select(Broadcast)))
 
 
-def audit_actions(services: Services) -> list[str]:
+def audit_actions(services: Container) -> list[str]:
     with services.db.session() as session:
         return list(session.exec(select(AuditEvent.action).order_by(AuditEvent.id)))
 

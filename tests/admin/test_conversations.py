@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from bot.channels.addresses import parse_address
 from bot.core.inbound import InboundMessage
-from bot.runtime.container import Services
+from bot.runtime.container import Container
 from bot.store.models import AuditEvent, Conversation, Message, Participant
 from tests.admin.conftest import post_form
 from tests.helpers import count_queries, new_sid
@@ -24,7 +24,7 @@ PAGES = ["/admin/conversations", "/admin/conversations/1"]
 FULL = "+447700900123"
 
 
-def bulk_residents(services: Services, count: int, *, first_id: int = 1000) -> None:
+def bulk_residents(services: Container, count: int, *, first_id: int = 1000) -> None:
     """`count` residents with a conversation and two messages each, inserted in bulk (fast)."""
     sealed_numbers = [services.vault.seal(f"+4477009{n:05d}") for n in range(20)]
     sealed_text = services.vault.seal("Helo")
@@ -83,12 +83,12 @@ def rows_of(page: str) -> list[str]:
 
 
 @pytest.fixture
-def residents(seed: Callable[..., None], admin_services: Services) -> None:
+def residents(seed: Callable[..., None], admin_services: Container) -> None:
     """Three real residents (library, food bank, WhatsApp with no partner) and a test one."""
     seed(FULL, partner="LIB1", question="When will it start?")
     seed("+447700900456", partner="FOOD1", hope="Cheaper bills")
     seed("whatsapp:+447700900789")
-    admin_services.conversations.handle_inbound(
+    admin_services.inbound.receive(
         InboundMessage(new_sid(), parse_address("+447700900999"), "hi"), is_test=True
     )
 
@@ -257,7 +257,7 @@ def test_an_unknown_resident_is_404(officer) -> None:
     assert response.status_code == 404
 
 
-def audit_events(services: Services) -> list[AuditEvent]:
+def audit_events(services: Container) -> list[AuditEvent]:
     with services.db.session() as session:
         return list(session.exec(select(AuditEvent).where(AuditEvent.action != "signed_in")))
 

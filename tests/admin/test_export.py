@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from bot.channels.addresses import parse_address
 from bot.core.inbound import InboundMessage
-from bot.runtime.container import Services
+from bot.runtime.container import Container
 from bot.store.exports import COLUMNS, defuse
 from bot.store.models import Answer, AnswerTheme, AuditEvent, Participant, Theme
 from tests.admin.conftest import TO_HOPES, post_form, talk
@@ -24,12 +24,12 @@ NUMBERS = ("+447700900123", "+447700900456")
 
 
 @pytest.fixture
-def answers(seed: Callable[..., None], admin_services: Services) -> None:
+def answers(seed: Callable[..., None], admin_services: Container) -> None:
     """Two residents' answers; one hope tagged with two themes and flagged; a test resident."""
     seed(NUMBERS[0], partner="LIB1", hope="Warm homes", fear='=HYPERLINK("http://x")')
     seed(NUMBERS[1], hope="-Lower bills, fewer worries")
     test = InboundMessage(new_sid(), parse_address("+447700900999"), "hi")
-    admin_services.conversations.handle_inbound(test, is_test=True)
+    admin_services.inbound.receive(test, is_test=True)
     talk(admin_services, "+447700900999", *TO_HOPES[1:], "A test hope")
     with admin_services.db.session() as session:
         hope = session.exec(select(Answer).where(Answer.kind == "hope")).first()
@@ -57,7 +57,7 @@ def read_csv(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
     return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
-def exports_logged(services: Services) -> list[AuditEvent]:
+def exports_logged(services: Container) -> list[AuditEvent]:
     with services.db.session() as session:
         return list(
             session.exec(select(AuditEvent).where(AuditEvent.action == "export_downloaded"))

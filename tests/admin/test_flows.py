@@ -10,7 +10,7 @@ from sqlmodel import select
 from admin.views.flows import simulator_number
 from bot.core.flow_check import check_flows
 from bot.core.flow_sheet import flow_sheets, reading_age
-from bot.runtime.container import Services
+from bot.runtime.container import Container
 from bot.store.models import Participant
 from tests.admin.conftest import post_form, talk
 from tests.admin.test_overview import figures, tables
@@ -27,7 +27,7 @@ def thread(page: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", re.sub(r'<span class="sgwrs-meta".*', "", b)) for b in bubbles]
 
 
-def participants(services: Services) -> list[Participant]:
+def participants(services: Container) -> list[Participant]:
     with services.db.session() as session:
         return list(session.exec(select(Participant).order_by(Participant.id)))
 
@@ -73,7 +73,7 @@ def test_the_flows_page_shows_each_message_in_both_languages(sign_in, role: str)
     assert any("gets both as one text, Welsh first" in " ".join(r) for r in welcome["rows"])
 
 
-def test_the_flow_sheet_matches_the_flows_check(admin_services: Services) -> None:
+def test_the_flow_sheet_matches_the_flows_check(admin_services: Container) -> None:
     settings = admin_services.settings
     report = check_flows(settings.flows_path, settings.default_flow)
     sheets = {sheet.flow_id: sheet for sheet in flow_sheets(admin_services.library, report)}

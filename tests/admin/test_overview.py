@@ -14,7 +14,7 @@ from sqlmodel import select
 from bot.channels.addresses import parse_address
 from bot.core.inbound import InboundMessage
 from bot.core.reports import build_overview, main_route
-from bot.runtime.container import Services
+from bot.runtime.container import Container
 from bot.store.models import Answer, Conversation, Message, Participant
 from tests.admin.conftest import TO_HOPES, post_form, talk
 from tests.helpers import count_queries, new_sid
@@ -81,7 +81,7 @@ def figures(page: str, flow_id: str, label: str = "All") -> dict[str, int | str]
 
 
 @pytest.fixture
-def residents(seed: Callable[..., None], admin_services: Services) -> None:
+def residents(seed: Callable[..., None], admin_services: Container) -> None:
     """Two who finished (library, food bank), one who said no, one who stopped, one in Welsh."""
     seed("+447700900111", partner="LIB1")
     seed("+447700900112", partner="FOOD1")
@@ -176,7 +176,7 @@ def test_test_residents_are_left_out(sign_in, residents, admin_services) -> None
     sender = parse_address("+447700900999")
     for text in ("LIB1", *TO_HOPES[1:], "hope", "fear"):
         message = InboundMessage(new_sid(), sender, text)
-        admin_services.conversations.handle_inbound(message, is_test=True)
+        admin_services.inbound.receive(message, is_test=True)
     after = officer.get(PAGE).get_data(as_text=True)
     assert tables(after) == tables(before)
 
@@ -207,7 +207,7 @@ def test_the_page_reads_in_welsh(sign_in, residents) -> None:
 
 
 def test_the_number_of_queries_does_not_grow_with_the_data(
-    sign_in, seed, admin_services: Services
+    sign_in, seed, admin_services: Container
 ) -> None:
     officer = sign_in("officer")
     seed("+447700900121")
@@ -220,7 +220,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     assert len(more) == len(few) <= 5  # the user, then four aggregate queries
 
 
-def bulk_conversations(services: Services, count: int) -> None:
+def bulk_conversations(services: Container, count: int) -> None:
     """`count` residents, each with a conversation, two answers and four texts (bulk inserts)."""
     sealed = services.vault.seal("+447700900000")  # one dummy for all: only figures are read
     text = services.vault.seal("Helo")
@@ -289,7 +289,7 @@ def bulk_conversations(services: Services, count: int) -> None:
 
 
 def test_the_overview_is_fast_with_ten_thousand_conversations(
-    sign_in, admin_services: Services, capsys: pytest.CaptureFixture[str]
+    sign_in, admin_services: Container, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bulk_conversations(admin_services, 10_000)
     officer = sign_in("officer")
@@ -317,7 +317,7 @@ def test_the_overview_is_fast_with_ten_thousand_conversations(
 
 
 def test_build_overview_counts_declines_at_the_consent_step(
-    residents, admin_services: Services
+    residents, admin_services: Container
 ) -> None:
     with admin_services.db.session() as session:
         report = build_overview(
@@ -335,10 +335,10 @@ def test_build_overview_counts_declines_at_the_consent_step(
     assert sum(n for _day, n in energy.days) == 1
 
 
-def test_the_same_figures_on_sqlite_and_postgresql(services: Services) -> None:
+def test_the_same_figures_on_sqlite_and_postgresql(services: Container) -> None:
     """JSON paths, date() and the grouped subqueries mean the same on both databases."""
     sender = parse_address("+447700900999")
-    services.conversations.handle_inbound(InboundMessage(new_sid(), sender, "hi"), is_test=True)
+    services.inbound.receive(InboundMessage(new_sid(), sender, "hi"), is_test=True)
     talk(services, "+447700900111", "LIB1", *TO_HOPES[1:], "Warm homes", "Being watched")
     talk(services, "+447700900112", "hi", *TO_HOPES[1:9], "no")
     talk(services, "+447700900113", "hi", "2", *["next"] * 7, "yes", "2", "Worried")

@@ -16,11 +16,11 @@ from admin.views.questions import answer_prefix
 from bot.channels.fake_twilio import FakeTwilio
 from bot.channels.sms import normalise, segment_info
 from bot.runtime.background import InlinePump
-from bot.runtime.container import Services
+from bot.runtime.container import Container
 from bot.store.models import AuditEvent, Message, OutboxMessage, Question
 from bot.store.participants import erase_participant
 from tests.admin.conftest import TO_HOPES, post_form, talk
-from tests.conftest import TEST_AUTH_TOKEN, copy_sqlite, make_services
+from tests.conftest import TEST_AUTH_TOKEN, copy_sqlite, make_container
 from tests.helpers import count_queries, signed_post
 
 ENGLISH, WELSH = "+447700900201", "+447700900202"
@@ -36,7 +36,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: P
     """Two residents with a question each (English first, then Welsh), seeded once per module."""
     path = tmp_path_factory.mktemp("questions") / "seeded.db"
     shutil.copy(sqlite_template, path)
-    services = make_services(f"sqlite:///{path}")
+    services = make_container(f"sqlite:///{path}")
     talk(
         services, ENGLISH, "LIB1", *TO_HOPES[1:], "Warm", "Spying", "None",
         "When will the scheme start?", "1",
@@ -56,7 +56,7 @@ def sqlite_url(tmp_path: Path, seeded_template: Path) -> str:
     return copy_sqlite(seeded_template, tmp_path)
 
 
-def question_id(services: Services, text: str) -> int:
+def question_id(services: Container, text: str) -> int:
     with services.db.session() as session:
         for question in session.exec(select(Question)):
             if services.vault.open(question.text_encrypted) == text:
@@ -64,7 +64,7 @@ def question_id(services: Services, text: str) -> int:
     raise AssertionError(f"no question {text!r}")
 
 
-def outbox_rows(services: Services) -> list[OutboxMessage]:
+def outbox_rows(services: Container) -> list[OutboxMessage]:
     with services.db.session() as session:
         return list(session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "answer")))
 
@@ -269,7 +269,7 @@ def test_the_answer_reaches_the_fake_twilio_and_shows_its_delivery(
         token_from="/admin/questions",
     )
     with FakeTwilio(TEST_AUTH_TOKEN) as fake:
-        worker = make_services(
+        worker = make_container(
             sqlite_url, TWILIO_API_URL=fake.base_url, TWILIO_AUTH_TOKEN=TEST_AUTH_TOKEN
         )
         try:

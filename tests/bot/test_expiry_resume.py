@@ -8,22 +8,22 @@ from bot.channels.addresses import parse_address
 from bot.core.inbound import InboundMessage
 from bot.store.models import Answer, Conversation, Timer
 from tests.bot.test_transcripts import FakeClock
-from tests.conftest import make_services
+from tests.conftest import make_container
 from tests.helpers import new_sid
 
 TO_HOPES = ("2", *["next"] * 7, "yes", "1")
 
 
 def test_answers_after_an_expired_chat_resumes_belong_to_a_conversation(sqlite_url: str) -> None:
-    services = make_services(sqlite_url)
+    services = make_container(sqlite_url)
     clock = FakeClock()
-    services.conversations.clock = clock
+    services.inbound.clock = clock
     sender = parse_address("+447700900123")
 
     def send(text: str) -> str | None:
         message = InboundMessage(message_sid=new_sid(), sender=sender, body=text)
         clock.advance(minutes=1)
-        return services.conversations.handle_inbound(message).reply
+        return services.inbound.receive(message).reply
 
     for text in TO_HOPES:
         send(text)
@@ -33,7 +33,7 @@ def test_answers_after_an_expired_chat_resumes_belong_to_a_conversation(sqlite_u
             select(Timer).where(Timer.kind == "expiry", Timer.status == "pending")
         ).one()
     assert expiry.id is not None
-    services.conversations.handle_timer(expiry.id)
+    services.inbound.fire_timer(expiry.id)
     reply = send("hello")
     assert reply is not None
     assert reply.startswith("Welcome back.")

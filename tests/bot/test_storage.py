@@ -12,7 +12,7 @@ from sqlmodel import select as sqlmodel_select
 from bot.channels.addresses import parse_address
 from bot.core.inbound import InboundMessage
 from bot.runtime.clock import utc_now
-from bot.runtime.container import Services
+from bot.runtime.container import Container
 from bot.store.models import Answer, Conversation, Message, Participant
 from bot.store.outbox import add_outbox_message
 from bot.store.participants import create_participant
@@ -28,16 +28,16 @@ QUESTION = "ASK will the bins be collected on bank holiday Monday?"
 TO_A_HOPE = ["hi", "2", *["next"] * 7, "yes", "1", HOPE]
 
 
-def text_bot(services: Services, number: str, *bodies: str) -> list[str | None]:
+def text_bot(services: Container, number: str, *bodies: str) -> list[str | None]:
     sender = parse_address(number)
     replies = []
     for body in bodies:
         message = InboundMessage(new_sid(), sender, body)
-        replies.append(services.conversations.handle_inbound(message).reply)
+        replies.append(services.inbound.receive(message).reply)
     return replies
 
 
-def participants_of(services: Services, number: str) -> list[Participant]:
+def participants_of(services: Container, number: str) -> list[Participant]:
     number_hash = services.vault.hash_number(number)
     with services.db.session() as session:
         statement = (
@@ -48,7 +48,7 @@ def participants_of(services: Services, number: str) -> list[Participant]:
         return list(session.exec(statement))
 
 
-def rows_about(services: Services, participant_id: int) -> dict[str, int]:
+def rows_about(services: Container, participant_id: int) -> dict[str, int]:
     """Rows in every table of the database that refer to one participant (by id)."""
     metadata = MetaData()
     metadata.reflect(services.db.engine)
@@ -65,7 +65,7 @@ def rows_about(services: Services, participant_id: int) -> dict[str, int]:
     return counts
 
 
-def add_outbox(services: Services, participant_id: int | None) -> None:
+def add_outbox(services: Container, participant_id: int | None) -> None:
     assert participant_id is not None
     with services.db.session() as session:
         row = add_outbox_message(
@@ -80,7 +80,7 @@ def add_outbox(services: Services, participant_id: int | None) -> None:
         assert row is not None
 
 
-def test_delete_then_yes_erases_everything_about_the_resident_only(services: Services) -> None:
+def test_delete_then_yes_erases_everything_about_the_resident_only(services: Container) -> None:
     for number in (RESIDENT, NEIGHBOUR):
         text_bot(services, number, *TO_A_HOPE, QUESTION)
         (participant,) = participants_of(services, number)
@@ -102,7 +102,7 @@ def test_delete_then_yes_erases_everything_about_the_resident_only(services: Ser
     assert rows_about(services, neighbour.id) == neighbour_before
 
 
-def test_new_closes_the_first_participant_and_starts_the_next(services: Services) -> None:
+def test_new_closes_the_first_participant_and_starts_the_next(services: Container) -> None:
     text_bot(services, RESIDENT, "hi", "2", "next")
 
     text_bot(services, RESIDENT, "NEW")
@@ -131,7 +131,7 @@ def test_new_closes_the_first_participant_and_starts_the_next(services: Services
     assert second_now.language == "cy"
 
 
-def test_aware_datetimes_round_trip_in_utc(services: Services) -> None:
+def test_aware_datetimes_round_trip_in_utc(services: Container) -> None:
     summer = datetime(2026, 7, 1, 9, 30, tzinfo=ZoneInfo("Europe/London"))  # 08:30 UTC
     with services.db.session() as session:
         participant = create_participant(
@@ -158,7 +158,7 @@ def test_aware_datetimes_round_trip_in_utc(services: Services) -> None:
     assert message.created_at.astimezone(UTC) == message.created_at
 
 
-def test_answers_are_encrypted_at_rest(services: Services) -> None:
+def test_answers_are_encrypted_at_rest(services: Container) -> None:
     text_bot(services, RESIDENT, *TO_A_HOPE)
 
     with services.db.engine.connect() as connection:

@@ -29,11 +29,11 @@ import bot.runtime.container
 from bot.channels.addresses import parse_address
 from bot.core.inbound import InboundMessage
 from bot.flowspec.model import FlowLibrary, load_library
-from bot.runtime.container import Services
+from bot.runtime.container import Container
 from bot.runtime.crypto import Vault
 from bot.store.answers import list_answers, list_questions
 from bot.store.models import Answer, Participant
-from tests.conftest import make_services
+from tests.conftest import make_container
 from tests.helpers import new_sid
 
 TRANSCRIPTS = Path(__file__).resolve().parents[1] / "data" / "transcripts"
@@ -65,10 +65,10 @@ def _library(flows_dir: Path, default_flow: str) -> FlowLibrary:
 
 
 @pytest.fixture
-def transcript_services(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Services]:
+def transcript_services(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Container]:
     """The real services on SQLite, made quick: flows parsed and SQL compiled once, no fsync."""
     monkeypatch.setattr(bot.runtime.container, "load_library", _library)
-    built = make_services(sqlite_url)
+    built = make_container(sqlite_url)
     engine = built.db.engine
     event.listen(engine, "connect", _no_fsync)
     built.db.engine = engine.execution_options(compiled_cache=_COMPILED_SQL)
@@ -110,7 +110,7 @@ def _address(data: dict[str, Any]) -> str:
     return number
 
 
-def _replay(services: Services, clock: FakeClock, data: dict[str, Any]) -> list[str | None]:
+def _replay(services: Container, clock: FakeClock, data: dict[str, Any]) -> list[str | None]:
     sender = parse_address(_address(data))
     replies: list[str | None] = []
     for turn in data["turns"]:
@@ -118,7 +118,7 @@ def _replay(services: Services, clock: FakeClock, data: dict[str, Any]) -> list[
             clock.advance(**turn["wait"])
             continue
         message = InboundMessage(message_sid=new_sid(), sender=sender, body=turn["send"])
-        replies.append(services.conversations.handle_inbound(message).reply)
+        replies.append(services.inbound.receive(message).reply)
         clock.advance(minutes=1)
     return replies
 
@@ -152,7 +152,7 @@ def _participant_facts(
     return facts
 
 
-def _stored(services: Services, data: dict[str, Any]) -> list[dict[str, Any]]:
+def _stored(services: Container, data: dict[str, Any]) -> list[dict[str, Any]]:
     """What the database holds about each resident who used this number, oldest first."""
     sender = parse_address(_address(data))
     wanted = data["stored"]["participants"]
@@ -260,7 +260,7 @@ def test_rewrite_expects_keeps_everything_else() -> None:
 
 @pytest.mark.parametrize("path", _transcripts(), ids=lambda path: path.stem)
 def test_transcript(
-    path: Path, transcript_services: Services, request: pytest.FixtureRequest
+    path: Path, transcript_services: Container, request: pytest.FixtureRequest
 ) -> None:
     services = transcript_services
     updating = bool(request.config.getoption("--update-golden"))
@@ -268,7 +268,7 @@ def test_transcript(
     data = yaml.safe_load(text)
     _check_format(path, data, updating)
     clock = FakeClock()
-    services.conversations.clock = clock
+    services.inbound.clock = clock
     replies = _replay(services, clock, data)
     if updating:
         rewritten = rewrite_expects(text, replies)

@@ -36,10 +36,10 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from bot.channels.fake_twilio import FakeTwilio
 from bot.core.accounts import create_user
 from bot.runtime.config import PROJECT_ROOT
-from bot.runtime.container import Services
+from bot.runtime.container import Container
 from bot.store.participants import get_current_participant
 from tests.admin.conftest import TO_HOPES, talk
-from tests.conftest import TEST_AUTH_TOKEN, make_services, need_service
+from tests.conftest import TEST_AUTH_TOKEN, make_container, need_service
 from wsgi import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -98,12 +98,12 @@ class Live:
     """The running app: its address, its services and the fake Twilio it sends through."""
 
     url: str
-    services: Services
+    services: Container
     fake: FakeTwilio
     participants: dict[str, int]
 
 
-def seed_residents(services: Services) -> dict[str, int]:
+def seed_residents(services: Container) -> dict[str, int]:
     """Residents texting the real bot in English and Welsh, through LIB1, and two asking."""
     talk(services, ENGLISH, "hi", *TO_HOPES[1:], HOPE, FEAR, "More help", "no", "1")
     talk(services, ASKER, "hi", "2", "next", f"ASK {QUESTION}")
@@ -135,7 +135,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Ite
         request_handler=QuietHandler,
     )
     url = f"http://127.0.0.1:{server.server_port}"
-    services = make_services(
+    services = make_container(
         f"sqlite:///{path}",
         TWILIO_API_URL=fake.base_url,
         TWILIO_AUTH_TOKEN=TEST_AUTH_TOKEN,

@@ -38,7 +38,7 @@ from bot.engine.state import SessionState
 from bot.runtime import jobs
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.config import PROJECT_ROOT, load_settings
-from bot.runtime.container import Services, build_services
+from bot.runtime.container import Container, build_container
 from bot.runtime.queue import QUEUE_ORDER
 from bot.store.models import Conversation, Message, OutboxMessage, Participant, Question
 from tests.conftest import TEST_AUTH_TOKEN, settings_for, worker_redis_url
@@ -104,7 +104,7 @@ class InProcessWorker(SimpleWorker):
 
 @dataclass
 class Harness:
-    services: Services
+    services: Container
     fake: FakeTwilio
     redis: Redis
     clock: Clock
@@ -129,7 +129,7 @@ class Harness:
     def text(self, sender: str, body: str) -> str | None:
         """A resident's text arriving through the webhook's code path; returns the reply."""
         message = InboundMessage(new_sid(), parse_address(sender), body)
-        return self.services.conversations.handle_inbound(message).reply
+        return self.services.inbound.receive(message).reply
 
     def texts(self, sender: str, *bodies: str) -> list[str | None]:
         return [self.text(sender, body) for body in bodies]
@@ -174,7 +174,7 @@ class Harness:
         now). With `max_jobs`, runs at most that many jobs once. Returns the rounds run. A job
         that raised fails the test unless `allow_failed`: a worker crash is never expected.
         """
-        jobs.use_services(self.services)
+        jobs.use_container(self.services)
         rounds = 0
         try:
             while True:
@@ -187,7 +187,7 @@ class Harness:
                 if max_jobs is not None or (not released and not ran):
                     break
         finally:
-            jobs.use_services(None)
+            jobs.use_container(None)
         if not allow_failed:
             assert self.failed_jobs() == [], "a delivery job raised; see the captured log"
         return rounds
@@ -279,7 +279,7 @@ def build_harness(
     **overrides: Any,
 ) -> Harness:
     settings = load_settings(worker_settings(database_url, fake, **overrides), environ={})
-    return Harness(build_services(settings, clock=clock), fake, redis, clock)
+    return Harness(build_container(settings, clock=clock), fake, redis, clock)
 
 
 # -- residents in bulk ---------------------------------------------------------------------------
@@ -297,7 +297,7 @@ class Resident:
     channel: str = "sms"
 
 
-def insert_residents(services: Services, residents: Iterable[Resident]) -> dict[str, int]:
+def insert_residents(services: Container, residents: Iterable[Resident]) -> dict[str, int]:
     """Participants who finished the flow just now, as the conversation service leaves them;
     number -> participant id."""
     residents = list(residents)
@@ -344,7 +344,7 @@ def insert_residents(services: Services, residents: Iterable[Resident]) -> dict[
         return {resident.number: row.id or 0 for resident, row in zip(residents, rows, strict=True)}
 
 
-def count_outbox(services: Services) -> int:
+def count_outbox(services: Container) -> int:
     with services.db.session() as session:
         return session.exec(select(func.count()).select_from(OutboxMessage)).one()
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import MetaData, Table, func, inspect, text
 from sqlmodel import select
 
-from bot.runtime.container import Services
+from bot.runtime.container import Container
 from bot.store.models import Participant
 
 TWILIO_DATA = Path(__file__).resolve().parent.parent / "data" / "twilio"
@@ -30,7 +30,7 @@ def twiml_messages(body: bytes) -> list[str]:
     return [message.text or "" for message in root.findall("Message")]
 
 
-def count_rows(services: Services, model: Any, *where: Any) -> int:
+def count_rows(services: Container, model: Any, *where: Any) -> int:
     with services.db.session() as session:
         statement = select(func.count()).select_from(model)
         if where:
@@ -38,14 +38,14 @@ def count_rows(services: Services, model: Any, *where: Any) -> int:
         return session.exec(statement).one()
 
 
-def database_tables(services: Services) -> list[Table]:
+def database_tables(services: Container) -> list[Table]:
     """Every table in the database itself (not only the models), bar Alembic's bookkeeping."""
     metadata = MetaData()
     metadata.reflect(services.db.engine)
     return [table for table in metadata.sorted_tables if table.name != "alembic_version"]
 
 
-def row_counts(services: Services) -> dict[str, int]:
+def row_counts(services: Container) -> dict[str, int]:
     """Rows in every table of the database (not only the models), bar Alembic's bookkeeping."""
     names = inspect(services.db.engine).get_table_names()
     with services.db.engine.connect() as connection:
@@ -56,7 +56,7 @@ def row_counts(services: Services) -> dict[str, int]:
         }
 
 
-def all_rows(services: Services) -> list[tuple[str, dict[str, Any]]]:
+def all_rows(services: Container) -> list[tuple[str, dict[str, Any]]]:
     """Every row of every table, as (table name, column -> value)."""
     rows = []
     tables = database_tables(services)
@@ -67,7 +67,7 @@ def all_rows(services: Services) -> list[tuple[str, dict[str, Any]]]:
     return rows
 
 
-def participants_for(services: Services, number: str, channel: str = "sms") -> list[Participant]:
+def participants_for(services: Container, number: str, channel: str = "sms") -> list[Participant]:
     number_hash = services.vault.hash_number(number)
     with services.db.session() as session:
         statement = (

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import make_services
+from tests.conftest import make_container
 from tests.helpers import signed_post
 from tests.webhooks.support import load_payload
 from wsgi import create_app
@@ -113,7 +113,7 @@ def arbitrary_forms(draw: st.DrawFn) -> dict[str, str]:
 
 @pytest.fixture
 def fuzz_app(sqlite_url: str) -> Iterator[Flask]:
-    services = make_services(sqlite_url)
+    services = make_container(sqlite_url)
     yield create_app(services=services)
     services.db.engine.dispose()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from tests.conftest import make_services
+from tests.conftest import make_container
 from wsgi import create_app
 
 
@@ -19,7 +19,7 @@ def test_healthy_without_redis_reports_inline_jobs(client: FlaskClient) -> None:
 
 
 def test_unreachable_database_is_a_503() -> None:
-    services = make_services("postgresql://postgres@127.0.0.1:1/x")
+    services = make_container("postgresql://postgres@127.0.0.1:1/x")
     try:
         response = create_app(services=services).test_client().get("/healthz")
     finally:
@@ -31,7 +31,7 @@ def test_unreachable_database_is_a_503() -> None:
 
 
 def test_unreachable_redis_is_a_503(sqlite_url: str) -> None:
-    services = make_services(sqlite_url, REDIS_URL="redis://127.0.0.1:1/0")
+    services = make_container(sqlite_url, REDIS_URL="redis://127.0.0.1:1/0")
     try:
         response = create_app(services=services).test_client().get("/healthz")
     finally:

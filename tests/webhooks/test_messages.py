@@ -15,9 +15,9 @@ from twilio.request_validator import RequestValidator
 from bot.engine.render import compose
 from bot.flowspec.model import Text
 from bot.runtime.config import ConfigError, load_settings
-from bot.runtime.container import Services
+from bot.runtime.container import Container
 from bot.store.models import Message, Participant, Receipt
-from tests.conftest import TEST_AUTH_TOKEN, make_services, settings_for
+from tests.conftest import TEST_AUTH_TOKEN, make_container, settings_for
 from tests.helpers import inbound_params, new_sid, sign, signed_post
 from tests.webhooks.support import (
     all_rows,
@@ -33,7 +33,7 @@ PATH = "/twilio/messages"
 RESIDENT = "+447700900123"
 
 
-def step_text(services: Services, flow_id: str, step_id: str) -> Text:
+def step_text(services: Container, flow_id: str, step_id: str) -> Text:
     return services.library.flow(flow_id).step(step_id).text
 
 
@@ -46,7 +46,7 @@ def send(client: FlaskClient, body: str, sender: str = RESIDENT, sid: str | None
     return replies[0]
 
 
-def assert_nothing_stored(services: Services) -> None:
+def assert_nothing_stored(services: Container) -> None:
     counts = row_counts(services)
     assert "participants" in counts
     assert counts == dict.fromkeys(counts, 0)
@@ -56,7 +56,7 @@ def assert_nothing_stored(services: Services) -> None:
 
 
 def test_recorded_inbound_sms_gets_the_bilingual_welcome_as_twiml(
-    client: FlaskClient, services: Services
+    client: FlaskClient, services: Container
 ) -> None:
     response = signed_post(client, PATH, load_payload("inbound_sms"))
 
@@ -68,7 +68,7 @@ def test_recorded_inbound_sms_gets_the_bilingual_welcome_as_twiml(
     assert reply.index(language.cy) < reply.index(language.en)
 
 
-def test_replying_2_chooses_english(client: FlaskClient, services: Services) -> None:
+def test_replying_2_chooses_english(client: FlaskClient, services: Container) -> None:
     send(client, "hi")
 
     reply = send(client, "2")
@@ -81,7 +81,7 @@ def test_replying_2_chooses_english(client: FlaskClient, services: Services) -> 
 
 
 def test_a_repeated_message_sid_gets_the_same_reply_and_changes_nothing(
-    client: FlaskClient, services: Services
+    client: FlaskClient, services: Container
 ) -> None:
     params = load_payload("inbound_sms")
     first = signed_post(client, PATH, params)
@@ -99,7 +99,7 @@ def test_a_repeated_message_sid_gets_the_same_reply_and_changes_nothing(
     assert count_rows(services, Receipt) == 1
 
 
-def test_unknown_extra_fields_are_accepted(client: FlaskClient, services: Services) -> None:
+def test_unknown_extra_fields_are_accepted(client: FlaskClient, services: Container) -> None:
     params = load_payload(
         "inbound_sms", MessageSid=new_sid(), NewTwilioField="surprise", AddOns='{"status":"ok"}'
     )
@@ -112,7 +112,7 @@ def test_unknown_extra_fields_are_accepted(client: FlaskClient, services: Servic
 
 
 def test_an_mms_without_body_is_answered_and_its_media_noted_not_kept(
-    client: FlaskClient, services: Services
+    client: FlaskClient, services: Container
 ) -> None:
     params = load_payload("inbound_mms")
 
@@ -130,7 +130,7 @@ def test_an_mms_without_body_is_answered_and_its_media_noted_not_kept(
 
 
 def test_whatsapp_sender_becomes_a_whatsapp_participant(
-    client: FlaskClient, services: Services
+    client: FlaskClient, services: Container
 ) -> None:
     params = load_payload("inbound_whatsapp")
 
@@ -147,7 +147,9 @@ def test_whatsapp_sender_becomes_a_whatsapp_participant(
     assert channels == {"whatsapp"}
 
 
-def test_opted_out_resident_gets_an_empty_response(client: FlaskClient, services: Services) -> None:
+def test_opted_out_resident_gets_an_empty_response(
+    client: FlaskClient, services: Container
+) -> None:
     send(client, "hi")
     send(client, "STOP")
 
@@ -161,7 +163,7 @@ def test_opted_out_resident_gets_an_empty_response(client: FlaskClient, services
 
 
 def test_the_number_is_never_stored_or_logged_in_clear(
-    client: FlaskClient, services: Services, caplog: pytest.LogCaptureFixture
+    client: FlaskClient, services: Container, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="bot")
     caplog.set_level(logging.DEBUG, logger="webhooks")
@@ -205,7 +207,7 @@ def _badly_signed(params: dict[str, str]) -> dict[str, tuple[dict[str, str], str
 
 
 def test_badly_signed_requests_are_refused_and_nothing_is_written(
-    client: FlaskClient, services: Services
+    client: FlaskClient, services: Container
 ) -> None:
     cases = _badly_signed(load_payload("inbound_sms"))
     outcomes = {}
@@ -220,7 +222,7 @@ def test_badly_signed_requests_are_refused_and_nothing_is_written(
 
 
 def test_signature_covers_the_public_url_with_its_query_string(
-    client: FlaskClient, services: Services
+    client: FlaskClient, services: Container
 ) -> None:
     params = load_payload("inbound_sms")
     path = PATH + "?partner=LIB1&x=1"
@@ -239,7 +241,7 @@ def test_signature_covers_the_public_url_with_its_query_string(
 
 
 def test_validation_can_be_turned_off_outside_production(database_url: str) -> None:
-    services = make_services(database_url, TWILIO_VALIDATE="false")
+    services = make_container(database_url, TWILIO_VALIDATE="false")
     try:
         client = create_app(services=services).test_client()
         response = client.post(PATH, data=load_payload("inbound_sms"))
@@ -279,7 +281,7 @@ MALFORMED: dict[str, tuple[dict[str, Any], str]] = {
 
 
 def test_malformed_inbound_is_a_400_with_a_reason_and_writes_nothing(
-    client: FlaskClient, services: Services
+    client: FlaskClient, services: Container
 ) -> None:
     outcomes = {}
     for case, (changes, _) in MALFORMED.items():
@@ -331,14 +333,14 @@ def _state_without_clock(participant: Participant) -> dict[str, Any]:
     return {key: value for key, value in participant.state.items() if key != "last_inbound_at"}
 
 
-def _messages_of(services: Services, participant_id: int | None) -> list[Message]:
+def _messages_of(services: Container, participant_id: int | None) -> list[Message]:
     with services.db.session() as session:
         statement = select(Message).where(Message.participant_id == participant_id)
         return list(session.exec(statement))
 
 
 def test_concurrent_first_texts_make_one_participant_and_lose_nothing(
-    app: Flask, client: FlaskClient, services: Services
+    app: Flask, client: FlaskClient, services: Container
 ) -> None:
     forms = [inbound_params(RESIDENT, "hi") for _ in range(10)]
 
@@ -364,7 +366,7 @@ def test_concurrent_first_texts_make_one_participant_and_lose_nothing(
 
 
 def test_concurrent_nexts_each_advance_the_flow_once(
-    app: Flask, client: FlaskClient, services: Services
+    app: Flask, client: FlaskClient, services: Container
 ) -> None:
     send(client, "hi")
     send(client, "2")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 
 from bot.runtime.clock import utc_now
-from bot.runtime.container import Services
+from bot.runtime.container import Container
 from bot.store.messages import save_message
 from bot.store.models import Message
 from bot.store.participants import create_participant
@@ -15,7 +15,7 @@ from tests.webhooks.support import load_payload, row_counts
 PATH = "/twilio/status"
 
 
-def make_outbound(services: Services, twilio_sid: str, status: str = "queued") -> int:
+def make_outbound(services: Container, twilio_sid: str, status: str = "queued") -> int:
     """A text we sent through Twilio's API, as the sender would have stored it."""
     now = utc_now()
     with services.db.session() as session:
@@ -43,7 +43,7 @@ def make_outbound(services: Services, twilio_sid: str, status: str = "queued") -
         return message.id
 
 
-def stored(services: Services, message_id: int) -> Message:
+def stored(services: Container, message_id: int) -> Message:
     with services.db.session() as session:
         message = session.get(Message, message_id)
         assert message is not None
@@ -60,7 +60,7 @@ def report(client: FlaskClient, sid: str, status: str, **extra: str) -> None:
 
 
 def test_recorded_delivered_callback_updates_the_message(
-    client: FlaskClient, services: Services
+    client: FlaskClient, services: Container
 ) -> None:
     params = load_payload("status_delivered")
     message_id = make_outbound(services, params["MessageSid"], status="sent")
@@ -75,7 +75,7 @@ def test_recorded_delivered_callback_updates_the_message(
 
 
 def test_recorded_failed_callback_stores_the_error_code(
-    client: FlaskClient, services: Services
+    client: FlaskClient, services: Container
 ) -> None:
     params = load_payload("status_failed")
     message_id = make_outbound(services, params["MessageSid"], status="sent")
@@ -100,7 +100,7 @@ SEQUENCES = {
 }
 
 
-def test_statuses_only_move_forwards(client: FlaskClient, services: Services) -> None:
+def test_statuses_only_move_forwards(client: FlaskClient, services: Container) -> None:
     finals = {}
     for case, (sequence, _) in SEQUENCES.items():
         sid = new_sid()
@@ -112,7 +112,7 @@ def test_statuses_only_move_forwards(client: FlaskClient, services: Services) ->
     assert finals == {case: final for case, (_, final) in SEQUENCES.items()}
 
 
-def test_a_late_sent_does_not_clear_a_failure(client: FlaskClient, services: Services) -> None:
+def test_a_late_sent_does_not_clear_a_failure(client: FlaskClient, services: Container) -> None:
     sid = new_sid()
     message_id = make_outbound(services, sid)
 
@@ -124,7 +124,7 @@ def test_a_late_sent_does_not_clear_a_failure(client: FlaskClient, services: Ser
 
 
 def test_unknown_sid_is_acknowledged_and_changes_nothing(
-    client: FlaskClient, services: Services
+    client: FlaskClient, services: Container
 ) -> None:
     make_outbound(services, new_sid())
     before = row_counts(services)
@@ -134,7 +134,7 @@ def test_unknown_sid_is_acknowledged_and_changes_nothing(
     assert row_counts(services) == before
 
 
-def test_unsigned_callback_is_refused(client: FlaskClient, services: Services) -> None:
+def test_unsigned_callback_is_refused(client: FlaskClient, services: Container) -> None:
     params = load_payload("status_delivered")
     message_id = make_outbound(services, params["MessageSid"], status="sent")
 
@@ -154,7 +154,7 @@ MALFORMED = {
 
 
 def test_malformed_callbacks_are_a_400_and_change_nothing(
-    client: FlaskClient, services: Services
+    client: FlaskClient, services: Container
 ) -> None:
     params = load_payload("status_delivered")
     message_id = make_outbound(services, params["MessageSid"], status="sent")
@@ -176,7 +176,9 @@ ODD_ERROR_CODES = {
 }
 
 
-def test_an_odd_error_code_is_never_a_server_error(client: FlaskClient, services: Services) -> None:
+def test_an_odd_error_code_is_never_a_server_error(
+    client: FlaskClient, services: Container
+) -> None:
     acceptable = {(400, "sent", None), (204, "failed", None)}
     outcomes = {}
     for case, error_code in ODD_ERROR_CODES.items():
