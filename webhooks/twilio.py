@@ -11,13 +11,13 @@ import re
 
 from flask import Blueprint, Response, current_app, request
 from twilio.request_validator import RequestValidator
-from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.addresses import AddressError, parse_address
+from bot.channels.twiml import message_reply
 from bot.core.inbound import InboundMessage
+from bot.core.status import record_status
 from bot.runtime.container import Container
 from bot.runtime.locks import LockTimeoutError
-from bot.store.messages import record_status
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 log = logging.getLogger(__name__)
@@ -53,10 +53,7 @@ def verify_signature() -> Response | None:
 
 
 def _twiml(reply: str | None) -> Response:
-    response = MessagingResponse()
-    if reply:
-        response.message(reply)
-    return Response(str(response), mimetype="text/xml")
+    return Response(message_reply(reply), mimetype="text/xml")
 
 
 @bp.post("/messages")
@@ -92,8 +89,7 @@ def receive_status() -> Response:
     if not SID.fullmatch(sid) or not re.fullmatch(r"[a-z_]{2,16}", status):
         return _plain(400, "Bad request: MessageSid or MessageStatus is missing or malformed")
     error_code = form.get("ErrorCode", "")
-    with _services().db.session() as session:
-        record_status(
-            session, sid, status, int(error_code) if COUNT.fullmatch(error_code) else None
-        )
+    services = _services()
+    code = int(error_code) if COUNT.fullmatch(error_code) else None
+    record_status(services.db, sid, status, code, services.clock)
     return Response(status=204)

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from admin.auth import requires, services
 from admin.blueprint import bp
 from admin.views.conversations import PER_PAGE, pagination, parse_page
-from bot.core.audit import list_events
+from bot.store.audit import list_audit_events
 
 #: Plain words for the actions the admin records; others show their snake_case name.
 ACTION_LABELS = {
@@ -37,7 +37,7 @@ def audit() -> ResponseReturnValue:
     """The audit log, newest first, 50 a page (one extra row tells whether there is a next)."""
     page = parse_page(request.args)
     with services().db.session() as session:
-        events = list_events(session, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
+        events = list_audit_events(session, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
     return render_template(
         "admin/audit.html",
         events=events[:PER_PAGE],

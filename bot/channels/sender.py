@@ -118,6 +118,15 @@ class Sender(Protocol):
     def send(self, message: OutboundSms) -> SendResult: ...
 
 
+class UnconfiguredSender:
+    """Stands in for Twilio when no account is set (e.g. `sgwrs chat`): sends wait, not vanish."""
+
+    def send(self, message: OutboundSms) -> SendResult:
+        raise SendError(
+            "Twilio is not configured: set TWILIO_ACCOUNT_SID, or use `sgwrs run`", retryable=True
+        )
+
+
 class TwilioSender:
     """Sends through Twilio's REST API, or through a fake of it at `api_url` (tests, the demo)."""
 

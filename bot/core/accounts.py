@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, col, func, select
 
 from bot.runtime.clock import utc_now
+from bot.store.db import UnitOfWork
 from bot.store.models import User
+from bot.store.users import add_user, count_users, find_user_by_email, get_user, record_login
 
 ROLES = ("admin", "officer", "partner")
 MIN_PASSWORD = 12
@@ -39,7 +40,7 @@ class SignedIn:
 
 
 def create_user(
-    session: Session,
+    session: UnitOfWork,
     *,
     email: str,
     name: str,
@@ -56,7 +57,7 @@ def create_user(
         raise AccountError("A partner account needs the partner's code.")
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"The password must be at least {MIN_PASSWORD} characters.")
-    if session.exec(select(User).where(User.email == email)).first() is not None:
+    if find_user_by_email(session, email) is not None:
         raise AccountError("There is already an account with that email address.")
     user = User(
         email=email,
@@ -65,26 +66,20 @@ def create_user(
         partner_code=partner_code.upper() if partner_code else None,
         password_hash=_hasher.hash(password),
     )
-    session.add(user)
-    session.flush()
-    return user
+    return add_user(session, user)
 
 
-def authenticate(session: Session, email: str, password: str) -> SignedIn | None:
+def authenticate(session: UnitOfWork, email: str, password: str) -> SignedIn | None:
     """The user if the email and password match an active account, else None."""
-    user = session.exec(
-        select(User).where(col(User.email) == email.strip().lower(), col(User.active))
-    ).first()
+    user = find_user_by_email(session, email.strip().lower(), active_only=True)
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    user.last_login_at = utc_now()
-    session.add(user)
+    rehashed = _hasher.hash(password) if _hasher.check_needs_rehash(user.password_hash) else None
+    record_login(session, user, utc_now(), rehashed)
     return signed_in(user)
 
 
@@ -93,17 +88,17 @@ def signed_in(user: User) -> SignedIn:
     return SignedIn(user.id, user.name, user.role, user.partner_code)
 
 
-def get_signed_in(session: Session, user_id: int) -> SignedIn | None:
-    user = session.get(User, user_id)
+def get_signed_in(session: UnitOfWork, user_id: int) -> SignedIn | None:
+    user = get_user(session, user_id)
     return signed_in(user) if user is not None and user.active else None
 
 
 DEMO_EMAIL = "demo.officer@sgwrs.invalid"
 
 
-def create_demo_officer(session: Session) -> str | None:
+def create_demo_officer(session: UnitOfWork) -> str | None:
     """On a machine with no accounts yet, make a demo officer; returns its password once."""
-    if session.exec(select(func.count()).select_from(User)).one():
+    if count_users(session):
         return None
     password = secrets.token_urlsafe(12)
     create_user(session, email=DEMO_EMAIL, name="Demo officer", role="officer", password=password)

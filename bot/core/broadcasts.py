@@ -10,15 +10,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlmodel import Session
-
 from bot.channels.sms import MAX_BODY_CHARS, normalise, segment_info
 from bot.engine.render import compose
 from bot.flowspec.model import Text
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.crypto import Vault
 from bot.runtime.queue import JobQueue
-from bot.store.db import Database
+from bot.store.broadcasts import add_broadcast, get_broadcast, set_broadcast_status
+from bot.store.db import Database, UnitOfWork
 from bot.store.models import Broadcast
 from bot.store.outbox import (
     OutboxTicket,
@@ -92,13 +91,9 @@ class Broadcasts:
     def create(self, flow_id: str, body_cy: str, body_en: str, created_by: str) -> int:
         text = _text(body_cy, body_en)
         with self.db.session() as session:
-            broadcast = Broadcast(
-                flow_id=flow_id, body_cy=text.cy, body_en=text.en, created_by=created_by
+            return add_broadcast(
+                session, flow_id=flow_id, body_cy=text.cy, body_en=text.en, created_by=created_by
             )
-            session.add(broadcast)
-            session.flush()
-            assert broadcast.id is not None
-            return broadcast.id
 
     def start(self, broadcast_id: int) -> int:
         """Write one outbox row per recipient (once, however often this runs) and queue them."""
@@ -106,8 +101,7 @@ class Broadcasts:
             broadcast = self._get(session, broadcast_id)
             if broadcast.status not in {"draft", "sending"}:
                 raise BroadcastError(f"A {broadcast.status} broadcast cannot be started.")
-            broadcast.status, broadcast.started_at = "sending", broadcast.started_at or self.clock()
-            session.add(broadcast)
+            set_broadcast_status(session, broadcast, "sending", started_at=self.clock())
             text = Text(cy=broadcast.body_cy, en=broadcast.body_en)
             recipients = list_broadcast_recipients(session, broadcast.flow_id)
         written = 0
@@ -148,8 +142,7 @@ class Broadcasts:
             counts = count_sends_by_status(session, broadcast_id)
             unfinished = counts.get("pending", 0) + counts.get("sending", 0)
             if broadcast.status == "sending" and not unfinished:
-                broadcast.status = "done"
-                session.add(broadcast)
+                set_broadcast_status(session, broadcast, "done")
             return Progress(broadcast_id, broadcast.status, counts)
 
     def _set_status(self, broadcast_id: int, status: str, *, allowed: set[str]) -> None:
@@ -157,13 +150,12 @@ class Broadcasts:
             broadcast = self._get(session, broadcast_id)
             if broadcast.status not in allowed:
                 raise BroadcastError(f"A {broadcast.status} broadcast cannot be made {status}.")
-            broadcast.status = status
-            session.add(broadcast)
+            set_broadcast_status(session, broadcast, status)
         log.info("broadcast_%s broadcast=%s", status, broadcast_id)
 
     @staticmethod
-    def _get(session: Session, broadcast_id: int) -> Broadcast:
-        broadcast = session.get(Broadcast, broadcast_id)
+    def _get(session: UnitOfWork, broadcast_id: int) -> Broadcast:
+        broadcast = get_broadcast(session, broadcast_id)
         if broadcast is None:
             raise BroadcastError(f"There is no broadcast {broadcast_id}.")
         return broadcast

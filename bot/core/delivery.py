@@ -9,24 +9,34 @@ the sweep then sends it again after LOST_SEND_AFTER_SECONDS (at most one duplica
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.channels import whatsapp
 from bot.channels.addresses import Address
-from bot.channels.sender import OutboundSms, Sender, SendError
+from bot.channels.routing import TwilioRoutes
+from bot.channels.sender import Sender, SendError
 from bot.channels.sms import normalise, segment_info
-from bot.core.inbound import WHATSAPP_WINDOW
 from bot.runtime.clock import Clock, utc_now
-from bot.runtime.config import Settings
 from bot.runtime.crypto import Vault
 from bot.runtime.loop_guard import LoopGuard
 from bot.runtime.queue import JobQueue
 from bot.runtime.quiet_hours import QuietHours
 from bot.runtime.rate_limit import RateLimited, RateLimiter
+from bot.store.broadcasts import get_broadcast
 from bot.store.db import Database
 from bot.store.messages import save_message
-from bot.store.models import Broadcast, OutboxMessage, Participant
-from bot.store.outbox import OutboxTicket, cancel_pending_sends, claim_outbox_message
+from bot.store.models import OutboxMessage, Participant
+from bot.store.outbox import (
+    cancel_pending_sends,
+    claim_outbox_message,
+    finish_send,
+    get_outbox_message,
+    mark_send_sent,
+    reschedule_send,
+)
+from bot.store.participants import get_participant, opt_out_participant
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +51,11 @@ class _Send:
     address: Address
     body: str
 
+    @property
+    def outbox_id(self) -> int:
+        assert self.row.id is not None
+        return self.row.id
+
 
 class Delivery:
     """Sends outbox rows; built once per process from the same services as everything else."""
@@ -48,26 +63,30 @@ class Delivery:
     def __init__(
         self,
         *,
-        settings: Settings,
         db: Database,
         vault: Vault,
         sender: Sender,
+        routes: TwilioRoutes,
         limiter: RateLimiter,
         loop_guard: LoopGuard,
         queue: JobQueue,
+        quiet_hours: QuietHours,
+        retry_backoff: tuple[timedelta, ...],
+        whatsapp_templates: Mapping[str, str],
         clock: Clock = utc_now,
     ) -> None:
-        self.settings = settings
         self.db = db
         self.vault = vault
         self.sender = sender
+        self.routes = routes
         self.limiter = limiter
         self.loop_guard = loop_guard
         self.queue = queue
+        self.quiet_hours = quiet_hours
+        self.retry_backoff = retry_backoff
+        #: Language -> the approved Content template that asks a resident to reply.
+        self.whatsapp_templates = whatsapp_templates
         self.clock = clock
-        self.quiet_hours = QuietHours(
-            settings.quiet_hours_start, settings.quiet_hours_end, settings.timezone
-        )
 
     def deliver(self, outbox_id: int) -> str:
         """Send one row if it is still due; returns what happened (for logs and tests)."""
@@ -82,12 +101,17 @@ class Delivery:
                 f"participant:{send.participant.id}", send.body
             ):  # counted once per text, not once per try of the same text
                 return self._finish(send, "failed", STOPPED_BY_SGWRS, outcome="loop_blocked")
-            if send.address.channel == "whatsapp" and self._window_closed(send.participant):
+            last_inbound = send.participant.last_inbound_at
+            if send.address.channel == "whatsapp" and not whatsapp.window_open(
+                last_inbound, self.clock()
+            ):
                 return self._hold_for_window(send)
-            self.limiter.acquire(self._sender_key(send.address), segment_info(send.body).segments)
-            result = self.sender.send(self._outbound(send.address, send.body))
+            self.limiter.acquire(
+                self.routes.rate_key(send.address), segment_info(send.body).segments
+            )
+            result = self.sender.send(self.routes.text(send.address, send.body))
         except RateLimited as limited:
-            self._requeue(send.row.id, self.clock() + timedelta(seconds=limited.retry_after))
+            self._requeue(send.outbox_id, self.clock() + timedelta(seconds=limited.retry_after))
             return "rate_limited"
         except SendError as error:
             return self._failed(send, error)
@@ -99,13 +123,12 @@ class Delivery:
         with self.db.session() as session:
             if not claim_outbox_message(session, outbox_id, now):
                 return "not_due"
-            row = session.get(OutboxMessage, outbox_id)
-            participant = session.get(Participant, row.participant_id) if row else None
+            row = get_outbox_message(session, outbox_id)
+            participant = get_participant(session, row.participant_id) if row else None
             if row is None or participant is None:
                 return "gone"
             if participant.opted_out:
-                row.status, row.error_code = "cancelled", STOPPED_BY_SGWRS
-                session.add(row)
+                finish_send(session, outbox_id, "cancelled", STOPPED_BY_SGWRS)
                 return "opted_out"
             number = self.vault.open(participant.number_encrypted)
             address = Address(participant.channel, number)
@@ -118,53 +141,41 @@ class Delivery:
         row = send.row
         if row.broadcast_id is not None:
             with self.db.session() as session:
-                broadcast = session.get(Broadcast, row.broadcast_id)
+                broadcast = get_broadcast(session, row.broadcast_id)
                 if broadcast is not None and broadcast.status == "paused":
-                    self._requeue(row.id, now, reschedule=False)
+                    self._requeue(send.outbox_id, now, reschedule=False)
                     return "paused"
         if row.priority == "bulk" and self.quiet_hours.contains(now):
-            self._requeue(row.id, self.quiet_hours.next_allowed(now))
+            self._requeue(send.outbox_id, self.quiet_hours.next_allowed(now))
             return "quiet_hours"
         return None
 
-    def _requeue(self, outbox_id: int | None, at: datetime, *, reschedule: bool = True) -> None:
+    def _requeue(
+        self,
+        outbox_id: int,
+        at: datetime,
+        *,
+        reschedule: bool = True,
+        error_code: int | None = None,
+    ) -> None:
         with self.db.session() as session:
-            row = session.get(OutboxMessage, outbox_id)
-            if row is None:
-                return
-            row.status, row.not_before = "pending", at
-            session.add(row)
-            ticket = OutboxTicket.of(row)
-        if reschedule:
+            ticket = reschedule_send(session, outbox_id, at, error_code=error_code)
+        if ticket is not None and reschedule:
             self.queue.enqueue([ticket])
-
-    def _window_closed(self, participant: Participant) -> bool:
-        last = participant.last_inbound_at
-        return last is None or self.clock() - last > WHATSAPP_WINDOW
 
     def _hold_for_window(self, send: _Send) -> str:
         """Outside WhatsApp's 24 h window: an approved template asks them to reply; we wait."""
-        language = send.participant.language or "cy"
-        template = getattr(self.settings, f"whatsapp_template_{language}")
+        template = whatsapp.template_for(send.participant.language, self.whatsapp_templates)
         if template:
             self._send_template(send, template)
         else:
-            log.warning("whatsapp_template_missing language=%s", language)
+            log.warning("whatsapp_template_missing language=%s", send.participant.language)
         return self._finish(send, "held", None, outcome="held_for_window")
 
     def _send_template(self, send: _Send, template: str) -> None:
         """Best effort: if the template fails too, the text still waits for their next message."""
         try:
-            self.sender.send(
-                OutboundSms(
-                    to=send.address.twilio,
-                    from_=self._from(send.address),
-                    messaging_service_sid=self.settings.twilio_messaging_service_sid or None,
-                    status_callback=self._status_callback(),
-                    content_sid=template,
-                    content_variables={},
-                )
-            )
+            self.sender.send(self.routes.template(send.address, template))
         except SendError as error:
             log.warning("whatsapp_template_failed outbox=%s code=%s", send.row.id, error.code)
 
@@ -175,43 +186,29 @@ class Delivery:
         if error.permanent_reason == "outside_window":
             return self._hold_for_window(send)
         if error.permanent_reason in {"opted_out", "blocked", "invalid_number"}:
+            participant_id = send.participant.id or 0
             with self.db.session() as session:
-                participant = session.get(Participant, send.participant.id)
-                if participant is not None and error.permanent_reason != "invalid_number":
-                    participant.opted_out, participant.opted_out_at = True, self.clock()
-                    session.add(participant)
-                cancel_pending_sends(session, send.participant.id or 0, error.code or 0)
+                if error.permanent_reason != "invalid_number":
+                    opt_out_participant(session, participant_id, self.clock())
+                cancel_pending_sends(session, participant_id, error.code or 0)
             return self._finish(send, "failed", error.code, outcome=error.permanent_reason)
-        backoff = self.settings.retry_backoff
+        backoff = self.retry_backoff
         if error.retryable and send.row.attempts <= len(backoff):
             delay = backoff[send.row.attempts - 1]
-            with self.db.session() as session:
-                row = session.get(OutboxMessage, send.row.id)
-                if row is not None:
-                    row.status, row.not_before, row.error_code = (
-                        "pending",
-                        self.clock() + delay,
-                        error.code,
-                    )
-                    session.add(row)
-                    ticket = OutboxTicket.of(row)
-            self.queue.enqueue([ticket])
+            self._requeue(send.outbox_id, self.clock() + delay, error_code=error.code)
             return "retry"
         return self._finish(send, "failed", error.code, outcome="failed")
 
     def _finish(self, send: _Send, status: str, error_code: int | None, *, outcome: str) -> str:
         with self.db.session() as session:
-            row = session.get(OutboxMessage, send.row.id)
-            if row is not None:
-                row.status, row.error_code = status, error_code
-                session.add(row)
+            finish_send(session, send.outbox_id, status, error_code)
         log.info("outbox_%s outbox=%s", outcome, send.row.id)
         return outcome
 
     def _record_sent(self, send: _Send, sid: str, status: str) -> None:
         now = self.clock()
         with self.db.session() as session:
-            row = session.get(OutboxMessage, send.row.id)
+            row = get_outbox_message(session, send.outbox_id)
             if row is None:  # erased while we were sending: keep nothing
                 return
             message = save_message(
@@ -226,28 +223,5 @@ class Delivery:
                 now=now,
                 twilio_sid=sid,
             )
-            row.status, row.sent_at, row.message_id = "sent", now, message.id
-            session.add(row)
+            mark_send_sent(session, send.outbox_id, message.id, now)
         log.info("outbox_sent outbox=%s sid=%s", send.row.id, sid)
-
-    def _outbound(self, address: Address, body: str) -> OutboundSms:
-        return OutboundSms(
-            to=address.twilio,
-            body=body,
-            from_=self._from(address),
-            messaging_service_sid=self.settings.twilio_messaging_service_sid or None,
-            status_callback=self._status_callback(),
-        )
-
-    def _from(self, address: Address) -> str | None:
-        if self.settings.twilio_messaging_service_sid:
-            return None
-        if address.channel == "whatsapp":
-            return self.settings.twilio_from_whatsapp or None
-        return self.settings.twilio_from_sms or None
-
-    def _sender_key(self, address: Address) -> str:
-        return self.settings.twilio_messaging_service_sid or self._from(address) or "default"
-
-    def _status_callback(self) -> str:
-        return self.settings.public_url.rstrip("/") + "/twilio/status"

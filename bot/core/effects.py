@@ -10,8 +10,6 @@ import logging
 from datetime import datetime
 from typing import Literal
 
-from sqlmodel import Session
-
 from bot.engine.events import (
     EraseParticipant,
     FlowEnded,
@@ -39,10 +37,16 @@ from bot.store.conversations import (
     reopen_conversation,
     start_conversation,
 )
+from bot.store.db import UnitOfWork
 from bot.store.messages import save_message
 from bot.store.models import Participant
 from bot.store.outbox import OutboxTicket, add_outbox_message
-from bot.store.participants import close_participant, create_participant, erase_participant
+from bot.store.participants import (
+    close_participant,
+    create_next_participant,
+    erase_participant,
+    save_participant,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +58,7 @@ class TurnEffects:
         self,
         library: FlowLibrary,
         vault: Vault,
-        session: Session,
+        session: UnitOfWork,
         participant: Participant,
         now: datetime,
         *,
@@ -83,7 +87,7 @@ class TurnEffects:
             log.info("participant_erased")
             return
         self.participant.state = turn.state.to_json()
-        self.session.add(self.participant)
+        save_participant(self.session, self.participant)
 
     def _apply(self, output: Output) -> None:
         participant = self.participant
@@ -151,14 +155,7 @@ class TurnEffects:
     def _hand_on(self) -> None:
         old = self.participant
         close_participant(self.session, old, self.now)
-        self.participant = create_participant(
-            self.session,
-            number_hash=old.number_hash,
-            number_encrypted=old.number_encrypted,
-            channel=old.channel,
-            now=self.now,
-            is_test=old.is_test,
-        )
+        self.participant = create_next_participant(self.session, old, self.now)
         log.info("participant_handed_on old=%s new=%s", old.id, self.participant.id)
 
     def _record_reply(self, text: str) -> None:

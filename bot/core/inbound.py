@@ -10,9 +10,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
-
 from bot import engine
+from bot.channels import whatsapp
 from bot.channels.addresses import Address
 from bot.core.effects import TurnEffects
 from bot.engine.events import (
@@ -29,20 +28,18 @@ from bot.runtime.queue import JobQueue
 from bot.store.conversations import (
     get_open_conversation,
 )
-from bot.store.db import Database
+from bot.store.db import Database, UnitOfWork
 from bot.store.messages import get_receipt, save_message, save_receipt
 from bot.store.models import Participant, Timer
 from bot.store.outbox import OutboxTicket, release_held_sends
 from bot.store.participants import (
     create_participant,
     get_current_participant,
+    get_participant,
 )
 from bot.store.timers import cancel_timers, claim_timer, replace_timers
 
 log = logging.getLogger(__name__)
-
-#: WhatsApp allows free-form messages this long after the resident's last message.
-WHATSAPP_WINDOW = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -138,7 +135,7 @@ class InboundDesk:
         now = self.clock()
         with self.db.session() as session:
             timer = claim_timer(session, timer_id, now)
-            participant = session.get(Participant, timer.participant_id) if timer else None
+            participant = get_participant(session, timer.participant_id) if timer else None
         if timer is None or participant is None:
             return "not_due"
         if timer.kind == "reminder" and not self._may_remind(participant, now):
@@ -147,7 +144,7 @@ class InboundDesk:
             self.locks.hold(f"participant:{participant.number_hash}"),
             self.db.session() as session,
         ):
-            participant = session.get(Participant, timer.participant_id)
+            participant = get_participant(session, timer.participant_id)
             if participant is None or participant.closed_at is not None:
                 return "gone"
             turn = engine.step(
@@ -169,12 +166,11 @@ class InboundDesk:
         if participant.opted_out:
             return False
         if participant.channel == "whatsapp":
-            last = participant.last_inbound_at
-            return last is not None and now - last < WHATSAPP_WINDOW
+            return whatsapp.window_open(participant.last_inbound_at, now)
         return True
 
     def _set_timers(
-        self, session: Session, participant_id: int, turn: Turn, now: datetime
+        self, session: UnitOfWork, participant_id: int, turn: Turn, now: datetime
     ) -> list[Timer]:
         """While a resident is mid-flow, keep one reminder and one expiry ahead of them."""
         if turn.state.status != "active":
@@ -197,7 +193,7 @@ class InboundDesk:
             self.queue.enqueue_timer(timer.id, timer.due_at)
 
     def _record_inbound(
-        self, session: Session, participant: Participant, message: InboundMessage, now: datetime
+        self, session: UnitOfWork, participant: Participant, message: InboundMessage, now: datetime
     ) -> None:
         assert participant.id is not None
         conversation = get_open_conversation(session, participant.id)

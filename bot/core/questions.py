@@ -7,7 +7,6 @@ introduced so a resident on a basic phone knows what it answers.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import cast
 
 from bot.channels.sms import MAX_BODY_CHARS, normalise
@@ -17,25 +16,17 @@ from bot.flowspec.model import LANGUAGES, Language
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.crypto import Vault
 from bot.runtime.queue import JobQueue
-from bot.store.answers import list_open_questions
+from bot.store.answers import get_question, mark_question_answered
 from bot.store.db import Database
-from bot.store.models import Participant, Question
 from bot.store.outbox import OutboxTicket, add_outbox_message
+from bot.store.participants import get_participant
+from bot.store.question_inbox import InboxQuestion, list_open_questions
 
 log = logging.getLogger(__name__)
 
 
 class AnswerError(ValueError):
     """The answer cannot be sent; the message says why, in words an officer understands."""
-
-
-@dataclass(frozen=True)
-class OpenQuestion:
-    id: int
-    participant_id: int
-    flow_id: str
-    language: str | None
-    text: str
 
 
 def answer_text(language: str | None, answer: str) -> str:
@@ -53,20 +44,10 @@ class QuestionDesk:
         self.queue = queue
         self.clock = clock
 
-    def open_questions(self) -> list[OpenQuestion]:
-        """Questions awaiting an answer, oldest first."""
+    def open_questions(self) -> list[InboxQuestion]:
+        """Every question awaiting an answer, oldest first."""
         with self.db.session() as session:
-            rows = list_open_questions(session)
-            return [
-                OpenQuestion(
-                    question.id or 0,
-                    question.participant_id,
-                    question.flow_id,
-                    language,
-                    self.vault.open(question.text_encrypted),
-                )
-                for question, language in rows
-            ]
+            return list_open_questions(session, self.vault)
 
     def answer(self, question_id: int, text: str) -> OutboxTicket:
         """Record the officer's answer and queue it to the resident, once."""
@@ -75,14 +56,14 @@ class QuestionDesk:
             raise AnswerError("The answer is empty.")
         now = self.clock()
         with self.db.session() as session:
-            question = session.get(Question, question_id)
+            question = get_question(session, question_id)
             if question is None:
                 raise AnswerError(
                     "That question no longer exists (the resident may have erased it)."
                 )
             if question.status != "open":
                 raise AnswerError("That question has already been answered.")
-            participant = session.get(Participant, question.participant_id)
+            participant = get_participant(session, question.participant_id)
             if participant is None or participant.opted_out:
                 raise AnswerError(
                     "The resident has opted out of texts, so the answer cannot be sent."
@@ -104,9 +85,7 @@ class QuestionDesk:
             )
             if row is None:
                 raise AnswerError("That question has already been answered.")
-            question.status, question.answered_at = "answered", now
-            question.answer_encrypted = self.vault.seal(answer)
-            session.add(question)
+            mark_question_answered(session, question, self.vault.seal(answer), now)
             ticket = OutboxTicket.of(row)
         self.queue.enqueue([ticket])
         log.info("question_answered question=%s outbox=%s", question_id, ticket.id)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.runtime.clock import Clock, utc_now
+from bot.runtime.queue import JobQueue
 from bot.store.db import Database
 from bot.store.messages import delete_old_receipts
 from bot.store.outbox import OutboxTicket, due_sends, recover_lost_sends
@@ -59,3 +60,45 @@ def purge_old_data(db: Database, retention: timedelta, clock: Clock = utc_now) -
     if expired:
         log.info("retention_purged participants=%s", len(expired))
     return len(expired)
+
+
+class Sweep:
+    """The sweep as the worker and the embedded pump run it, with the settings it needs."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        queue: JobQueue,
+        lost_after: timedelta,
+        retention: timedelta,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.db = db
+        self.queue = queue
+        #: A send claimed this long ago belonged to a worker that died.
+        self.lost_after = lost_after
+        #: Residents silent for this long are erased.
+        self.retention = retention
+        self.clock = clock
+
+    def due_work(self) -> DueWork:
+        return find_due_work(self.db, self.lost_after, self.clock)
+
+    def purge(self) -> int:
+        return purge_old_data(self.db, self.retention, self.clock)
+
+    def run(self) -> dict[str, int]:
+        """Hand every due send and timer to the queue again (it skips live jobs)."""
+        purged = self.purge()
+        work = self.due_work()
+        self.queue.enqueue(work.sends)
+        now = self.clock()
+        for timer_id in work.timers:
+            self.queue.enqueue_timer(timer_id, now)
+        return {
+            "sends": len(work.sends),
+            "timers": len(work.timers),
+            "recovered": work.recovered,
+            "purged": purged,
+        }

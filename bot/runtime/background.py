@@ -60,11 +60,11 @@ class InlinePump(_Loop):
 
     def tick(self) -> int:
         """Fire every due timer, then deliver every due send; returns how many were handled."""
-        self.services.purge_old_data()
-        timers = self.services.find_due_work().timers
+        self.services.sweep.purge()
+        timers = self.services.sweep.due_work().timers
         for timer_id in timers:
             self.services.inbound.fire_timer(timer_id)
-        sends = self.services.find_due_work().sends
+        sends = self.services.sweep.due_work().sends
         for ticket in sends:
             self.services.delivery.deliver(ticket.id)
         return len(timers) + len(sends)
@@ -76,4 +76,4 @@ class Sweeper(_Loop):
     name = "sgwrs-sweeper"
 
     def tick(self) -> dict[str, int]:
-        return self.services.run_sweep()
+        return self.services.sweep.run()

@@ -15,12 +15,13 @@ from pathlib import Path
 
 from redis import Redis
 
-from bot.channels.sender import OutboundSms, Sender, SendError, SendResult, TwilioSender
+from bot.channels.routing import TwilioRoutes
+from bot.channels.sender import Sender, TwilioSender, UnconfiguredSender
 from bot.core.broadcasts import Broadcasts
 from bot.core.delivery import Delivery
 from bot.core.inbound import InboundDesk
 from bot.core.questions import QuestionDesk
-from bot.core.sweep import DueWork, find_due_work, purge_old_data
+from bot.core.sweep import Sweep
 from bot.flowspec.model import FlowLibrary, load_library
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.config import Settings, with_changes
@@ -28,19 +29,11 @@ from bot.runtime.crypto import Vault
 from bot.runtime.locks import LocalLocks, Locks, RedisLocks
 from bot.runtime.loop_guard import LocalLoopGuard, LoopGuard, RedisLoopGuard
 from bot.runtime.queue import InlineQueue, JobQueue, RqQueue
+from bot.runtime.quiet_hours import QuietHours
 from bot.runtime.rate_limit import LocalTokenBucket, RateLimiter, RedisTokenBucket
 from bot.store.db import Database
 
 log = logging.getLogger(__name__)
-
-
-class UnconfiguredSender:
-    """Stands in for Twilio when no account is set (e.g. `sgwrs chat`): sends wait, not vanish."""
-
-    def send(self, message: OutboundSms) -> SendResult:
-        raise SendError(
-            "Twilio is not configured: set TWILIO_ACCOUNT_SID, or use `sgwrs run`", retryable=True
-        )
 
 
 @dataclass
@@ -56,6 +49,7 @@ class Container:
     delivery: Delivery
     questions: QuestionDesk
     broadcasts: Broadcasts
+    sweep: Sweep
     #: The one clock every part reads (tests pass a fixed one to build_container).
     clock: Clock
 
@@ -68,29 +62,6 @@ class Container:
         except Exception:
             return "down"
         return "ok"
-
-    def find_due_work(self) -> DueWork:
-        lost_after = timedelta(seconds=self.settings.lost_send_after_seconds)
-        return find_due_work(self.db, lost_after, self.clock)
-
-    def purge_old_data(self) -> int:
-        retention = timedelta(days=self.settings.retention_days)
-        return purge_old_data(self.db, retention, self.clock)
-
-    def run_sweep(self) -> dict[str, int]:
-        """Hand every due send and timer to the queue again (it skips live jobs)."""
-        purged = self.purge_old_data()
-        work = self.find_due_work()
-        self.queue.enqueue(work.sends)
-        now = self.clock()
-        for timer_id in work.timers:
-            self.queue.enqueue_timer(timer_id, now)
-        return {
-            "sends": len(work.sends),
-            "timers": len(work.timers),
-            "recovered": work.recovered,
-            "purged": purged,
-        }
 
 
 def _local_secret(settings: Settings, name: str) -> str:
@@ -166,13 +137,26 @@ def build_container(
         expire_after=timedelta(hours=settings.expire_after_hours),
     )
     delivery = Delivery(
-        settings=settings,
         db=db,
         vault=vault,
         sender=sender or _sender(settings),
+        routes=TwilioRoutes(
+            from_sms=settings.twilio_from_sms,
+            from_whatsapp=settings.twilio_from_whatsapp,
+            messaging_service_sid=settings.twilio_messaging_service_sid,
+            public_url=settings.public_url,
+        ),
         limiter=limiter,
         loop_guard=loop_guard,
         queue=queue,
+        quiet_hours=QuietHours(
+            settings.quiet_hours_start, settings.quiet_hours_end, settings.timezone
+        ),
+        retry_backoff=settings.retry_backoff,
+        whatsapp_templates={
+            "cy": settings.whatsapp_template_cy,
+            "en": settings.whatsapp_template_en,
+        },
         clock=clock,
     )
     questions = QuestionDesk(db=db, vault=vault, queue=queue, clock=clock)
@@ -195,5 +179,12 @@ def build_container(
         delivery,
         questions,
         broadcasts,
+        Sweep(
+            db=db,
+            queue=queue,
+            lost_after=timedelta(seconds=settings.lost_send_after_seconds),
+            retention=timedelta(days=settings.retention_days),
+            clock=clock,
+        ),
         clock,
     )

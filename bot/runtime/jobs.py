@@ -34,4 +34,4 @@ def fire_timer(timer_id: int) -> str:
 
 def sweep() -> dict[str, int]:
     """Re-enqueue whatever is due (the queue skips jobs that still exist in Redis)."""
-    return current_container().run_sweep()
+    return current_container().sweep.run()

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from bot.runtime.crypto import Vault
-from bot.store.models import Answer, Participant, Question
+from bot.store.models import Answer, Question
 
 
 def save_answer(
@@ -72,12 +72,13 @@ def list_questions(session: Session, participant_id: int) -> list[Question]:
     return list(session.exec(statement))
 
 
-def list_open_questions(session: Session) -> list[tuple[Question, str | None]]:
-    """Questions awaiting an officer, oldest first, with the resident's language."""
-    statement = (
-        select(Question, Participant.language)
-        .join(Participant, col(Participant.id) == Question.participant_id)
-        .where(Question.status == "open")
-        .order_by(col(Question.created_at), col(Question.id))
-    )
-    return [(question, language) for question, language in session.exec(statement)]
+def get_question(session: Session, question_id: int) -> Question | None:
+    return session.get(Question, question_id)
+
+
+def mark_question_answered(
+    session: Session, question: Question, answer_encrypted: str, now: datetime
+) -> None:
+    question.status, question.answered_at = "answered", now
+    question.answer_encrypted = answer_encrypted
+    session.add(question)

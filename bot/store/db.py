@@ -17,6 +17,10 @@ from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
+#: One unit of work (a transaction) as core holds it: core passes it to store functions and
+#: never queries it itself, so every query stays in this package.
+UnitOfWork = Session
+
 
 def make_engine(url: str) -> Engine:
     """An engine with the settings each database needs for correct concurrent use."""
@@ -51,7 +55,7 @@ class Database:
         return cls(make_engine(url))
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self) -> Iterator[UnitOfWork]:
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session

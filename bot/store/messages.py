@@ -8,7 +8,6 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from bot.channels.sms import segment_info
-from bot.runtime.clock import utc_now
 from bot.runtime.crypto import Vault
 from bot.store.models import Message, Receipt
 
@@ -68,31 +67,14 @@ def save_receipt(session: Session, message_sid: str, reply: str | None, now: dat
     session.add(Receipt(message_sid=message_sid, reply=reply, created_at=now))
 
 
-#: Twilio's statuses in the order a message moves through them; callbacks arrive out of order.
-STATUS_ORDER = {
-    status: rank
-    for rank, statuses in enumerate(
-        [
-            ("accepted", "scheduled", "queued"),
-            ("sending",),
-            ("sent",),
-            ("delivered", "undelivered", "failed", "canceled"),
-            ("read",),
-        ]
-    )
-    for status in statuses
-}
+def get_message_by_sid(session: Session, twilio_sid: str) -> Message | None:
+    return session.exec(select(Message).where(Message.twilio_sid == twilio_sid)).first()
 
 
-def record_status(session: Session, twilio_sid: str, status: str, error_code: int | None) -> bool:
-    """Store a delivery status unless it would move the message backwards; True if stored."""
-    message = session.exec(select(Message).where(Message.twilio_sid == twilio_sid)).first()
-    if message is None or status not in STATUS_ORDER:
-        return False
-    if STATUS_ORDER.get(message.status, -1) > STATUS_ORDER[status]:
-        return False
+def set_message_status(
+    session: Session, message: Message, status: str, error_code: int | None, now: datetime
+) -> None:
     message.status = status
     message.error_code = error_code if error_code is not None else message.error_code
-    message.updated_at = utc_now()
+    message.updated_at = now
     session.add(message)
-    return True

@@ -66,6 +66,39 @@ def add_outbox_message(
     return row
 
 
+def get_outbox_message(session: Session, outbox_id: int) -> OutboxMessage | None:
+    return session.get(OutboxMessage, outbox_id)
+
+
+def reschedule_send(
+    session: Session, outbox_id: int, at: datetime, *, error_code: int | None = None
+) -> OutboxTicket | None:
+    """Back to pending, due at `at` (a retry, quiet hours, a rate limit); None if erased."""
+    row = session.get(OutboxMessage, outbox_id)
+    if row is None:
+        return None
+    row.status, row.not_before = "pending", at
+    if error_code is not None:
+        row.error_code = error_code
+    session.add(row)
+    return OutboxTicket.of(row)
+
+
+def finish_send(session: Session, outbox_id: int, status: str, error_code: int | None) -> None:
+    """A send's last word: failed, held for WhatsApp's window, or cancelled."""
+    row = session.get(OutboxMessage, outbox_id)
+    if row is not None:
+        row.status, row.error_code = status, error_code
+        session.add(row)
+
+
+def mark_send_sent(session: Session, outbox_id: int, message_id: int | None, now: datetime) -> None:
+    row = session.get(OutboxMessage, outbox_id)
+    if row is not None:
+        row.status, row.sent_at, row.message_id = "sent", now, message_id
+        session.add(row)
+
+
 def claim_outbox_message(session: Session, outbox_id: int, now: datetime) -> bool:
     """Take a due, pending row for sending; False if another worker has it or it is not due."""
     result = session.execute(

@@ -31,6 +31,10 @@ def get_current_participant(session: Session, number_hash: str, channel: str) ->
     return session.exec(statement).first()
 
 
+def get_participant(session: Session, participant_id: int) -> Participant | None:
+    return session.get(Participant, participant_id)
+
+
 def create_participant(
     session: Session,
     *,
@@ -50,6 +54,31 @@ def create_participant(
     session.add(participant)
     session.flush()
     return participant
+
+
+def create_next_participant(session: Session, previous: Participant, now: datetime) -> Participant:
+    """The next person on a shared phone: the same number and channel, a record of their own."""
+    return create_participant(
+        session,
+        number_hash=previous.number_hash,
+        number_encrypted=previous.number_encrypted,
+        channel=previous.channel,
+        now=now,
+        is_test=previous.is_test,
+    )
+
+
+def save_participant(session: Session, participant: Participant) -> None:
+    """Keep the changes a turn made to a participant (language, consent, state...)."""
+    session.add(participant)
+
+
+def opt_out_participant(session: Session, participant_id: int, now: datetime) -> None:
+    """The handset or carrier refused our texts: treat it as STOP."""
+    participant = session.get(Participant, participant_id)
+    if participant is not None:
+        participant.opted_out, participant.opted_out_at = True, now
+        session.add(participant)
 
 
 def close_participant(session: Session, participant: Participant, now: datetime) -> None:

@@ -76,7 +76,7 @@ def get_question_language(session: Session, question_id: int) -> tuple[str, str 
 
 
 def list_open_questions(
-    session: Session, vault: Vault, *, limit: int, offset: int
+    session: Session, vault: Vault, *, limit: int | None = None, offset: int = 0
 ) -> list[InboxQuestion]:
     """Questions awaiting an answer, oldest first, each with the messages that led up to it."""
     rows = session.exec(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from datetime import datetime
+
+from sqlmodel import Session, col, func, select
 
 from bot.store.models import User
 
@@ -21,3 +23,33 @@ def deactivate_user(session: Session, user_id: int) -> User | None:
     user.active = False
     session.add(user)
     return user
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def find_user_by_email(session: Session, email: str, *, active_only: bool = False) -> User | None:
+    statement = select(User).where(col(User.email) == email)
+    if active_only:
+        statement = statement.where(col(User.active))
+    return session.exec(statement).first()
+
+
+def count_users(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(User)).one()
+
+
+def add_user(session: Session, user: User) -> User:
+    """Store a new account and give it its id."""
+    session.add(user)
+    session.flush()
+    return user
+
+
+def record_login(session: Session, user: User, at: datetime, password_hash: str | None) -> None:
+    """A successful sign-in: its time, and the password's new hash when argon2's costs rose."""
+    if password_hash is not None:
+        user.password_hash = password_hash
+    user.last_login_at = at
+    session.add(user)

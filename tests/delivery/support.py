@@ -196,7 +196,7 @@ class Harness:
         return [job for queue in self.queues for job in queue.failed_job_registry.get_job_ids()]
 
     def sweep(self) -> dict[str, int]:
-        return self.services.run_sweep()
+        return self.services.sweep.run()
 
     def queued(self) -> int:
         return sum(queue.count for queue in self.queues)

@@ -1,0 +1,40 @@
+"""Twilio's delivery reports for texts we sent: a message's status only ever moves forwards.
+
+Callbacks arrive out of order (a "sent" after its "delivered"), so each status has a rank and a
+report that would move a message backwards is ignored rather than stored.
+"""
+
+from __future__ import annotations
+
+from bot.runtime.clock import Clock, utc_now
+from bot.store.db import Database
+from bot.store.messages import get_message_by_sid, set_message_status
+
+#: Twilio's statuses in the order a message moves through them.
+STATUS_ORDER = {
+    status: rank
+    for rank, statuses in enumerate(
+        [
+            ("accepted", "scheduled", "queued"),
+            ("sending",),
+            ("sent",),
+            ("delivered", "undelivered", "failed", "canceled"),
+            ("read",),
+        ]
+    )
+    for status in statuses
+}
+
+
+def record_status(
+    db: Database, twilio_sid: str, status: str, error_code: int | None, clock: Clock = utc_now
+) -> bool:
+    """Store a delivery status unless it would move the message backwards; True if stored."""
+    with db.session() as session:
+        message = get_message_by_sid(session, twilio_sid)
+        if message is None or status not in STATUS_ORDER:
+            return False
+        if STATUS_ORDER.get(message.status, -1) > STATUS_ORDER[status]:
+            return False
+        set_message_status(session, message, status, error_code, clock())
+        return True
