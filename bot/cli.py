@@ -1,30 +1,34 @@
 """The `sgwrs` command line: chat with the bot, check flows, migrate the database.
 
-`sgwrs run` is added by wsgi.py, because serving the web app is the one job that needs Flask.
+`sgwrs run` serves the web app by its import string, `wsgi:create_app`, as gunicorn does in
+the Procfile: nothing under bot/ imports the web layer, so the core runs (and is tested) alone.
 """
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import logging
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from bot.channels.addresses import AddressError, parse_address
+from bot.channels.fake_twilio import FakeTwilio
 from bot.channels.sms import segment_info
-from bot.core.accounts import ROLES, AccountError, create_user
+from bot.core.accounts import DEMO_EMAIL, ROLES, AccountError, create_demo_officer, create_user
 from bot.core.broadcasts import BroadcastError
 from bot.core.flow_check import check_flows
 from bot.core.inbound import InboundMessage
 from bot.core.questions import AnswerError
 from bot.runtime import jobs
-from bot.runtime.background import Sweeper
-from bot.runtime.config import ConfigError, load_settings
+from bot.runtime.background import InlinePump, Sweeper
+from bot.runtime.config import ConfigError, load_settings, with_changes
 from bot.runtime.container import Container, build_container
 from bot.runtime.queue import QUEUE_ORDER
 
@@ -249,3 +253,59 @@ def create_user_command(
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"{role} account created for {email}")
+
+
+#: The account the embedded run's fake Twilio pretends to be.
+FAKE_ACCOUNT_SID = "AC" + "0" * 32
+#: The web app's factory, named as the Procfile names it for gunicorn.
+APP_FACTORY = "wsgi:create_app"
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+def run(host: str) -> None:
+    """Run the service on this machine (embedded: SQLite, in-process jobs, a fake Twilio)."""
+    settings = open_container().settings
+    fake = None
+    if not settings.twilio_account_sid:
+        fake = FakeTwilio(settings.twilio_auth_token, auto_callbacks=True)
+        settings = with_changes(
+            settings,
+            twilio_account_sid=FAKE_ACCOUNT_SID,
+            twilio_api_url=fake.start(),
+            twilio_from_sms=settings.twilio_from_sms or "+447700900000",
+            public_url=f"http://{host}:{settings.port}",
+        )
+    services = build_container(settings)
+    click.echo(f"Sgwrs ({settings.env}) on http://{host}:{settings.port}")
+    with services.db.session() as session:
+        password = None if settings.production else create_demo_officer(session)
+    if password:
+        click.echo(f"  admin: http://{host}:{settings.port}/admin/  (shown once)")
+        click.echo(f"    demo officer: {DEMO_EMAIL}  password: {password}")
+    click.echo(f"  database: {settings.effective_database_url.split('@')[-1]}")
+    if services.redis is None:
+        InlinePump(services).start()
+        click.echo("  jobs: in-process (no REDIS_URL): sends and reminders run in this process")
+    else:
+        click.echo("  jobs: Redis; run `sgwrs worker` too (or `honcho start`)")
+    if fake is not None:
+        click.echo(
+            f"  Twilio: a local fake at {fake.base_url} (no TWILIO_ACCOUNT_SID): no real texts"
+        )
+    click.echo(f"  flows: {', '.join(sorted(services.library.flows))}")
+    click.echo("  text the bot from another terminal: python3 scripts/dev.py chat")
+    _web_app(services).run(host=host, port=settings.port, use_reloader=False)
+
+
+def _web_app(container: Container) -> Any:
+    """The WSGI app for this container, found by name so bot/ does not import the web layer."""
+    module, factory = APP_FACTORY.split(":")
+    return getattr(importlib.import_module(module), factory)(services=container)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # twilio-python logs every request at INFO; our own events say what happened, without PII.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+    cli()

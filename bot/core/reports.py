@@ -20,8 +20,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlmodel import Session
-
 from bot.flowspec.model import (
     ASKING_KINDS,
     BranchStep,
@@ -37,10 +35,11 @@ from bot.store.counts import (
     ConversationCount,
     MessageCount,
     count_answered_steps,
-    count_conversations,
+    count_conversation_groups,
     count_messages,
     count_started_by_day,
 )
+from bot.store.db import UnitOfWork
 
 #: Days shown in the chart of conversations started, today included.
 CHART_DAYS = 30
@@ -121,7 +120,7 @@ class Overview:
 
 
 def build_overview(
-    session: Session,
+    session: UnitOfWork,
     library: FlowLibrary,
     *,
     price_per_segment: float,
@@ -131,7 +130,7 @@ def build_overview(
     """Every figure on the overview page, in three queries (four when a flow branches)."""
     first_day = today - timedelta(days=CHART_DAYS - 1)
     since = datetime.combine(first_day, time.min, tzinfo=UTC)
-    counts = count_conversations(session, partner_code=partner_code)
+    counts = count_conversation_groups(session, partner_code=partner_code)
     routes = {flow.id: main_route(flow) for flow in library.flows.values()}
     off_route = {
         step.id

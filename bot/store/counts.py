@@ -53,7 +53,7 @@ def _counted(statement: Any, partner_code: str | None) -> Any:
     return statement
 
 
-def count_conversations(
+def count_conversation_groups(
     session: Session, *, partner_code: str | None = None
 ) -> list[ConversationCount]:
     """Conversations grouped by everything the overview splits them by, in one query.
