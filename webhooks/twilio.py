@@ -1,7 +1,7 @@
 """Twilio's webhooks: parse, verify the signature, hand over to bot/, answer in TwiML.
 
-Nothing here decides what to say: that is the conversation service's job. This module only
-guarantees the HTTP contract (403 unsigned, 400 malformed, never 500 on any form body).
+Nothing here decides what to say: that is the inbound desk's job (bot/core/inbound.py). This
+module only guarantees the HTTP contract (403 unsigned, 400 malformed, never 500 on any body).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""The conversation service: runs one inbound message through the engine and stores the result.
+"""The inbound desk: runs one resident's text or timer through the engine and stores the result.
 
-This is the one place where engine outputs become database rows. The webhook, the `sgwrs chat`
-simulator and the tests all call `handle_inbound`, so they exercise exactly the same code.
+With bot/core/effects.py it is the one place where engine outputs become database rows. The
+webhook, the `sgwrs chat` simulator and the tests all call `receive`, so they run the same code.
 """
 
 from __future__ import annotations

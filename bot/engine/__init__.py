@@ -4,6 +4,10 @@ It reads no clock, database or network, so every behaviour can be replayed from 
 Order of precedence for a message: opted-out silence, first contact, keywords, a pending
 follow-up (a question's text or a yes/no to erasing), the end of the conversation, a long
 silence, and finally the answer to the current step.
+
+Here live its events and outputs (events.py), the session state (state.py), the turn under
+construction (turn_builder.py), keywords, answers, forgiving matching, rendering, the FAQ and
+the system texts. It imports only itself, bot.flowspec, the standard library and rapidfuzz.
 """
 
 from __future__ import annotations

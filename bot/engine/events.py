@@ -1,7 +1,7 @@
 """What goes into the flow engine (events) and what comes out of it (outputs).
 
 Outputs are small frozen records of things to do or to store. The engine only describes them;
-the conversation service carries them out, so the engine stays a pure function that tests can
+core (bot/core/effects.py) carries them out, so the engine stays a pure function that tests can
 replay without a database, a clock or Twilio.
 """
 

@@ -298,7 +298,7 @@ class Resident:
 
 
 def insert_residents(services: Container, residents: Iterable[Resident]) -> dict[str, int]:
-    """Participants who finished the flow just now, as the conversation service leaves them;
+    """Participants who finished the flow just now, as the inbound desk leaves them;
     number -> participant id."""
     residents = list(residents)
     now = utc_now()
