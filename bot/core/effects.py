@@ -38,7 +38,7 @@ from bot.store.conversations import (
     start_conversation,
 )
 from bot.store.db import UnitOfWork
-from bot.store.messages import save_message
+from bot.store.messages import save_conversation_message
 from bot.store.models import Participant
 from bot.store.outbox import OutboxTicket, add_outbox_message
 from bot.store.participants import (
@@ -174,12 +174,10 @@ class TurnEffects:
             if row is not None:
                 self.tickets.append(OutboxTicket.of(row))
             return
-        conversation = get_open_conversation(self.session, self.participant_id)
-        save_message(
+        save_conversation_message(
             self.session,
             self.vault,
             participant_id=self.participant_id,
-            conversation_id=conversation.id if conversation else None,
             direction="out",
             channel=self.participant.channel,
             body=text,

@@ -25,11 +25,8 @@ from bot.runtime.clock import Clock, utc_now
 from bot.runtime.crypto import Vault
 from bot.runtime.locks import Locks
 from bot.runtime.queue import JobQueue
-from bot.store.conversations import (
-    get_open_conversation,
-)
 from bot.store.db import Database, UnitOfWork
-from bot.store.messages import get_receipt, save_message, save_receipt
+from bot.store.messages import get_receipt, save_conversation_message, save_receipt
 from bot.store.models import Participant, Timer
 from bot.store.outbox import OutboxTicket, release_held_sends
 from bot.store.participants import (
@@ -196,16 +193,14 @@ class InboundDesk:
         self, session: UnitOfWork, participant: Participant, message: InboundMessage, now: datetime
     ) -> None:
         assert participant.id is not None
-        conversation = get_open_conversation(session, participant.id)
         body = message.body
         if message.num_media:
             body = f"{body}\n[{message.num_media} attachment(s) not kept]".strip()
         participant.last_inbound_at = now
-        save_message(
+        save_conversation_message(
             session,
             self.vault,
             participant_id=participant.id,
-            conversation_id=conversation.id if conversation else None,
             direction="in",
             channel=message.sender.channel,
             body=body,

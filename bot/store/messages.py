@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from bot.channels.sms import segment_info
 from bot.runtime.crypto import Vault
+from bot.store.conversations import get_open_conversation
 from bot.store.models import Message, Receipt
 
 
@@ -42,6 +43,34 @@ def save_message(
     session.add(message)
     session.flush()
     return message
+
+
+def save_conversation_message(
+    session: Session,
+    vault: Vault,
+    *,
+    participant_id: int,
+    direction: str,
+    channel: str,
+    body: str,
+    status: str,
+    now: datetime,
+    twilio_sid: str | None = None,
+) -> Message:
+    """A message in the resident's open conversation (if any), so transcripts group it there."""
+    conversation = get_open_conversation(session, participant_id)
+    return save_message(
+        session,
+        vault,
+        participant_id=participant_id,
+        conversation_id=conversation.id if conversation else None,
+        direction=direction,
+        channel=channel,
+        body=body,
+        status=status,
+        now=now,
+        twilio_sid=twilio_sid,
+    )
 
 
 def list_messages(session: Session, participant_id: int) -> list[Message]:
