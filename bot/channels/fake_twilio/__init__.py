@@ -1,0 +1,16 @@
+"""A local stand-in for Twilio's Messages REST API, for tests, the demo and embedded mode.
+
+It speaks the real wire format (form posts in, Twilio-shaped JSON and error codes out, signed
+status callbacks back), so `TwilioSender` and the webhooks are exercised unchanged over real HTTP.
+Only the standard library serves it; `twilio` is used just to sign callbacks exactly like Twilio.
+It never logs numbers or message bodies.
+
+One job per module: `resources` (Twilio's JSON shapes and the checks it makes), `store` (the
+accepted messages and injected failures), `server` (HTTP routing), `callbacks` (signed status
+posts) and `fake` (`FakeTwilio`, which ties them together for tests).
+"""
+
+from bot.channels.fake_twilio.fake import FakeTwilio
+from bot.channels.fake_twilio.resources import FakeMessage
+
+__all__ = ["FakeMessage", "FakeTwilio"]

@@ -1,0 +1,161 @@
+"""`FakeTwilio`: the fake as tests drive it: start and stop it, inspect it, make it fail.
+
+It owns the server thread and the callback threads, so `stop()` can promise that nothing it
+started outlives a test; the messages themselves live in `MessageStore`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, Self
+
+from bot.channels.fake_twilio.callbacks import CALLBACK_TIMEOUT_S, callback_params, post_callback
+from bot.channels.fake_twilio.resources import Failure, FakeMessage
+from bot.channels.fake_twilio.server import Server
+from bot.channels.fake_twilio.store import MessageStore
+
+#: Seconds between the server's shutdown checks: how long stop() can take.
+_POLL_INTERVAL_S = 0.01
+
+
+class FakeTwilio:
+    """Twilio's Messages API on a local port, with failure injection and status callbacks.
+
+    Thread-safe: the server handles each request on its own thread, while tests read and
+    configure it from theirs.
+    """
+
+    def __init__(self, auth_token: str = "fake-auth-token", *, auto_callbacks: bool = False):
+        self.auth_token = auth_token
+        self.auto_callbacks = auto_callbacks
+        self.base_url = ""
+        self._store = MessageStore()
+        self._lock = threading.Lock()
+        self._server: Server | None = None
+        self._threads: list[threading.Thread] = []
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve in a background thread; port 0 picks a free one. Returns the base URL."""
+        server = Server((host, port), self)
+        self._server = server
+        self.base_url = f"http://{host}:{server.server_address[1]}"
+        self._spawn(server.serve_forever, _POLL_INTERVAL_S)
+        return self.base_url
+
+    def stop(self) -> None:
+        """Stop serving and wait for pending callbacks, so nothing outlives a test."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        with self._lock:
+            threads, self._threads = self._threads, []
+        for thread in threads:
+            thread.join(timeout=CALLBACK_TIMEOUT_S)
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _spawn(self, target: Callable[..., object], *args: object) -> None:
+        """Run `target` on a tracked thread, pruning finished ones so a long demo stays small."""
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        with self._lock:
+            self._threads = [t for t in self._threads if t.is_alive()]
+            self._threads.append(thread)
+        thread.start()
+
+    # -- inspection ----------------------------------------------------------------------------
+
+    @property
+    def messages(self) -> list[FakeMessage]:
+        """A snapshot of every accepted message, oldest first."""
+        return self._store.messages
+
+    def sent_to(self, number: str) -> list[FakeMessage]:
+        """The accepted messages addressed to `number`, oldest first."""
+        return [m for m in self.messages if m.to == number]
+
+    def clear(self) -> None:
+        """Forget all messages and injected failures, as if freshly started."""
+        self._store.clear()
+
+    # -- failure injection ---------------------------------------------------------------------
+
+    def fail_next(self, count: int, *, status: int, code: int | None, message: str) -> None:
+        """Make the next `count` send requests fail with this Twilio error."""
+        self._store.fail_next(count, Failure(status, code, message))
+
+    def fail_next_rate_limited(self, count: int = 1) -> None:
+        """Twilio's answer to too many concurrent requests: retry later."""
+        self.fail_next(count, status=429, code=20429, message="Too Many Requests")
+
+    def fail_next_server_error(self, count: int = 1) -> None:
+        """A Twilio outage: HTTP 500 with no error code."""
+        self.fail_next(count, status=500, code=None, message="Internal Server Error")
+
+    def fail_next_opted_out(self, count: int = 1) -> None:
+        """The recipient replied STOP to this sender."""
+        self.fail_next(
+            count, status=400, code=21610, message="Attempt to send to unsubscribed recipient"
+        )
+
+    def fail_next_outside_window(self, count: int = 1) -> None:
+        """A WhatsApp free-form message more than 24 h after the resident last wrote."""
+        self.fail_next(
+            count,
+            status=400,
+            code=63016,
+            message="Failed to send freeform message because you are outside the allowed window. "
+            "If you are using WhatsApp, please use a Message Template.",
+        )
+
+    def fail_for(self, number: str, status: int, code: int | None, message: str) -> None:
+        """Make every send to `number` fail, e.g. 21610 for a number that opted out."""
+        self._store.fail_for(number, Failure(status, code, message))
+
+    # -- status callbacks ----------------------------------------------------------------------
+
+    def deliver(self, sid: str, status: str = "delivered", error_code: int | None = None) -> int:
+        """POST a signed status callback for `sid` to its StatusCallback; returns the app's status.
+
+        Raises KeyError for an unknown SID and ValueError when the message has no callback URL.
+        """
+        resource = self._store.record_status(sid, status, error_code)
+        url = resource["_status_callback"]
+        return post_callback(url, callback_params(resource), self.auth_token)
+
+    def _deliver_in_order(self, sid: str) -> None:
+        """Twilio's usual progression. An unreachable app is ignored, as Twilio would; a KeyError
+        means `clear()` forgot the message meanwhile."""
+        for status in ("sent", "delivered"):
+            try:
+                self.deliver(sid, status)
+            except (OSError, KeyError):
+                return
+
+    # -- request handling (called by the server's handler) -------------------------------------
+
+    def _create(self, account_sid: str, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """Accept or refuse one send; a seam tests override to watch every request."""
+        return self._store.create(account_sid, form)
+
+    def _fetch(self, sid: str) -> dict[str, Any] | None:
+        return self._store.fetch(sid)
+
+    def _after_create(self, sid: str) -> None:
+        """Start the automatic callbacks once the client has its response, as Twilio does."""
+        if self.auto_callbacks and self._store.status_callback(sid):
+            self._spawn(self._deliver_in_order, sid)

@@ -1,0 +1,109 @@
+"""The HTTP side: routes Twilio's two Messages endpoints to the FakeTwilio that owns the server.
+
+The handler only parses, authenticates and answers; what a send does is the fake's business, so
+a test subclass of FakeTwilio (overriding `_create`) sees every request the client makes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from bot.channels.fake_twilio.resources import Failure, error_json
+
+if TYPE_CHECKING:
+    from bot.channels.fake_twilio.fake import FakeTwilio
+
+_CREATE_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages\.json$")
+_FETCH_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages/(?P<sid>[^/]+)\.json$")
+
+
+def has_basic_auth(header: str | None) -> bool:
+    """True when the Authorization header carries decodable Basic credentials."""
+    scheme, _, token = (header or "").partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        return b":" in base64.b64decode(token, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+
+
+class Server(ThreadingHTTPServer):
+    """The HTTP server, knowing which FakeTwilio its handlers serve."""
+
+    def __init__(self, address: tuple[str, int], fake: FakeTwilio):
+        super().__init__(address, _Handler)
+        self.fake = fake
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Routes Twilio API requests to the FakeTwilio that owns the server."""
+
+    server: Server
+    server_version = "FakeTwilio/1.0"
+
+    @property
+    def fake(self) -> FakeTwilio:
+        return self.server.fake
+
+    def do_POST(self) -> None:
+        match = _CREATE_PATH.match(self.path)
+        if not match:
+            self._not_found()
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
+        if not self._authorised():
+            return
+        form = {key: values[0] for key, values in raw.items()}
+        status, payload = self.fake._create(match["account"], form)
+        self._send_json(status, payload)
+        if status == HTTPStatus.CREATED:
+            self.fake._after_create(payload["sid"])
+
+    def do_GET(self) -> None:
+        match = _FETCH_PATH.match(self.path)
+        if not match:
+            self._not_found()
+            return
+        if not self._authorised():
+            return
+        payload = self.fake._fetch(match["sid"])
+        if payload is None:
+            self._not_found()
+            return
+        self._send_json(HTTPStatus.OK, payload)
+
+    def _authorised(self) -> bool:
+        if has_basic_auth(self.headers.get("Authorization")):
+            return True
+        failure = Failure(401, 20003, "Authenticate")
+        self._send_json(401, error_json(failure), {"WWW-Authenticate": 'Basic realm="Twilio API"'})
+        return False
+
+    def _not_found(self) -> None:
+        message = f"The requested resource {self.path} was not found"
+        self._send_json(404, error_json(Failure(404, 20404, message)))
+
+    def _send_json(
+        self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silent: request lines would leak SIDs into test output and the demo's console."""
