@@ -32,6 +32,9 @@ from wsgi import create_app
 
 TEST_AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 TEST_PUBLIC_URL = "https://sgwrs.example.test"
+#: Where tests' Twilio lives unless a test passes its own fake: `.invalid` never resolves
+#: (RFC 2606), so a test that forgot its fake fails to send instead of reaching Twilio.
+UNREACHABLE_TWILIO = "http://twilio.invalid"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -62,6 +65,7 @@ def settings_for(database_url: str, **overrides: Any) -> dict[str, Any]:
         "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
         "TWILIO_AUTH_TOKEN": TEST_AUTH_TOKEN,
         "TWILIO_FROM_SMS": "+447700900999",
+        "TWILIO_API_URL": UNREACHABLE_TWILIO,
         "PUBLIC_URL": TEST_PUBLIC_URL,
         "FLOWS_DIR": str(PROJECT_ROOT / "flows"),
     }
