@@ -32,6 +32,10 @@ from wsgi import create_app
 
 TEST_AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 TEST_PUBLIC_URL = "https://sgwrs.example.test"
+#: Copies of the product flows for tests of behaviour: rewording `flows/` never breaks them.
+#: Only tests about the shipped flows themselves load PRODUCT_FLOWS.
+FIXTURE_FLOWS = PROJECT_ROOT / "tests" / "data" / "flows"
+PRODUCT_FLOWS = PROJECT_ROOT / "flows"
 #: Where tests' Twilio lives unless a test passes its own fake: `.invalid` never resolves
 #: (RFC 2606), so a test that forgot its fake fails to send instead of reaching Twilio.
 UNREACHABLE_TWILIO = "http://twilio.invalid"
@@ -56,6 +60,7 @@ def need_service(name: str, reason: str) -> None:
 
 
 def settings_for(database_url: str, **overrides: Any) -> dict[str, Any]:
+    """Test settings: the fixture flows, no Redis, and a Twilio that cannot be reached."""
     values: dict[str, Any] = {
         "ENV": "test",
         "DATABASE_URL": database_url,
@@ -67,7 +72,7 @@ def settings_for(database_url: str, **overrides: Any) -> dict[str, Any]:
         "TWILIO_FROM_SMS": "+447700900999",
         "TWILIO_API_URL": UNREACHABLE_TWILIO,
         "PUBLIC_URL": TEST_PUBLIC_URL,
-        "FLOWS_DIR": str(PROJECT_ROOT / "flows"),
+        "FLOWS_DIR": str(FIXTURE_FLOWS),
     }
     values.update({key.upper(): value for key, value in overrides.items()})
     return values

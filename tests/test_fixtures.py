@@ -11,7 +11,7 @@ from requests import RequestException
 
 from bot.channels.sender import OutboundSms, SendError, TwilioSender
 from bot.runtime.container import Container
-from tests.conftest import UNREACHABLE_TWILIO
+from tests.conftest import FIXTURE_FLOWS, UNREACHABLE_TWILIO
 
 
 def test_the_fixtures_twilio_is_unreachable(services: Container) -> None:
@@ -28,3 +28,8 @@ def test_the_fixtures_twilio_is_unreachable(services: Container) -> None:
     assert cause.request is not None
     assert str(cause.request.url).startswith(f"{UNREACHABLE_TWILIO}/2010-04-01/Accounts/")
     assert "api.twilio.com" not in str(cause.request.url)
+
+
+def test_the_fixtures_load_the_fixture_flows(services: Container) -> None:
+    assert services.settings.flows_path == FIXTURE_FLOWS
+    assert {"welcome", "energy-data"} <= set(services.library.flows)

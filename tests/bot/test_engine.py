@@ -1,4 +1,8 @@
-"""The engine as a pure function: no database, no clock, the same answer for the same input."""
+"""The engine as a pure function: no database, no clock, the same answer for the same input.
+
+It runs on the fixture flows (tests/data/flows), not the shipped ones, so that rewording a
+product text cannot break a test of how the engine behaves.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ from bot.engine import step
 from bot.engine import texts as system_texts
 from bot.engine.events import FlowEnded, Inbound, QueueQuestion, SendText, Timeout, Turn
 from bot.engine.state import SessionState
-from bot.flowspec.model import FlowLibrary, SayStep, load_library
-from bot.runtime.config import PROJECT_ROOT
+from bot.flowspec.loading import load_library
+from bot.flowspec.model import FlowLibrary, SayStep
+from tests.conftest import FIXTURE_FLOWS
 
 START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 #: Language, then NEXT through every explanation: the resident is then at the consent step.
@@ -21,7 +26,7 @@ TO_CONSENT = ("2", "next", "next", "next", "next", "next", "next", "next")
 
 @pytest.fixture(scope="module")
 def library() -> FlowLibrary:
-    return load_library(PROJECT_ROOT / "flows", "energy-data")
+    return load_library(FIXTURE_FLOWS, "energy-data")
 
 
 def play(

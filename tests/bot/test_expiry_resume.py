@@ -1,4 +1,7 @@
-"""A resident who comes back after their chat expired: what they say next is still counted."""
+"""A resident who comes back after their chat expired: what they say next is still counted.
+
+The services come from make_container, so they run on the fixture flows (tests/data/flows).
+"""
 
 from __future__ import annotations
 
