@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 import wsgi  # noqa: F401  (registers `sgwrs run` on the group, as the console script does)
 from bot.cli import cli
-from bot.flowspec.model import load_library
+from bot.flowspec.loading import load_library
 from bot.runtime.config import PROJECT_ROOT
 from tests.conftest import TEST_AUTH_TOKEN
 

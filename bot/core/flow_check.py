@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.channels.sms import segment_info
 from bot.engine import texts as system_texts
 from bot.engine.render import compose, step_prompt
+from bot.flowspec.loading import load_library
 from bot.flowspec.model import (
     LANGUAGES,
     ConsentStep,
@@ -21,7 +22,6 @@ from bot.flowspec.model import (
     FlowError,
     SayStep,
     Text,
-    load_library,
 )
 
 #: An English text longer than this costs more than one SMS segment.

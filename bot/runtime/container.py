@@ -22,7 +22,8 @@ from bot.core.delivery import Delivery
 from bot.core.inbound import InboundDesk
 from bot.core.questions import QuestionDesk
 from bot.core.sweep import Sweep
-from bot.flowspec.model import FlowLibrary, load_library
+from bot.flowspec.loading import load_library
+from bot.flowspec.model import FlowLibrary
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.config import Settings, with_changes
 from bot.runtime.crypto import Vault

@@ -14,17 +14,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from bot.flowspec.model import (
-    BranchStep,
-    ChoiceStep,
-    FlowError,
-    FlowLibrary,
-    Partner,
-    Text,
-    load_flow,
-    load_library,
-    load_partners,
-)
+from bot.flowspec.loading import load_flow, load_library, load_partners
+from bot.flowspec.model import BranchStep, ChoiceStep, FlowError, FlowLibrary, Partner, Text
 from bot.runtime.config import PROJECT_ROOT
 
 FLOWS = PROJECT_ROOT / "flows"

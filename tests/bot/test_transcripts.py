@@ -28,7 +28,8 @@ from sqlmodel import Session, col, select
 import bot.runtime.container
 from bot.channels.addresses import parse_address
 from bot.core.inbound import InboundMessage
-from bot.flowspec.model import FlowLibrary, load_library
+from bot.flowspec.loading import load_library
+from bot.flowspec.model import FlowLibrary
 from bot.runtime.container import Container
 from bot.runtime.crypto import Vault
 from bot.store.answers import list_answers, list_questions
