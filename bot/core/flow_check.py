@@ -6,23 +6,14 @@ the figures are the ones Twilio will bill, and it flags texts that need a second
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.channels.sms import segment_info
-from bot.engine import texts as system_texts
-from bot.engine.render import compose, step_prompt
+from bot.core.flow_messages import flow_messages, system_messages
+from bot.engine.render import compose
 from bot.flowspec.loading import load_library
-from bot.flowspec.model import (
-    LANGUAGES,
-    ConsentStep,
-    EndStep,
-    Flow,
-    FlowError,
-    SayStep,
-    Text,
-)
+from bot.flowspec.model import LANGUAGES, FlowError, Text
 
 #: An English text longer than this costs more than one SMS segment.
 ONE_SEGMENT = 160
@@ -38,23 +29,6 @@ class CheckReport:
     def text(self) -> str:
         summary = f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)"
         return "\n".join([*self.lines, *self.warnings, *self.errors, summary])
-
-
-def _messages(flow: Flow) -> Iterator[tuple[str, Text]]:
-    """Every text a resident of `flow` can receive, named by step (and variant)."""
-    for step in flow.steps:
-        if isinstance(step, EndStep):
-            yield step.id, step.text
-            continue
-        if step.kind == "branch":
-            continue
-        yield step.id, step_prompt(flow, step)
-        if isinstance(step, SayStep) and step.simpler:
-            yield f"{step.id} (simpler)", step.simpler
-        if isinstance(step, ConsentStep):
-            yield f"{step.id} (declined)", step.declined
-    for entry in flow.faq:
-        yield f"faq {entry.id}", entry.answer
 
 
 def _describe(report: CheckReport, where: str, text: Text, first_contact: bool) -> None:
@@ -88,11 +62,11 @@ def check_flows(flows_dir: Path, default_flow: str) -> CheckReport:
                 f"warning: {flow.id}: Welsh texts await review by a fluent speaker "
                 "(set welsh_reviewed: true once done)"
             )
-        for position, (where, text) in enumerate(_messages(flow)):
+        for position, message in enumerate(flow_messages(flow)):
             first_contact = flow.id == library.welcome_flow and position == 0
-            _describe(report, f"{flow.id}/{where}", text, first_contact)
+            _describe(report, f"{flow.id}/{message.name}", message.text, first_contact)
     report.lines.append("system texts (bot/system_texts.py)")
-    for name, text in system_texts.ALL.items():
-        _describe(report, name.lower(), text, first_contact=False)
+    for message in system_messages():
+        _describe(report, message.name, message.text, first_contact=False)
     report.lines.append(f"partners: {', '.join(sorted(library.partners)) or 'none'}")
     return report

@@ -1,22 +1,22 @@
 """The flows page's data: every message of every flow as residents receive it, and its cost.
 
 Each message is rendered the way the engine sends it (bot.engine.render), measured the way the
-carrier bills it (bot.channels.sms), and given a rough English reading age; `sgwrs flows check`
-supplies the warnings, so the page and the command never disagree.
+carrier bills it (bot.channels.sms), and given a rough English reading age. The messages come
+from bot.core.flow_messages and the warnings from `sgwrs flows check`, so the page and the
+command never disagree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import textstat
 
 from bot.channels.sms import segment_info
 from bot.core.flow_check import CheckReport
-from bot.engine import texts as system_texts
-from bot.engine.render import compose, step_prompt
-from bot.flowspec.model import BranchStep, ConsentStep, EndStep, Flow, FlowLibrary, SayStep, Text
+from bot.core.flow_messages import FlowMessage, flow_messages, system_messages
+from bot.engine.render import compose
+from bot.flowspec.model import FlowLibrary, Text
 
 #: textstat 0.7.13 looks English syllables up in NLTK's CMU dictionary, which it downloads at
 #: first use; "en-GB" (not en_GB) makes it count them with pyphen's British English rules
@@ -70,30 +70,18 @@ def reading_age(text: str) -> int | None:
         return None
 
 
-def _flow_messages(flow: Flow) -> Iterable[tuple[str, str, str, Text]]:
-    """(step id, kind, variant, text) for every message of the flow, as flow_check lists them."""
-    for step in flow.steps:
-        if isinstance(step, BranchStep):
-            continue
-        yield (
-            step.id,
-            step.kind,
-            "",
-            step.text if isinstance(step, EndStep) else step_prompt(flow, step),
-        )
-        if isinstance(step, SayStep) and step.simpler:
-            yield step.id, step.kind, "simpler", step.simpler
-        if isinstance(step, ConsentStep):
-            yield step.id, step.kind, "declined", step.declined
-    for entry in flow.faq:
-        yield entry.id, "faq", "faq", entry.answer
-
-
-def _row(step_id: str, kind: str, variant: str, text: Text, *, both: bool = False) -> SheetRow:
+def _row(message: FlowMessage, *, both: bool = False) -> SheetRow:
+    text = message.text
     combined = MessageFacts.of(compose([text], None)) if both else None
     en = MessageFacts.of(text.en)
     return SheetRow(
-        step_id, kind, variant, MessageFacts.of(text.cy), en, reading_age(en.body), combined
+        message.step_id,
+        message.kind,
+        message.variant,
+        MessageFacts.of(text.cy),
+        en,
+        reading_age(en.body),
+        combined,
     )
 
 
@@ -104,14 +92,14 @@ def flow_sheets(library: FlowLibrary, report: CheckReport) -> list[FlowSheet]:
     claimed: set[str] = set()
     for flow in library.flows.values():
         rows = [
-            _row(*message, both=flow.id == library.welcome_flow and position == 0)
-            for position, message in enumerate(_flow_messages(flow))
+            _row(message, both=flow.id == library.welcome_flow and position == 0)
+            for position, message in enumerate(flow_messages(flow))
         ]
         mine = [w for w in warnings if w.startswith((f"{flow.id}:", f"{flow.id}/"))]
         claimed.update(mine)
         shown = [w.removeprefix(f"{flow.id}/").removeprefix(f"{flow.id}: ") for w in mine]
         sheets.append(FlowSheet(flow.id, flow.version, flow.title, rows, shown))
-    system = [_row(name.lower(), "system", "", text) for name, text in system_texts.ALL.items()]
+    system = [_row(message) for message in system_messages()]
     others = [w for w in warnings if w not in claimed]
     sheets.append(FlowSheet("system", None, None, system, others + report.errors))
     return sheets

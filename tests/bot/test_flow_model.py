@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
+from bot.core.flow_check import check_flows
+from bot.core.flow_messages import flow_messages, system_messages
+from bot.engine.render import step_prompt
 from bot.flowspec.loading import load_flow, load_library, load_partners
 from bot.flowspec.model import BranchStep, ChoiceStep, FlowError, FlowLibrary, Partner, Text
 from bot.runtime.config import PROJECT_ROOT
@@ -312,3 +315,34 @@ def test_partner_codes_are_matched_case_insensitively(library: FlowLibrary) -> N
     assert partner is not None
     assert partner.code == "LIB1"
     assert library.partner_for("LIB 1") is None
+
+
+# --- Every message of a flow ----------------------------------------------------------------
+
+
+def test_a_flows_messages_are_its_prompts_variants_and_faq_answers(library: FlowLibrary) -> None:
+    flow = library.flow("energy-data")
+    messages = {(m.step_id, m.variant): m for m in flow_messages(flow)}
+    assert messages[("plan", "simpler")].name == "plan (simpler)"
+    assert messages[("consent", "declined")].name == "consent (declined)"
+    assert messages[("who-sees", "faq")].name == "faq who-sees"
+    assert ("which-first", "") not in messages  # a branch sends nothing
+    view = flow.step("view")
+    assert isinstance(view, ChoiceStep)
+    assert messages[("view", "")].text == step_prompt(flow, view)  # options included
+    assert {m.kind for m in system_messages()} == {"system"}
+
+
+def test_the_check_costs_exactly_the_listed_messages(library: FlowLibrary) -> None:
+    """`sgwrs flows check` describes each listed message, once per language, in list order."""
+    report = check_flows(FLOWS, DEFAULT_FLOW)
+    described = [
+        match[1]
+        for line in report.lines
+        if (match := re.match(r"^  (\S.*?) +(?:cy\+en|cy|en) +(?:GSM-7|UCS-2) ", line))
+    ]
+    listed = [
+        *(f"{flow.id}/{m.name}" for flow in library.flows.values() for m in flow_messages(flow)),
+        *(m.name for m in system_messages()),
+    ]
+    assert list(dict.fromkeys(described)) == listed
