@@ -65,7 +65,7 @@ def check_flows(flows_dir: Path, default_flow: str) -> CheckReport:
         for position, message in enumerate(flow_messages(flow)):
             first_contact = flow.id == library.welcome_flow and position == 0
             _describe(report, f"{flow.id}/{message.name}", message.text, first_contact)
-    report.lines.append("system texts (bot/system_texts.py)")
+    report.lines.append("system texts (bot/engine/texts.py)")
     for message in system_messages():
         _describe(report, message.name, message.text, first_contact=False)
     report.lines.append(f"partners: {', '.join(sorted(library.partners)) or 'none'}")
