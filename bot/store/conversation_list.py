@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.runtime.crypto import Vault, mask_number
+from bot.store.filters import within
 from bot.store.models import Answer, Conversation, Message, Participant, Question
 
 #: Conversation statuses, plus `opted_out` (the resident sent STOP), which outranks them.
@@ -78,10 +79,7 @@ def _filtered(statement: Select, filters: ConversationFilters) -> Select:
     elif filters.status:
         conditions.append(col(Conversation.status) == filters.status)
         conditions.append(~col(Participant.opted_out))
-    if filters.started_from:
-        conditions.append(col(Participant.created_at) >= filters.started_from)
-    if filters.started_before:
-        conditions.append(col(Participant.created_at) < filters.started_before)
+    conditions += within(col(Participant.created_at), filters.started_from, filters.started_before)
     return statement.where(*conditions)
 
 

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from bot.runtime.crypto import Vault
 from bot.store.db import Database
+from bot.store.filters import within
 from bot.store.models import Answer, AnswerTheme, Participant, Theme
 
 COLUMNS = (
@@ -76,10 +77,7 @@ def _filtered(statement: Select, filters: ExportFilters) -> Select:
         conditions.append(col(Answer.flow_id) == filters.flow_id)
     if filters.kinds:
         conditions.append(col(Answer.kind).in_(filters.kinds))
-    if filters.answered_from:
-        conditions.append(col(Answer.created_at) >= filters.answered_from)
-    if filters.answered_before:
-        conditions.append(col(Answer.created_at) < filters.answered_before)
+    conditions += within(col(Answer.created_at), filters.answered_from, filters.answered_before)
     return statement.where(*conditions)
 
 
