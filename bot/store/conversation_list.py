@@ -15,8 +15,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.runtime.crypto import Vault, mask_number
+from bot.store.answers import list_answers, list_questions
 from bot.store.filters import within
-from bot.store.models import Answer, Conversation, Message, Participant, Question
+from bot.store.messages import list_messages
+from bot.store.models import Conversation, Message, Participant
+from bot.store.participants import get_participant
 
 #: Conversation statuses, plus `opted_out` (the resident sent STOP), which outranks them.
 STATUSES = ("active", "completed", "declined", "expired", "handed_on", "opted_out")
@@ -180,25 +183,18 @@ class Transcript:
 
 
 def read_transcript(session: Session, vault: Vault, participant_id: int) -> Transcript | None:
-    """One resident's thread, answers and questions; None when there is no such resident."""
-    participant = session.get(Participant, participant_id)
+    """One resident's thread, answers and questions; None when there is no such resident.
+
+    The lists come from the store's own per-resident queries, so the officer reads them in the
+    order the bot keeps them, and one place decides that order.
+    """
+    participant = get_participant(session, participant_id)
     if participant is None:
         return None
     conversations = session.exec(
         select(Conversation)
         .where(Conversation.participant_id == participant_id)
         .order_by(col(Conversation.id))
-    ).all()
-    messages = session.exec(
-        select(Message)
-        .where(Message.participant_id == participant_id)
-        .order_by(col(Message.created_at), col(Message.id))
-    ).all()
-    answers = session.exec(
-        select(Answer).where(Answer.participant_id == participant_id).order_by(col(Answer.id))
-    ).all()
-    questions = session.exec(
-        select(Question).where(Question.participant_id == participant_id).order_by(col(Question.id))
     ).all()
     return Transcript(
         participant=participant,
@@ -208,7 +204,7 @@ def read_transcript(session: Session, vault: Vault, participant_id: int) -> Tran
             ThreadMessage(
                 m.direction, m.channel, vault.open(m.body_encrypted), m.status, m.created_at
             )
-            for m in messages
+            for m in list_messages(session, participant_id)
         ],
         answers=[
             TranscriptAnswer(
@@ -220,7 +216,7 @@ def read_transcript(session: Session, vault: Vault, participant_id: int) -> Tran
                 a.significant,
                 a.created_at,
             )
-            for a in answers
+            for a in list_answers(session, participant_id)
         ],
         questions=[
             TranscriptQuestion(
@@ -230,7 +226,7 @@ def read_transcript(session: Session, vault: Vault, participant_id: int) -> Tran
                 vault.open(q.answer_encrypted) if q.answer_encrypted else None,
                 q.answered_at,
             )
-            for q in questions
+            for q in list_questions(session, participant_id)
         ],
     )
 
