@@ -12,14 +12,8 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
+from admin.dates import short_date
 from admin.i18n import translate
-
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def short_date(day: date) -> str:
-    """'5 Mar' (or '5 Maw' in Welsh)."""
-    return f"{day.day} {translate(MONTHS[day.month - 1])}"
 
 
 def _nice_top(value: int) -> int:

@@ -14,7 +14,6 @@ CY: dict[str, str] = {
     "Filter": "Hidlo",
     "Showing {first} to {last} of {total} answers. Significant answers come first.": "Yn dangos {first} i {last} o {total} ateb. Daw atebion arwyddocaol yn gyntaf.",
     "No answers match these filters.": "Does dim atebion yn cyfateb i'r hidlau hyn.",
-    "Unexpected reply to a choice": "Ateb annisgwyl i ddewis",
     "Resident {id}": "Preswylydd {id}",
     "Tag with themes": "Tagio â themâu",
     "Themes for this answer": "Themâu ar gyfer yr ateb hwn",

@@ -49,7 +49,7 @@ CY: dict[str, str] = {
     "Opted out": "Wedi optio allan",
     "Welsh": "Cymraeg",
     "Choice": "Dewis",
-    "Unexpected reply": "Ateb annisgwyl",
+    "Unexpected reply to a choice": "Ateb annisgwyl i ddewis",
     "Hope": "Gobaith",
     "Fear": "Pryder",
     "Feedback": "Adborth",

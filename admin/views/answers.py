@@ -11,7 +11,9 @@ from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, partner_scope, requires, services
 from admin.blueprint import bp
+from admin.forms import page_number, whole_number
 from admin.i18n import translate
+from admin.labels import KIND_LABELS
 from bot.core.audit import record_event
 from bot.store.answer_list import (
     OPEN_KINDS,
@@ -29,19 +31,8 @@ from bot.store.themes import (
 )
 
 PAGE_SIZE = 50
-#: English labels for Answer.kind (translated in the template).
-KIND_LABELS = {
-    "hope": "Hope",
-    "fear": "Fear",
-    "feedback": "Feedback",
-    "experience": "Experience",
-    "other": "Other",
-    "unexpected": "Unexpected reply to a choice",
-}
-
-
-def _number(value: str | None, default: int | None = None) -> int | None:
-    return int(value) if value and value.isdigit() else default
+#: The kinds this page lists, in its filter's order, with their labels.
+OPEN_KIND_LABELS = {kind: KIND_LABELS[kind] for kind in OPEN_KINDS}
 
 
 def _filters() -> AnswerFilter:
@@ -53,19 +44,15 @@ def _filters() -> AnswerFilter:
     return AnswerFilter(
         kind=args.get("kind") if args.get("kind") in OPEN_KINDS else None,
         flow_id=args.get("flow") if args.get("flow") in services().library.flows else None,
-        theme_id=_number(args.get("theme")),
+        theme_id=whole_number(args.get("theme")),
         significant_only=args.get("significant") == "1",
         partner_code=partner_scope(),
     )
 
 
-def _page() -> int:
-    return max(1, _number(request.args.get("page"), 1) or 1)
-
-
 def _show_answers(error: dict[str, object] | None = None) -> ResponseReturnValue:
     """Render the page for the current filters; `error` keeps what an officer typed."""
-    filters, page = _filters(), _page()
+    filters, page = _filters(), page_number(request.args)
     with services().db.session() as session:
         listed = list_open_answers(
             session, services().vault, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
@@ -80,7 +67,7 @@ def _show_answers(error: dict[str, object] | None = None) -> ResponseReturnValue
         filters=filters,
         page=page,
         page_size=PAGE_SIZE,
-        kinds=KIND_LABELS,
+        kinds=OPEN_KIND_LABELS,
         flows=sorted(services().library.flows),
         can_edit=partner_scope() is None,
         error=error,
@@ -103,7 +90,8 @@ def _back_to_list(answer_id: int) -> ResponseReturnValue:
 @requires("admin", "officer")
 def tag_answer(answer_id: int) -> ResponseReturnValue:
     """Set an answer's themes from the codebook, optionally adding a new theme on the way."""
-    theme_ids = [int(value) for value in request.form.getlist("theme") if value.isdigit()]
+    chosen = (whole_number(value) for value in request.form.getlist("theme"))
+    theme_ids = [theme_id for theme_id in chosen if theme_id is not None]
     new_theme = request.form.get("new_theme", "")
     user = current_user()
     try:

@@ -7,9 +7,10 @@ from flask.typing import ResponseReturnValue
 
 from admin.auth import requires, services
 from admin.blueprint import bp
-from admin.views.conversations import PER_PAGE, pagination, parse_page
+from admin.forms import page_number, pagination
 from bot.store.audit import list_audit_events
 
+PER_PAGE = 50
 #: Plain words for the actions the admin records; others show their snake_case name.
 ACTION_LABELS = {
     "signed_in": "Signed in",
@@ -35,7 +36,7 @@ ACTION_LABELS = {
 @requires("admin")
 def audit() -> ResponseReturnValue:
     """The audit log, newest first, 50 a page (one extra row tells whether there is a next)."""
-    page = parse_page(request.args)
+    page = page_number(request.args)
     with services().db.session() as session:
         events = list_audit_events(session, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
     return render_template(

@@ -13,7 +13,8 @@ from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, requires, services
 from admin.blueprint import bp
-from admin.i18n import translate, ui_language
+from admin.forms import flow_choices, page_number
+from admin.i18n import translate
 from bot.core.audit import record_event
 from bot.core.broadcasts import BroadcastError, Preview
 from bot.store.broadcast_list import count_broadcasts, list_broadcasts
@@ -24,11 +25,7 @@ PAGE_SIZE = 20
 def _flows() -> list[tuple[str, str]]:
     """(id, title) of each flow a broadcast can follow up; the welcome flow asks nothing."""
     library = services().library
-    return [
-        (flow_id, flow.title.cy if ui_language() == "cy" else flow.title.en)
-        for flow_id, flow in sorted(library.flows.items())
-        if flow_id != library.welcome_flow
-    ]
+    return [choice for choice in flow_choices(library) if choice[0] != library.welcome_flow]
 
 
 def _form() -> dict[str, str]:
@@ -62,8 +59,7 @@ def _show_broadcasts(
     form: dict[str, str] | None = None, preview: Preview | None = None, **notes: Any
 ) -> ResponseReturnValue:
     """Compose form (kept as typed), optional preview, and the list of broadcasts with progress."""
-    value = request.args.get("page", "")
-    page = max(1, int(value)) if value.isdigit() else 1
+    page = page_number(request.args)
     with services().db.session() as session:
         listed = list_broadcasts(session, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         total = count_broadcasts(session)

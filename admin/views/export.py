@@ -8,10 +8,10 @@ from werkzeug.datastructures import MultiDict
 
 from admin.auth import current_user, requires, services
 from admin.blueprint import bp
-from admin.views.conversations import KIND_LABELS, filter_options, parse_date_range
+from admin.forms import flow_choices, parse_date_range
+from admin.labels import KIND_LABELS
 from bot.core.audit import record_event
 from bot.flowspec.model import FlowLibrary
-from bot.runtime.clock import utc_now
 from bot.store.exports import (
     KINDS,
     ExportFilters,
@@ -42,7 +42,7 @@ def show_form(values: MultiDict[str, str], errors: dict[str, str]) -> str:
         values=values,
         kinds=[(kind, KIND_LABELS[kind]) for kind in KINDS],
         chosen_kinds=values.getlist("kinds"),
-        flows=filter_options(services().library)["flow"],
+        flows=flow_choices(services().library),
         errors=errors,
     )
 
@@ -62,7 +62,7 @@ def export() -> ResponseReturnValue:
         size = measure_export(session, filters)
         detail = f"{filters.describe()}; rows={size.rows}"
         record_event(session, user.id, "export_downloaded", "answers", detail)
-    filename = f"sgwrs-answers-{utc_now():%Y-%m-%d}.csv"
+    filename = f"sgwrs-answers-{sgwrs.clock():%Y-%m-%d}.csv"
     return Response(
         csv_lines(iter_export_rows(sgwrs.db, sgwrs.vault, filters, size)),
         mimetype="text/csv",

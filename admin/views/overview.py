@@ -7,7 +7,8 @@ from flask.typing import ResponseReturnValue
 
 from admin.auth import partner_scope, requires, services
 from admin.blueprint import bp
-from admin.charts import daily_bars, funnel_bars, short_date
+from admin.charts import daily_bars, funnel_bars
+from admin.dates import short_date
 from admin.i18n import translate
 from bot.core.reports import build_overview
 
@@ -23,7 +24,7 @@ def overview() -> ResponseReturnValue:
             session,
             app.library,
             price_per_segment=app.settings.price_per_segment,
-            today=app.inbound.clock().date(),
+            today=app.clock().date(),
             partner_code=scope,
         )
     return render_template(

@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, requires, services
 from admin.blueprint import bp
+from admin.forms import page_number
 from admin.i18n import translate
 from bot.channels.sms import MAX_BODY_CHARS, normalise, segment_info
 from bot.core.audit import record_event
@@ -60,14 +61,9 @@ def check_answer(text: str, language: str | None) -> SmsCheck:
     )
 
 
-def _page(name: str) -> int:
-    value = request.args.get(name, "")
-    return max(1, int(value)) if value.isdigit() else 1
-
-
 def _show_questions(draft: dict[str, Any] | None = None) -> ResponseReturnValue:
     """The inbox and the answered list; `draft` keeps an officer's unsent answer and its check."""
-    page, answered_page = _page("page"), _page("answered_page")
+    page, answered_page = page_number(request.args), page_number(request.args, "answered_page")
     vault = services().vault
     with services().db.session() as session:
         waiting = list_open_questions(

@@ -7,14 +7,15 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlmodel import Session
 
 from admin.auth import current_user, requires, services
 from admin.blueprint import bp
+from admin.forms import whole_number
 from admin.i18n import translate
 from bot.core.audit import record_event
 from bot.store import themes as codebook
 from bot.store.answer_list import AnswerFilter, count_answer_themes
+from bot.store.db import UnitOfWork
 
 #: (audit action, audit target, audit detail, success message)
 Change = tuple[str, str, str, str]
@@ -28,7 +29,7 @@ def _show_themes(error: dict[str, Any] | None = None) -> ResponseReturnValue:
 
 
 def _change(
-    act: Callable[[Session], Change], field: str, form: dict[str, str]
+    act: Callable[[UnitOfWork], Change], field: str, form: dict[str, str]
 ) -> ResponseReturnValue:
     """Run one codebook change with its audit entry; re-show the page with the error if refused."""
     user = current_user()
@@ -43,8 +44,8 @@ def _change(
 
 
 def _id(name: str) -> int:
-    value = request.form.get(name, "")
-    return int(value) if value.isdigit() else 0
+    """A theme id from the form; 0, which the codebook refuses as "not chosen", if not a number."""
+    return whole_number(request.form.get(name)) or 0
 
 
 @bp.get("/themes")
@@ -60,7 +61,7 @@ def add_theme() -> ResponseReturnValue:
     """Add a theme to the codebook."""
     name = request.form.get("name", "")
 
-    def act(session: Session) -> Change:
+    def act(session: UnitOfWork) -> Change:
         theme = codebook.add_theme(session, name)
         message = translate("Theme “{name}” added", name=theme.name)
         return "theme_added", f"theme:{theme.id}", theme.name, message
@@ -74,7 +75,7 @@ def rename_theme(theme_id: int) -> ResponseReturnValue:
     """Rename a theme; its tags stay on their answers."""
     name = request.form.get("name", "")
 
-    def act(session: Session) -> Change:
+    def act(session: UnitOfWork) -> Change:
         old, new = codebook.rename_theme(session, theme_id, name)
         message = translate("Theme “{old}” renamed to “{new}”", old=old, new=new)
         return "theme_renamed", f"theme:{theme_id}", f"{old} -> {new}", message
@@ -88,7 +89,7 @@ def merge_themes() -> ResponseReturnValue:
     """Merge one theme into another: every tag moves, the first theme goes."""
     source, target = _id("source"), _id("target")
 
-    def act(session: Session) -> Change:
+    def act(session: UnitOfWork) -> Change:
         old, new, moved = codebook.merge_themes(session, source, target)
         message = translate(
             "“{old}” merged into “{new}”: {count} more answers tagged “{new}”",

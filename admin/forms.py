@@ -1,0 +1,108 @@
+"""Reading what officers type or pick, the same way on every page.
+
+Whole numbers and page numbers from query strings and forms, the GOV.UK date inputs of a
+"from ... to ..." filter (admin/templates/admin/_date_range.html draws them), the flows to
+choose from, and GOV.UK pagination links that carry the page's filters along.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from flask import request, url_for
+
+from admin.dates import UK
+from admin.i18n import translate, ui_language
+from bot.flowspec.model import FlowLibrary
+
+#: No list is this long; a bigger number is a typo (and too big an OFFSET for PostgreSQL).
+MAX_PAGE = 100_000
+
+
+def whole_number(value: str | None) -> int | None:
+    """'12' -> 12; None for anything else (empty, negative, '1.5', '²'), which callers ignore."""
+    return int(value) if value and value.isascii() and value.isdigit() else None
+
+
+def page_number(values: Mapping[str, str], name: str = "page") -> int:
+    """The page asked for in `values[name]`: 1 when missing or not a number, never past MAX_PAGE."""
+    return max(1, min(whole_number(values.get(name)) or 1, MAX_PAGE))
+
+
+def parse_day(values: Mapping[str, str], prefix: str) -> tuple[date | None, bool]:
+    """A GOV.UK date input's day/month/year; (None, True) when all empty, (None, False) if bad."""
+    parts = [values.get(f"{prefix}-{part}", "").strip() for part in ("day", "month", "year")]
+    if not any(parts):
+        return None, True
+    day, month, year = (whole_number(part) for part in parts)
+    if day is None or month is None or year is None or len(parts[2]) != 4:
+        return None, False
+    try:
+        return date(year, month, day), True
+    except ValueError:
+        return None, False
+
+
+def parse_date_range(
+    values: Mapping[str, str],
+) -> tuple[datetime | None, datetime | None, dict[str, str]]:
+    """'from' and 'to' UK days as UTC bounds [from, day after to), with GOV.UK error messages.
+
+    The upper bound is exclusive so that a whole last day is included whatever its times.
+    """
+    start, start_ok = parse_day(values, "from")
+    end, end_ok = parse_day(values, "to")
+    errors = {}
+    if not start_ok:
+        errors["from"] = translate("The start date must be a real date, like 27 3 2025")
+    if not end_ok:
+        errors["to"] = translate("The end date must be a real date, like 27 3 2025")
+    if start and end and end < start:
+        errors["to"] = translate("The end date must be the same as or after the start date")
+        end = None
+    lower = datetime.combine(start, time(), UK).astimezone(UTC) if start else None
+    upper = datetime.combine(end + timedelta(days=1), time(), UK).astimezone(UTC) if end else None
+    return lower, upper, errors
+
+
+def flow_choices(library: FlowLibrary) -> list[tuple[str, str]]:
+    """(flow id, title in the interface language) for a flow select, by id."""
+    return [(key, flow.title.in_(ui_language())) for key, flow in sorted(library.flows.items())]
+
+
+def pagination(page: int, pages: int, *, has_next: bool | None = None) -> dict[str, Any] | None:
+    """Parameters for govukPagination: numbered when `pages` is known, else previous/next.
+
+    Each link is this page's own URL with its query string kept and only `page` changed.
+    """
+
+    def href(number: int) -> str:
+        args = {**request.args.to_dict(), "page": str(number)}
+        return url_for(str(request.endpoint), **(request.view_args or {}), **args)
+
+    more = page < pages if has_next is None else has_next
+    if page <= 1 and not more:
+        return None
+    params: dict[str, Any] = {"landmarkLabel": translate("Pages")}
+    if page > 1:
+        params["previous"] = {"href": href(page - 1), "text": translate("Previous")}
+    if more:
+        params["next"] = {"href": href(page + 1), "text": translate("Next")}
+    if has_next is None:
+        shown = sorted({1, pages, *range(max(1, page - 1), min(pages, page + 1) + 1)})
+        items: list[dict[str, Any]] = []
+        for number in shown:
+            if items and number - items[-1].get("number", number) > 1:
+                items.append({"ellipsis": True})
+            items.append(
+                {
+                    "number": number,
+                    "href": href(number),
+                    "current": number == page,
+                    "visuallyHiddenText": translate("Page {number}", number=number),
+                }
+            )
+        params["items"] = items
+    return params

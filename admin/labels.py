@@ -1,0 +1,41 @@
+"""Plain English labels for values the database stores, so every page names a thing alike.
+
+Templates translate them with `_()`; admin/catalogues/conversations.py has the Welsh.
+"""
+
+from __future__ import annotations
+
+STATUS_LABELS = {
+    "active": "In progress",
+    "completed": "Completed",
+    "declined": "Declined",
+    "expired": "Stopped replying",
+    "handed_on": "Handed on",
+    "opted_out": "Opted out",
+}
+LANGUAGE_LABELS = {"cy": "Welsh", "en": "English"}
+CHANNEL_LABELS = {"sms": "SMS", "whatsapp": "WhatsApp"}
+#: Answer.kind: the transcript, the answers page and the export all use these words.
+KIND_LABELS = {
+    "choice": "Choice",
+    "unexpected": "Unexpected reply to a choice",
+    "hope": "Hope",
+    "fear": "Fear",
+    "feedback": "Feedback",
+    "experience": "Experience",
+    "other": "Other",
+}
+MESSAGE_STATUS_LABELS = {
+    "received": "Received",
+    "replied": "Replied at once",
+    "accepted": "Queued",
+    "scheduled": "Queued",
+    "queued": "Queued",
+    "sending": "Sending",
+    "sent": "Sent",
+    "delivered": "Delivered",
+    "undelivered": "Not delivered",
+    "failed": "Failed",
+    "canceled": "Cancelled",
+    "read": "Read",
+}
