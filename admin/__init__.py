@@ -1,27 +1,76 @@
 """The admin web view for officers and outreach partners, over the bot/ APIs.
 
 `init_admin` is the one place that wires it into the app: templates (GOV.UK Frontend macros),
-CSRF on every form, sign-in rate limits, security headers, and the views. Who may open which
-page is declared on each view with `requires(...)` (admin/auth.py).
+CSRF on every form, sign-in rate limits, security headers, and the views. Each module in
+admin/views/ has a blueprint of its own, and `admin_blueprint` nests every one of them, by
+name, under the parent "admin" blueprint that owns the /admin prefix, the static files and the
+error pages: endpoints read "admin.<page>.<view>", e.g. "admin.answers.tag". Who may open
+which page is declared on each view with `requires(...)` (admin/auth.py).
 """
 
 from __future__ import annotations
 
-from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_wtf.csrf import CSRFProtect
+from flask import Blueprint, Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from admin.auth import current_user
-from admin.blueprint import bp
+from admin.dates import uk_time
+from admin.errors import install_error_pages
+from admin.extensions import csrf, limiter
 from admin.i18n import install_i18n
 from admin.nav import nav_for
 from admin.security import install_security_headers
+from admin.views import (
+    answers,
+    audit,
+    broadcasts,
+    conversations,
+    export,
+    flows,
+    overview,
+    questions,
+    signin,
+    themes,
+    users,
+)
 from bot.runtime.container import Container
 
-csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+__all__ = ["admin_blueprint", "csrf", "init_admin", "limiter"]
+
+#: Every page's blueprint; a view module left out here has no routes at all.
+VIEWS = (
+    signin.bp,
+    overview.bp,
+    conversations.bp,
+    answers.bp,
+    themes.bp,
+    questions.bp,
+    broadcasts.bp,
+    flows.bp,
+    export.bp,
+    audit.bp,
+    users.bp,
+)
+
+
+def admin_blueprint() -> Blueprint:
+    """A new parent blueprint holding every view's blueprint under /admin.
+
+    New on each call because Flask lets a blueprint take children only until it is first
+    registered, and each test builds an app of its own.
+    """
+    parent = Blueprint(
+        "admin",
+        __name__,
+        url_prefix="/admin",
+        template_folder="templates",
+        static_folder="static",
+        static_url_path="/static",
+    )
+    for view in VIEWS:
+        parent.register_blueprint(view)
+    install_error_pages(parent)
+    return parent
 
 
 def init_admin(app: Flask, services: Container) -> None:
@@ -38,7 +87,6 @@ def init_admin(app: Flask, services: Container) -> None:
     limiter.init_app(app)
     install_i18n(app)
     app.jinja_env.globals.update(current_user=current_user, nav_for=nav_for)
+    app.add_template_filter(uk_time, "uk_time")
     install_security_headers(app)
-    from admin import views  # noqa: F401  (registers the routes on bp)
-
-    app.register_blueprint(bp)
+    app.register_blueprint(admin_blueprint())

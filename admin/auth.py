@@ -34,7 +34,7 @@ def requires(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def guarded(*args: Any, **kwargs: Any) -> Any:
             user = current_user()
             if user is None:
-                return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+                return redirect(url_for("admin.signin.login", next=request.full_path.rstrip("?")))
             if user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)

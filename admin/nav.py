@@ -8,15 +8,15 @@ from admin.i18n import translate
 
 #: (endpoint, English label, roles allowed)
 NAV = (
-    ("admin.overview", "Overview", ("admin", "officer", "partner")),
-    ("admin.conversations", "Conversations", ("admin", "officer")),
-    ("admin.answers", "Hopes, fears and feedback", ("admin", "officer", "partner")),
-    ("admin.questions", "Questions", ("admin", "officer")),
-    ("admin.broadcasts", "You said, we did", ("admin", "officer")),
-    ("admin.flows", "Flows", ("admin", "officer")),
-    ("admin.export", "Export", ("admin", "officer")),
-    ("admin.audit", "Audit log", ("admin",)),
-    ("admin.users", "Users", ("admin",)),
+    ("admin.overview.index", "Overview", ("admin", "officer", "partner")),
+    ("admin.conversations.index", "Conversations", ("admin", "officer")),
+    ("admin.answers.index", "Hopes, fears and feedback", ("admin", "officer", "partner")),
+    ("admin.questions.index", "Questions", ("admin", "officer")),
+    ("admin.broadcasts.index", "You said, we did", ("admin", "officer")),
+    ("admin.flows.index", "Flows", ("admin", "officer")),
+    ("admin.export.index", "Export", ("admin", "officer")),
+    ("admin.audit.index", "Audit log", ("admin",)),
+    ("admin.users.index", "Users", ("admin",)),
 )
 
 

@@ -6,11 +6,10 @@ cannot change anything (the POST routes below do not allow their role).
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, partner_scope, requires, services
-from admin.blueprint import bp
 from admin.forms import page_number, whole_number
 from admin.i18n import translate
 from admin.labels import KIND_LABELS
@@ -29,6 +28,8 @@ from bot.store.themes import (
     set_answer_significant,
     set_answer_themes,
 )
+
+bp = Blueprint("answers", __name__)
 
 PAGE_SIZE = 50
 #: The kinds this page lists, in its filter's order, with their labels.
@@ -76,19 +77,21 @@ def _show_answers(error: dict[str, object] | None = None) -> ResponseReturnValue
 
 @bp.get("/answers")
 @requires("admin", "officer", "partner")
-def answers() -> ResponseReturnValue:
+def index() -> ResponseReturnValue:
     """List open answers, filtered by kind, flow, theme and significance."""
     return _show_answers()
 
 
 def _back_to_list(answer_id: int) -> ResponseReturnValue:
     """The list as it was filtered when the form was sent (the filters ride on the URL)."""
-    return redirect(url_for("admin.answers", **request.args.to_dict()) + f"#answer-{answer_id}")
+    return redirect(
+        url_for("admin.answers.index", **request.args.to_dict()) + f"#answer-{answer_id}"
+    )
 
 
 @bp.post("/answers/<int:answer_id>/themes")
 @requires("admin", "officer")
-def tag_answer(answer_id: int) -> ResponseReturnValue:
+def tag(answer_id: int) -> ResponseReturnValue:
     """Set an answer's themes from the codebook, optionally adding a new theme on the way."""
     chosen = (whole_number(value) for value in request.form.getlist("theme"))
     theme_ids = [theme_id for theme_id in chosen if theme_id is not None]
@@ -112,7 +115,7 @@ def tag_answer(answer_id: int) -> ResponseReturnValue:
 
 @bp.post("/answers/<int:answer_id>/significant")
 @requires("admin", "officer")
-def flag_answer(answer_id: int) -> ResponseReturnValue:
+def flag(answer_id: int) -> ResponseReturnValue:
     """Flag an answer as significant, or remove the flag."""
     significant = request.form.get("significant") == "1"
     user = current_user()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
 from admin.auth import requires, services
-from admin.blueprint import bp
 from admin.forms import page_number, pagination
 from bot.store.audit import list_audit_events
+
+bp = Blueprint("audit", __name__)
 
 PER_PAGE = 50
 #: Plain words for the actions the admin records; others show their snake_case name.
@@ -34,7 +35,7 @@ ACTION_LABELS = {
 
 @bp.get("/audit")
 @requires("admin")
-def audit() -> ResponseReturnValue:
+def index() -> ResponseReturnValue:
     """The audit log, newest first, 50 a page (one extra row tells whether there is a next)."""
     page = page_number(request.args)
     with services().db.session() as session:

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, requires, services
-from admin.blueprint import bp
 from admin.forms import flow_choices, page_number
 from admin.i18n import translate
 from bot.core.audit import record_event
 from bot.core.broadcasts import BroadcastError, Preview
 from bot.store.broadcast_list import count_broadcasts, list_broadcasts
+
+bp = Blueprint("broadcasts", __name__)
 
 PAGE_SIZE = 20
 
@@ -79,14 +80,14 @@ def _show_broadcasts(
 
 @bp.get("/broadcasts")
 @requires("admin", "officer")
-def broadcasts() -> ResponseReturnValue:
+def index() -> ResponseReturnValue:
     """Compose a broadcast and see the ones sent so far."""
     return _show_broadcasts()
 
 
 @bp.post("/broadcasts/preview")
 @requires("admin", "officer")
-def preview_broadcast() -> ResponseReturnValue:
+def preview() -> ResponseReturnValue:
     """Show recipients (counts only), segments and cost before anything is sent."""
     form = _form()
     try:
@@ -98,7 +99,7 @@ def preview_broadcast() -> ResponseReturnValue:
 
 @bp.post("/broadcasts/send")
 @requires("admin", "officer")
-def send_broadcast() -> ResponseReturnValue:
+def send() -> ResponseReturnValue:
     """Send what was previewed, if the figures the officer confirmed still hold."""
     form, user = _form(), current_user()
     try:
@@ -127,7 +128,7 @@ def send_broadcast() -> ResponseReturnValue:
             detail,
         )
     flash(translate("Broadcast started: {count} texts are on their way.", count=written), "success")
-    return redirect(url_for("admin.broadcasts"))
+    return redirect(url_for("admin.broadcasts.index"))
 
 
 def _change_state(broadcast_id: int, verb: str, action: str, done: str) -> ResponseReturnValue:
@@ -137,22 +138,22 @@ def _change_state(broadcast_id: int, verb: str, action: str, done: str) -> Respo
         getattr(services().broadcasts, verb)(broadcast_id)
     except BroadcastError as problem:
         flash(translate(str(problem)), "error")
-        return redirect(url_for("admin.broadcasts"))
+        return redirect(url_for("admin.broadcasts.index"))
     with services().db.session() as session:
         record_event(session, user.id if user else None, action, f"broadcast:{broadcast_id}")
     flash(translate(done), "success")
-    return redirect(url_for("admin.broadcasts"))
+    return redirect(url_for("admin.broadcasts.index"))
 
 
 @bp.post("/broadcasts/<int:broadcast_id>/pause")
 @requires("admin", "officer")
-def pause_broadcast(broadcast_id: int) -> ResponseReturnValue:
+def pause(broadcast_id: int) -> ResponseReturnValue:
     """Stop sending; texts not yet sent wait until it is resumed."""
     return _change_state(broadcast_id, "pause", "broadcast_paused", "Broadcast paused")
 
 
 @bp.post("/broadcasts/<int:broadcast_id>/resume")
 @requires("admin", "officer")
-def resume_broadcast(broadcast_id: int) -> ResponseReturnValue:
+def resume(broadcast_id: int) -> ResponseReturnValue:
     """Carry on sending the texts that waited."""
     return _change_state(broadcast_id, "resume", "broadcast_resumed", "Broadcast resumed")

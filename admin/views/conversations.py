@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, requires, services
-from admin.blueprint import bp
-from admin.dates import uk_time
 from admin.forms import flow_choices, page_number, pagination, parse_date_range
 from admin.i18n import translate
 from admin.labels import (
@@ -32,7 +30,7 @@ from bot.store.conversation_list import (
     read_transcript,
 )
 
-bp.add_app_template_filter(uk_time, "uk_time")
+bp = Blueprint("conversations", __name__)
 
 PER_PAGE = 50
 MAX_REASON = 500
@@ -84,7 +82,7 @@ def labels() -> dict[str, dict[str, str]]:
 
 @bp.get("/conversations")
 @requires("admin", "officer")
-def conversations() -> ResponseReturnValue:
+def index() -> ResponseReturnValue:
     """Residents' conversations, newest first: filtered, 50 a page, numbers masked."""
     sgwrs = services()
     filters, errors = parse_filters(request.args, sgwrs.library)

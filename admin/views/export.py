@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
 from admin.auth import current_user, requires, services
-from admin.blueprint import bp
 from admin.forms import flow_choices, parse_date_range
 from admin.labels import KIND_LABELS
 from bot.core.audit import record_event
@@ -19,6 +18,8 @@ from bot.store.exports import (
     iter_export_rows,
     measure_export,
 )
+
+bp = Blueprint("export", __name__)
 
 
 def parse_export(
@@ -49,7 +50,7 @@ def show_form(values: MultiDict[str, str], errors: dict[str, str]) -> str:
 
 @bp.route("/export", methods=["GET", "POST"])
 @requires("admin", "officer")
-def export() -> ResponseReturnValue:
+def index() -> ResponseReturnValue:
     """The choices (GET), then the CSV download (POST); each download goes in the audit log."""
     sgwrs, user = services(), current_user()
     if request.method == "GET":

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import secrets
 
-from flask import redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, requires, services
-from admin.blueprint import bp
 from admin.i18n import translate
 from bot.channels.addresses import Address
 from bot.channels.sms import MAX_BODY_CHARS
@@ -22,6 +21,8 @@ from bot.core.flow_sheet import flow_sheets
 from bot.core.inbound import InboundMessage
 from bot.runtime.crypto import mask_number
 from bot.store.simulator import is_number_real, list_test_thread
+
+bp = Blueprint("flows", __name__)
 
 #: Ofcom keeps 07700 900000-900999 for drama; the simulator uses the top half of it.
 SIMULATOR_RANGE = (900500, 500)
@@ -35,7 +36,7 @@ def simulator_number(user_id: int) -> str:
 
 @bp.get("/flows")
 @requires("admin", "officer")
-def flows() -> ResponseReturnValue:
+def index() -> ResponseReturnValue:
     """Each flow's messages side by side in Welsh and English, as `sgwrs flows check` sees them."""
     settings = services().settings
     report = check_flows(settings.flows_path, settings.default_flow)
@@ -55,7 +56,7 @@ def simulator() -> ResponseReturnValue:
     if request.method == "POST":
         error = _send("NEW" if "restart" in request.form else text.strip(), number)
         if error is None:
-            return redirect(url_for("admin.simulator", _anchor="thread-end"))
+            return redirect(url_for("admin.flows.simulator", _anchor="thread-end"))
     app = services()
     with app.db.session() as session:
         thread = list_test_thread(session, app.vault, app.vault.hash_number(number), "sms")

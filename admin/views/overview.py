@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
 from admin.auth import partner_scope, requires, services
-from admin.blueprint import bp
 from admin.charts import daily_bars, funnel_bars
 from admin.dates import short_date
 from admin.i18n import translate
 from bot.core.reports import build_overview
 
+bp = Blueprint("overview", __name__)
+
 
 @bp.get("/overview")
 @requires("admin", "officer", "partner")
-def overview() -> ResponseReturnValue:
+def index() -> ResponseReturnValue:
     """Figures for every flow; a partner sees only residents who came through their code."""
     app = services()
     scope = partner_scope()

@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, requires, services
-from admin.blueprint import bp
 from admin.forms import page_number
 from admin.i18n import translate
 from bot.channels.sms import MAX_BODY_CHARS, normalise, segment_info
@@ -25,6 +24,8 @@ from bot.store.question_inbox import (
     list_answered_questions,
     list_open_questions,
 )
+
+bp = Blueprint("questions", __name__)
 
 PAGE_SIZE = 20
 
@@ -90,14 +91,14 @@ def _show_questions(draft: dict[str, Any] | None = None) -> ResponseReturnValue:
 
 @bp.get("/questions")
 @requires("admin", "officer")
-def questions() -> ResponseReturnValue:
+def index() -> ResponseReturnValue:
     """Questions awaiting an answer, oldest first, then the answered ones."""
     return _show_questions()
 
 
 @bp.post("/questions/<int:question_id>/answer")
 @requires("admin", "officer")
-def answer_question(question_id: int) -> ResponseReturnValue:
+def answer(question_id: int) -> ResponseReturnValue:
     """Check an answer's length and cost, or send it; a refused answer stays in the box."""
     text = request.form.get("answer", "")
     with services().db.session() as session:
@@ -121,4 +122,4 @@ def answer_question(question_id: int) -> ResponseReturnValue:
         target, detail = f"question:{question_id}", f"outbox:{ticket.id}"
         record_event(session, user.id if user else None, "question_answered", target, detail)
     flash(translate("Answer sent to the outbox. Its delivery status shows below."), "success")
-    return redirect(url_for("admin.questions", **request.args.to_dict()))
+    return redirect(url_for("admin.questions.index", **request.args.to_dict()))

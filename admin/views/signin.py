@@ -1,21 +1,25 @@
-"""Signing in and out, the interface language, and the admin's error pages."""
+"""Signing in and out, the front door at /admin/, and the interface language.
+
+These are the admin's only views without `requires(...)`: a visitor must reach them before
+signing in (tests/admin/test_access.py keeps the list).
+"""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf import FlaskForm
-from werkzeug.exceptions import Forbidden, NotFound
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
-from admin import limiter
 from admin.auth import current_user, services
-from admin.blueprint import bp
+from admin.extensions import limiter
 from admin.i18n import LANGUAGES, translate
 from bot.core.accounts import authenticate
 from bot.core.audit import record_event
+
+bp = Blueprint("signin", __name__)
 
 
 class SignInForm(FlaskForm):
@@ -27,14 +31,14 @@ def _safe_next(target: str | None) -> str:
     """Only ever go back to a page of this admin (no open redirect)."""
     if target and target.startswith("/admin/") and not target.startswith("//"):
         return target
-    return url_for("admin.overview")
+    return url_for("admin.overview.index")
 
 
 @bp.get("/")
 def index() -> ResponseReturnValue:
     """The admin's front door: the overview, or sign in first."""
     if current_user() is None:
-        return redirect(url_for("admin.login"))
+        return redirect(url_for("admin.signin.login"))
     return redirect(_safe_next(None))
 
 
@@ -64,7 +68,7 @@ def login() -> ResponseReturnValue:
 @bp.post("/sign-out")
 def logout() -> ResponseReturnValue:
     session.clear()
-    return redirect(url_for("admin.login"))
+    return redirect(url_for("admin.signin.login"))
 
 
 @bp.post("/language")
@@ -80,14 +84,3 @@ def too_many(_error: RateLimitExceeded) -> ResponseReturnValue:
     form = SignInForm()
     message = translate("Too many attempts. Wait a minute and try again.")
     return render_template("admin/sign_in.html", form=form, error=message), 429
-
-
-@bp.errorhandler(Forbidden)
-def forbidden(_error: Forbidden) -> ResponseReturnValue:
-    title = translate("You do not have permission to see this page")
-    return render_template("admin/error.html", title=title), 403
-
-
-@bp.errorhandler(NotFound)
-def not_found(_error: NotFound) -> ResponseReturnValue:
-    return render_template("admin/error.html", title=translate("Page not found")), 404

@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, requires, services
-from admin.blueprint import bp
 from admin.forms import whole_number
 from admin.i18n import translate
 from bot.core.audit import record_event
 from bot.store import themes as codebook
 from bot.store.answer_list import AnswerFilter, count_answer_themes
 from bot.store.db import UnitOfWork
+
+bp = Blueprint("themes", __name__)
 
 #: (audit action, audit target, audit detail, success message)
 Change = tuple[str, str, str, str]
@@ -40,7 +41,7 @@ def _change(
     except codebook.ThemeError as problem:
         return _show_themes({"field": field, "text": translate(str(problem)), "form": form})
     flash(message, "success")
-    return redirect(url_for("admin.themes"))
+    return redirect(url_for("admin.themes.index"))
 
 
 def _id(name: str) -> int:
@@ -50,14 +51,14 @@ def _id(name: str) -> int:
 
 @bp.get("/themes")
 @requires("admin", "officer")
-def themes() -> ResponseReturnValue:
+def index() -> ResponseReturnValue:
     """Show the codebook."""
     return _show_themes()
 
 
 @bp.post("/themes")
 @requires("admin", "officer")
-def add_theme() -> ResponseReturnValue:
+def add() -> ResponseReturnValue:
     """Add a theme to the codebook."""
     name = request.form.get("name", "")
 
@@ -71,7 +72,7 @@ def add_theme() -> ResponseReturnValue:
 
 @bp.post("/themes/<int:theme_id>/rename")
 @requires("admin", "officer")
-def rename_theme(theme_id: int) -> ResponseReturnValue:
+def rename(theme_id: int) -> ResponseReturnValue:
     """Rename a theme; its tags stay on their answers."""
     name = request.form.get("name", "")
 
@@ -85,7 +86,7 @@ def rename_theme(theme_id: int) -> ResponseReturnValue:
 
 @bp.post("/themes/merge")
 @requires("admin", "officer")
-def merge_themes() -> ResponseReturnValue:
+def merge() -> ResponseReturnValue:
     """Merge one theme into another: every tag moves, the first theme goes."""
     source, target = _id("source"), _id("target")
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
 from admin.auth import current_user, requires, services
-from admin.blueprint import bp
 from admin.i18n import translate
 from bot.core.accounts import MIN_PASSWORD, ROLES, AccountError, create_user
 from bot.core.audit import record_event
 from bot.store.users import deactivate_user, list_users
+
+bp = Blueprint("users", __name__)
 
 ROLE_LABELS = {"admin": "Admin", "officer": "Officer", "partner": "Partner"}
 
@@ -42,7 +43,7 @@ def show_users(values: MultiDict[str, str], error: tuple[str, str] | None = None
 
 @bp.route("/users", methods=["GET", "POST"])
 @requires("admin")
-def users() -> ResponseReturnValue:
+def index() -> ResponseReturnValue:
     """Everyone with an account (GET), and adding one (POST)."""
     if request.method == "GET":
         return show_users(MultiDict())
@@ -63,10 +64,10 @@ def users() -> ResponseReturnValue:
     except AccountError as error:
         return show_users(form, (field_for(str(error)), translate(str(error)))), 400
     flash(translate("Account added for {email}", email=user.email), "success")
-    return redirect(url_for("admin.users"))
+    return redirect(url_for("admin.users.index"))
 
 
-@bp.post("/users/<int:user_id>/deactivate", endpoint="deactivate_user")
+@bp.post("/users/<int:user_id>/deactivate")
 @requires("admin")
 def deactivate(user_id: int) -> ResponseReturnValue:
     """Stop an account signing in; an admin cannot lock themselves out this way."""
@@ -81,4 +82,4 @@ def deactivate(user_id: int) -> ResponseReturnValue:
             abort(404)
         record_event(session, admin.id, "user_deactivated", f"user:{user_id}")
     flash(translate("{name} can no longer sign in", name=user.name), "success")
-    return redirect(url_for("admin.users"))
+    return redirect(url_for("admin.users.index"))
