@@ -29,7 +29,8 @@ from tests.delivery.support import (
     worker_settings,
 )
 
-pytestmark = pytest.mark.redis
+#: About 80 s of real sending: out of the default run, in CI's `-m slow` run (.ci/run).
+pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
 BODY_CY = "Diolch. Byddwn yn cysylltu eto yn y gwanwyn."  # GSM-7: 1 segment each
 BODY_EN = "Thank you. We will be in touch again in the spring."
