@@ -95,7 +95,7 @@ class InboundDesk:
             turn = engine.step(
                 self.library,
                 state,
-                Inbound(message.body),
+                Inbound(message.body, message.num_media),
                 now=now,
                 resume_after=self.resume_after,
             )

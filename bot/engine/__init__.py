@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.engine import texts as say
-from bot.engine.answers import answer, clear_answer
+from bot.engine.answers import answer, clear_answer, consent_after_decline
 from bot.engine.events import (
     Event,
     FlowEnded,
@@ -23,15 +23,27 @@ from bot.engine.events import (
     FlowStarted,
     OptIn,
     SaveAnswer,
+    SetLanguage,
     SetPartner,
     Timeout,
     Turn,
 )
-from bot.engine.keywords import on_keyword, on_pending
+from bot.engine.keywords import on_keyword, on_pending, switch_language
 from bot.engine.matching import Keyword, detect_keyword, is_shouted, question_after_keyword
+from bot.engine.questions import pass_to_officer, take_question
+from bot.engine.reading import (
+    guess_language,
+    has_words,
+    is_greeting,
+    is_question,
+    is_skip,
+    is_thanks,
+    language_named,
+    question_text,
+)
 from bot.engine.state import SessionState
 from bot.engine.turn_builder import TurnBuilder, enter
-from bot.flowspec.model import FlowLibrary, OpenStep
+from bot.flowspec.model import ChoiceStep, FlowLibrary, Language, OpenStep
 
 DEFAULT_RESUME_AFTER = timedelta(hours=12)
 
@@ -56,20 +68,28 @@ def step(
         return _first_contact(library, text, now)
     keyword = _keyword_here(library, state, text)
     if state.opted_out:
-        return _while_opted_out(library, state, keyword, now)
+        return _while_opted_out(library, state, keyword, text, now)
     silent_for = now - state.last_inbound_at if state.last_inbound_at else timedelta(0)
     turn = TurnBuilder(library, state.but(last_inbound_at=now))
+    named = language_named(text)
+    answers_language = keyword is None and state.pending is None and _at_language_question(turn)
+    if state.language is None and not answers_language:
+        # Only the first text goes in both languages: what they write now decides (a
+        # keyword's own language, or their words); the language question decides itself.
+        _settle_language(turn, named or guess_language(text) or "cy")
     if keyword is not None:
         on_keyword(turn, keyword, text, now)
+    elif named is not None and not _at_language_question(turn):
+        switch_language(turn, named)
     elif state.pending is not None:
         on_pending(turn, text)
     elif state.status in {"completed", "expired"}:
-        _after_end(turn, text)
+        _after_end(turn, text, event.media)
     elif silent_for > resume_after and not state.reminded and not clear_answer(turn, text):
         turn.say(say.WELCOME_BACK)
         turn.prompt_again()
     else:
-        answer(turn, text)
+        answer(turn, text, event.media)
     turn.state = turn.state.but(reminded=False)
     return turn.finish()
 
@@ -82,6 +102,16 @@ def _in_current_flows(library: FlowLibrary, state: SessionState) -> SessionState
     if flow_id == state.flow_id and flow.has_step(state.step_id):
         return state
     return state.but(flow_id=flow_id, step_id=flow.first_step().id, choices={}, retries=0)
+
+
+def _at_language_question(turn: TurnBuilder) -> bool:
+    current = turn.current
+    return not turn.ended and isinstance(current, ChoiceStep) and current.records == "language"
+
+
+def _settle_language(turn: TurnBuilder, language: Language) -> None:
+    turn.state = turn.state.but(language=language)
+    turn.do(SetLanguage(language))
 
 
 def _keyword_here(library: FlowLibrary, state: SessionState, text: str) -> Keyword | None:
@@ -115,36 +145,47 @@ def _first_contact(library: FlowLibrary, text: str, now: datetime) -> Turn:
     elif not partner and clear_answer(turn, text):
         answer(turn, text)
     else:
+        if not partner and is_question(text):
+            pass_to_officer(turn, question_text(text))
         enter(turn, welcome.first_step())
     return turn.finish()
 
 
 def _while_opted_out(
-    library: FlowLibrary, state: SessionState, keyword: Keyword | None, now: datetime
+    library: FlowLibrary, state: SessionState, keyword: Keyword | None, text: str, now: datetime
 ) -> Turn:
-    """Silence after STOP, until START/DECHRAU."""
+    """Silence after STOP, until START/DECHRAU (whose language is theirs, if still unknown)."""
     if keyword is not Keyword.START:
         return Turn(state, ())
     turn = TurnBuilder(library, state.but(opted_out=False, last_inbound_at=now, pending=None))
+    if state.language is None:
+        _settle_language(turn, guess_language(text) or "cy")
     turn.do(OptIn())
     turn.say(say.OPTED_IN)
     turn.prompt_again()
     return turn.finish()
 
 
-def _after_end(turn: TurnBuilder, text: str) -> None:
-    """A message after the end is kept (with consent) and answered; after expiry, we resume."""
+def _after_end(turn: TurnBuilder, text: str, media: int) -> None:
+    """After expiry we resume. After the end a question is taken, thanks are acknowledged,
+    a change of mind about consent is welcome, and other words are kept (with consent)."""
     state = turn.state
     if state.status == "expired":
         turn.state = state.but(status="active")
         turn.do(FlowResumed(state.flow_id))
         turn.say(say.WELCOME_BACK)
         turn.prompt_again()
-    elif state.consent and text:
+    elif consent_after_decline(turn, text):
+        return
+    elif is_question(text):
+        take_question(turn, question_text(text))
+    elif is_thanks(text):
+        turn.say(say.THANKS_AFTER_END)
+    elif state.consent and has_words(text) and not (is_greeting(text) or is_skip(text)):
         turn.do(SaveAnswer(state.flow_id, state.step_id, "other", text))
         turn.say(say.NOTED_AFTER_END)
     else:
-        turn.say(say.ENDED)
+        turn.say(say.MEDIA_NOT_READ if media and not text else say.ENDED)
 
 
 def _on_timeout(library: FlowLibrary, state: SessionState, event: Timeout) -> Turn:

@@ -16,9 +16,10 @@ from bot.flowspec.model import Language
 
 @dataclass(frozen=True)
 class Inbound:
-    """A message from the resident."""
+    """A message from the resident: its words, and how many pictures or recordings came with it."""
 
     text: str
+    media: int = 0
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,9 @@ class RecordConsent:
 class SaveAnswer:
     flow_id: str
     step_id: str
-    #: hope, fear, feedback, experience, other (open steps), choice, or unexpected (a reply
-    #: to a choice that matched no option: officers still read it).
+    #: hope, fear, feedback, experience, other (open steps), choice, unexpected (a reply
+    #: to a choice that matched no option: officers still read it), reaction (what the
+    #: resident said at an explanation) or skipped (nothing to say to an own-words step).
     kind: str
     text: str
     value: str | None = None
@@ -74,6 +76,8 @@ class QueueQuestion:
     flow_id: str
     step_id: str
     text: str
+    #: The question came inside an own-words answer saved this turn: link the two.
+    in_answer: bool = False
 
 
 @dataclass(frozen=True)

@@ -12,24 +12,22 @@ from bot.engine.events import (
     FlowStarted,
     NewParticipant,
     OptOut,
-    QueueQuestion,
     SetLanguage,
     SetPartner,
 )
-from bot.engine.faq import best_answer
 from bot.engine.matching import (
     Keyword,
     question_after_keyword,
     read_yes_no,
 )
+from bot.engine.questions import on_faq_check, take_question
 from bot.engine.render import step_prompt
 from bot.engine.state import SessionState
 from bot.engine.turn_builder import TurnBuilder, advance, enter
 from bot.flowspec.model import (
     ConsentStep,
-    OpenStep,
+    Language,
     SayStep,
-    Step,
 )
 
 
@@ -46,18 +44,13 @@ def on_keyword(turn: TurnBuilder, keyword: Keyword, text: str, now: datetime) ->
         else:
             turn.prompt_again()
     elif keyword is Keyword.HELP:
-        turn.say(say.HELP)
+        turn.say(say.HELP_ENDED if turn.ended else say.HELP)
     elif keyword is Keyword.REPEAT:
         turn.prompt_again()
     elif keyword is Keyword.LANGUAGE:
-        _switch_language(turn)
+        switch_language(turn)
     elif keyword is Keyword.ASK:
-        question = question_after_keyword(text)
-        if question:
-            queue_question(turn, question)
-        else:
-            turn.state = state.but(pending="question")
-            turn.say(say.ASK_WHAT)
+        take_question(turn, question_after_keyword(text))
     elif keyword is Keyword.DELETE:
         turn.state = state.but(pending="erase")
         turn.say(say.ERASE_CONFIRM)
@@ -70,22 +63,13 @@ def on_keyword(turn: TurnBuilder, keyword: Keyword, text: str, now: datetime) ->
 
 
 def on_pending(turn: TurnBuilder, text: str) -> None:
+    """The reply the last text asked for: a question's words, did the FAQ help, or erase?"""
     state = turn.state
     turn.state = state.but(pending=None, pending_question=None)
-    in_flow = state.status == "active" and asks_questions(turn.current)
     if state.pending == "question":
-        queue_question(turn, text, in_flow=in_flow)
+        take_question(turn, text)
     elif state.pending == "faq_check":
-        helped = read_yes_no(text)
-        if helped is True:
-            turn.say(say.THANKS if in_flow else say.FAQ_GLAD)
-        else:
-            # "No", or a follow-up question: the officer gets both, in the resident's words.
-            question = state.pending_question or ""
-            follow_up = "" if helped is False else f"\n{text}"
-            _pass_to_officer(turn, question + follow_up, in_flow=in_flow)
-        if in_flow:
-            advance(turn)
+        on_faq_check(turn, state.pending_question or "", text)
     elif read_yes_no(text) is True:
         turn.state = turn.state.but(status="erased")
         turn.do(EraseParticipant())
@@ -95,37 +79,13 @@ def on_pending(turn: TurnBuilder, text: str) -> None:
         turn.prompt_again()
 
 
-def queue_question(turn: TurnBuilder, question: str, *, in_flow: bool = False) -> None:
-    """Answer from the flow's FAQ when it clearly can (and check it helped), else an officer."""
-    if not question:
-        turn.say(say.ASK_WHAT)
-        turn.state = turn.state.but(pending="question")
-        return
-    entry = best_answer(turn.flow.faq, question, turn.state.language)
-    if entry is None:
-        _pass_to_officer(turn, question, in_flow=in_flow)
-        if in_flow:
-            advance(turn)
-        return
-    turn.state = turn.state.but(pending="faq_check", pending_question=question)
-    turn.say(entry.answer, say.FAQ_CHECK)
-
-
-def _pass_to_officer(turn: TurnBuilder, question: str, *, in_flow: bool = False) -> None:
-    """Queue for an officer; inside a flow the next step follows, so no "REPEAT" hint."""
-    turn.do(QueueQuestion(turn.state.flow_id, turn.state.step_id, question))
-    turn.say(say.QUESTION_PASSED_ON if in_flow else say.QUESTION_QUEUED)
-
-
-def asks_questions(step: Step) -> bool:
-    return isinstance(step, OpenStep) and step.answer_kind == "question"
-
-
-def _switch_language(turn: TurnBuilder) -> None:
-    if turn.state.language is None:
+def switch_language(turn: TurnBuilder, language: Language | None = None) -> None:
+    """LANGUAGE/IAITH swaps; "English", "Cymraeg"… choose. The step is said again in it."""
+    if language is None and turn.state.language is None:
         turn.prompt_again()
         return
-    language = "en" if turn.state.language == "cy" else "cy"
+    if language is None:
+        language = "en" if turn.state.language == "cy" else "cy"
     turn.state = turn.state.but(language=language)
     turn.do(SetLanguage(language))
     turn.say(say.LANGUAGE_SWITCHED)

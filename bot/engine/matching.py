@@ -72,14 +72,14 @@ YES = Option(
         *("yes", "y", "yeah", "yep", "yup", "yea", "ok", "okay", "sure", "agree", "fine"),
         *("i agree", "of course", "go on", "yes please"),
         *("ie", "do", "ydw", "ydy", "ydyn", "ydych", "iawn", "cytuno", "wrth gwrs", "ie plis"),
-        *("caiff", "cewch", "cei", "gallwch", "oedd", "do diolch", "oes"),
+        *("caiff", "cewch", "cei", "gallwch", "oedd", "do diolch", "oes", "ia", "aye", "yeh"),
     ),
 )
 NO = Option(
     value="no",
     label=Text(cy="Na", en="No"),
     aliases=(
-        *("no", "n", "nope", "nah", "never", "no thanks", "no thank you", "not really"),
+        *("no", "n", "nope", "nah", "never", "no thanks", "no thank you", "not really", "naw"),
         *("na", "nage", "naddo", "nac", "nid", "dim", "dim diolch", "na diolch"),
         *("na chaiff", "na chewch", "na chei", "na allwch", "nag oedd", "nac oedd"),
         *("nac ydw", "nac ydy", "nac oes", "does dim", "dim un"),
@@ -94,6 +94,17 @@ NEGATIONS = frozenset(("not", "dont", "didnt", "doesnt", "isnt", "nac", "nag", "
 _WHOLE_REPLY_ONLY = frozenset(("do", "a", "i"))
 #: Words that still mean what they say in a negated reply ("No, I don't think so").
 _NEGATIVE_ANSWERS = NEGATIONS | {"no", "na", "never", "nope"}
+
+
+#: A thumbs-up alone: the one emoji residents send to mean yes.
+THUMBS_UP = frozenset(("👍", "👍🏻", "👍🏼", "👍🏽", "👍🏾", "👍🏿"))
+
+
+def _THUMBS_UP_OPTION(options: Sequence[Option], text: str) -> Option | None:  # noqa: N802
+    """👍 alone picks the yes option, where there is one; no other emoji picks anything."""
+    if text.strip() not in THUMBS_UP:
+        return None
+    return next((option for option in options if option.value == "yes"), None)
 
 
 def fold(text: str) -> str:
@@ -143,12 +154,14 @@ def _typo_allowance(word: str) -> int:
     return 0 if len(word) < 3 else 1 if len(word) < 7 else 2
 
 
-def _vocabularies(options: Sequence[Option]) -> list[set[str]]:
+def _vocabularies(options: Sequence[Option], numbered: bool) -> list[set[str]]:
     vocabularies = []
     for number, option in enumerate(options, start=1):
-        words = {str(number), option.value, fold(option.label.cy), fold(option.label.en)}
+        words = {option.value, fold(option.label.cy), fold(option.label.en)}
         words |= {fold(alias) for alias in option.aliases}
-        words |= {word for word, value in _NUMBER_WORDS.items() if value == number}
+        if numbered:
+            words.add(str(number))
+            words |= {word for word, value in _NUMBER_WORDS.items() if value == number}
         vocabularies.append({word for word in words if word})
     return vocabularies
 
@@ -157,14 +170,18 @@ def _unique(candidates: set[int]) -> int | None:
     return next(iter(candidates)) if len(candidates) == 1 else None
 
 
-def match_option(options: Sequence[Option], text: str) -> Option | None:
-    """The option a reply picks, or None when it picks none or is ambiguous."""
+def match_option(options: Sequence[Option], text: str, *, numbered: bool = True) -> Option | None:
+    """The option a reply picks, or None when it picks none or is ambiguous.
+
+    `numbered` says whether the resident was shown numbers: where they were not ("Reply YES
+    or NO"), a "2" is not an answer, so it never counts as one.
+    """
     folded = fold(text)
     if not folded:
-        return None
-    vocabularies = _vocabularies(options)
+        return _THUMBS_UP_OPTION(options, text)
+    vocabularies = _vocabularies(options, numbered)
     exact = {i for i, words in enumerate(vocabularies) if folded in words}
-    leading = re.match(r"^(\d+)\b\D*$", folded)
+    leading = re.match(r"^(\d+)\b\D*$", folded) if numbered else None
     if not exact and leading and 1 <= int(leading.group(1)) <= len(options):
         exact = {int(leading.group(1)) - 1}
     found = _unique(exact)
@@ -218,12 +235,13 @@ def _match_typo(vocabularies: list[set[str]], folded: str) -> int | None:
     return _unique({i for i, distance in best.items() if distance == closest})
 
 
-def read_yes_no(text: str) -> bool | None:
+def read_yes_no(text: str, *, numbered: bool = False) -> bool | None:
     """True for yes, False for no (in either language, forgivingly), None when unclear.
 
-    A question back ("what do you do with it?") is never read as an answer.
+    A question back ("what do you do with it?") is never read as an answer, and numbers count
+    only where they were shown (`numbered`, as in "1 Yes 2 No").
     """
     if "?" in text and len(text.split()) > 2:
         return None
-    option = match_option((YES, NO), text)
+    option = match_option((YES, NO), text, numbered=numbered)
     return None if option is None else option is YES

@@ -41,6 +41,8 @@ class SessionState:
     last_inbound_at: datetime | None = None
     #: True once a reminder was sent for the current step; a reply to it is an answer.
     reminded: bool = False
+    #: What the resident said at explanation steps, by step id: saved once they consent.
+    reactions: Mapping[str, str] = field(default_factory=dict)
 
     def but(self, **changes: Any) -> SessionState:
         return replace(self, **changes)
@@ -48,6 +50,7 @@ class SessionState:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["choices"] = dict(self.choices)
+        data["reactions"] = dict(self.reactions)
         if self.last_inbound_at is not None:
             data["last_inbound_at"] = self.last_inbound_at.isoformat()
         return data

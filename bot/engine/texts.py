@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from bot.flowspec.model import Text
 
+#: HELP mid-flow: every word that works here, with what it does (each language <= 2 segments).
 HELP = Text(
-    cy="Sgwrs gan y cyngor. Geiriau: ETO, SYMLACH, GOFYN (cwestiwn), IAITH, NEWYDD "
-    "(person arall), DILEU, STOPIO. Atebwch ETO i barhau.",
-    en="Sgwrs from the council. Words: REPEAT, SIMPLER, ASK (a question), LANGUAGE, NEW "
-    "(next person), DELETE, STOP. Reply REPEAT to carry on.",
+    cy="Geiriau i'w hanfon: NESAF i fynd ymlaen, ETO i weld eto, SYMLACH am eiriau haws, "
+    "GOFYN gyda chwestiwn, IAITH am Saesneg, NEWYDD i'r person nesaf, DILEU i ddileu "
+    "eich atebion, STOPIO i orffen.",
+    en="Words you can send: NEXT to go on, REPEAT to see it again, SIMPLER for easier words, "
+    "ASK with a question, LANGUAGE for Welsh, NEW for the next person, DELETE to erase your "
+    "answers, STOP to stop.",
+)
+#: HELP once the chat has ended: only the words that still do something.
+HELP_ENDED = Text(
+    cy="Geiriau i'w hanfon: DECHRAU i ddechrau eto, GOFYN gyda chwestiwn, DILEU i ddileu "
+    "eich atebion, STOPIO i orffen.",
+    en="Words you can send: START to begin again, ASK with a question, DELETE to erase your "
+    "answers, STOP to stop.",
 )
 OPTED_OUT = Text(
     cy="Ni fyddwn yn anfon neges eto. Anfonwch DECHRAU i ailddechrau.",
@@ -41,10 +51,6 @@ NO_SIMPLER = Text(cy="Dyma'r geiriau symlaf sydd gennym:", en="This is as simple
 ASK_WHAT = Text(
     cy="Beth yw eich cwestiwn? Ysgrifennwch e yn eich geiriau eich hun.",
     en="What is your question? Write it in your own words.",
-)
-QUESTION_QUEUED = Text(
-    cy="Diolch. Bydd swyddog yn ateb o fewn 5 diwrnod gwaith. Atebwch ETO i barhau.",
-    en="Thanks. An officer will reply within 5 working days. Reply REPEAT to carry on.",
 )
 QUESTION_PASSED_ON = Text(
     cy="Diolch. Bydd swyddog yn ateb o fewn 5 diwrnod gwaith.",
@@ -78,7 +84,53 @@ REMINDER = Text(
 FAQ_CHECK = Text(
     cy="A oedd hynny'n ateb eich cwestiwn? 1 Oedd 2 Na", en="Did that answer it? 1 Yes 2 No"
 )
-FAQ_GLAD = Text(cy="Da iawn. Atebwch ETO i barhau.", en="Good. Reply REPEAT to carry on.")
+FAQ_GLAD = Text(cy="Da iawn.", en="Good.")
+ANSWER_AND_QUESTION_NOTED = Text(
+    cy="Diolch, rydym wedi nodi hynny. Bydd swyddog yn ateb eich cwestiwn o fewn 5 diwrnod gwaith.",
+    en="Thanks, we have noted that. An officer will answer your question within 5 working days.",
+)
+#: After a question or a reaction at an explanation: the step waits for a go-on.
+GO_ON_WHEN_READY = Text(cy="Atebwch NESAF i barhau.", en="Reply NEXT to go on.")
+#: After a question once the chat has ended: what still works (never REPEAT).
+AFTER_END_HINT = Text(
+    cy="Anfonwch GOFYN gyda chwestiwn arall, neu DECHRAU i ailddechrau.",
+    en="Text ASK with another question, or START to begin again.",
+)
+REACTION_HEARD = Text(
+    cy="Diolch am ddweud. Atebwch SYMLACH am eiriau haws, GOFYN gyda chwestiwn, neu NESAF i "
+    "barhau.",
+    en="Thank you for telling us. Reply SIMPLER for easier words, ASK with a question, or "
+    "NEXT to go on.",
+)
+MEDIA_NOT_READ = Text(
+    cy="Sori, dim ond geiriau gallwn ni eu darllen, nid lluniau na negeseuon llais.",
+    en="Sorry, we can only read words, not pictures or voice messages.",
+)
+NO_WORDS = Text(
+    cy="Atebwch mewn geiriau, os gwelwch yn dda, neu anfonwch NESAF i hepgor.",
+    en="Please reply in words, or text NEXT to skip this one.",
+)
+SKIPPED = Text(cy="Iawn.", en="OK.")
+THANKS_AFTER_END = Text(
+    cy="Diolch i chi. Anfonwch GOFYN gyda chwestiwn, neu DECHRAU i ailddechrau.",
+    en="Thank you. Text ASK with a question, or START to begin again.",
+)
+CONSENT_AGAIN = Text(
+    cy="Atebwch IE i adael i ni gadw eich atebion, neu NA.",
+    en="Please reply YES to let us keep your answers, or NO.",
+)
+DECLINE_CONFIRMED = Text(
+    cy="Ni fyddwn yn cadw dim rydych yn ei ddweud. Atebwch IE os byddwch yn newid eich meddwl.",
+    en="Nothing you say will be kept. Reply YES if you change your mind.",
+)
+CONSENT_GIVEN_LATER = Text(
+    cy="Diolch. Byddwn yn cadw eich atebion.", en="Thank you. We will keep your answers."
+)
+#: The language was not chosen, so Sgwrs chose from what they wrote: how to change it.
+LANGUAGE_CHOSEN = Text(
+    cy="Byddwn yn parhau yn Gymraeg. For English, reply ENGLISH.",
+    en="We will carry on in English. Am Gymraeg, atebwch CYMRAEG.",
+)
 ANSWER_INTRO = Text(
     cy="Ateb gan y cyngor i'ch cwestiwn:",
     en="The council's answer to your question:",

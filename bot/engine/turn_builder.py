@@ -15,9 +15,12 @@ from bot.engine.render import compose, step_prompt
 from bot.engine.state import SessionState
 from bot.flowspec.model import (
     BranchStep,
+    ConsentStep,
     EndStep,
+    ExpectationsStep,
     Flow,
     FlowLibrary,
+    SayStep,
     Step,
     Text,
 )
@@ -49,11 +52,31 @@ class TurnBuilder:
     def do(self, *outputs: Output) -> None:
         self.outputs.extend(outputs)
 
+    @property
+    def ended(self) -> bool:
+        return self.state.status in {"completed", "expired"}
+
     def prompt_again(self) -> None:
-        if self.state.status in {"completed", "expired"}:
+        if self.ended:
             self.say(say.ENDED)
         else:
             self.say(step_prompt(self.flow, self.current))
+
+    def offer_again(self) -> None:
+        """After a question or an aside: how to carry on from here, in as few words as work.
+
+        An explanation waits for a go-on, a question is asked again (a choice with its
+        options, consent in one short line), and after the end only START and ASK are offered.
+        """
+        current = self.current
+        if self.ended:
+            self.say(say.AFTER_END_HINT)
+        elif isinstance(current, SayStep | ExpectationsStep):
+            self.say(say.GO_ON_WHEN_READY)
+        elif isinstance(current, ConsentStep):
+            self.say(say.CONSENT_AGAIN)
+        else:
+            self.prompt_again()
 
     def finish(self) -> Turn:
         outputs = list(self.outputs)

@@ -114,7 +114,11 @@ def test_unquoted_yes_no_and_on_stay_words(tmp_path: Path) -> None:
     path = flows / "energy-data.yaml"
     change(path, '"on": view', "on: view")
     change(path, '"no": worries-first', "no: worries-first")
-    change(path, "aliases: [yes, y, yeah, yep,", "aliases: [Yes, on, off, y, yeah, yep,")
+    change(
+        path,
+        "aliases: [yes, y, yeah, yep, aye, ie, ia, do,",
+        "aliases: [Yes, on, off, y, ie, ia, do,",
+    )
     flow = load_flow(path)
     branch = flow.step("which-first")
     assert isinstance(branch, BranchStep)

@@ -220,7 +220,6 @@ def test_ambiguous_or_unknown_replies_pick_nothing(text: str) -> None:
         ("I agree", True),
         ("of course", True),
         ("yse", True),
-        ("1", True),
         # English no.
         ("no", False),
         ("NO", False),
@@ -229,7 +228,7 @@ def test_ambiguous_or_unknown_replies_pick_nothing(text: str) -> None:
         ("no thanks", False),
         ("No thank you", False),
         ("not really", False),
-        ("2", False),
+        ("nah", False),
         # Welsh yes.
         ("ie", True),
         ("IE", True),
@@ -241,6 +240,9 @@ def test_ambiguous_or_unknown_replies_pick_nothing(text: str) -> None:
         ("cewch", True),
         ("oedd", True),
         ("oes", True),
+        ("ia", True),  # North Wales
+        ("aye", True),
+        ("👍", True),
         # Welsh no.
         ("na", False),
         ("NA", False),
@@ -264,6 +266,24 @@ def test_ambiguous_or_unknown_replies_pick_nothing(text: str) -> None:
 )
 def test_read_yes_no(text: str, expected: bool | None) -> None:
     assert read_yes_no(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "numbered", "expected"),
+    [
+        ("1", True, True),
+        ("2", True, False),
+        ("1", False, None),
+        ("2", False, None),
+        ("dau", False, None),
+    ],
+)
+def test_numbers_count_only_where_they_were_shown(
+    text: str, numbered: bool, expected: bool | None
+) -> None:
+    """'Did that answer it? 1 Yes 2 No' shows numbers; 'Reply YES or NO' does not, so a '2'
+    there is no answer at all (a resident was once recorded as declining for it)."""
+    assert read_yes_no(text, numbered=numbered) is expected
 
 
 @pytest.mark.parametrize(
