@@ -62,15 +62,19 @@ class Broadcasts:
         vault: Vault,
         queue: JobQueue,
         price_per_segment: float,
+        flow_ids: frozenset[str],
         clock: Clock = utc_now,
     ) -> None:
         self.db = db
         self.vault = vault
         self.queue = queue
         self.price_per_segment = price_per_segment
+        #: The flows a broadcast may report back on (a typo must not reach nobody silently).
+        self.flow_ids = flow_ids
         self.clock = clock
 
     def preview(self, flow_id: str, body_cy: str, body_en: str) -> Preview:
+        self._check_flow(flow_id)
         text = _text(body_cy, body_en)
         with self.db.session() as session:
             languages = [language for _, language in list_broadcast_recipients(session, flow_id)]
@@ -89,6 +93,7 @@ class Broadcasts:
         )
 
     def create(self, flow_id: str, body_cy: str, body_en: str, created_by: str) -> int:
+        self._check_flow(flow_id)
         text = _text(body_cy, body_en)
         with self.db.session() as session:
             return add_broadcast(
@@ -152,6 +157,11 @@ class Broadcasts:
                 raise BroadcastError(f"A {broadcast.status} broadcast cannot be made {status}.")
             set_broadcast_status(session, broadcast, status)
         log.info("broadcast_%s broadcast=%s", status, broadcast_id)
+
+    def _check_flow(self, flow_id: str) -> None:
+        if flow_id not in self.flow_ids:
+            known = ", ".join(sorted(self.flow_ids))
+            raise BroadcastError(f"There is no flow {flow_id!r}. Flows: {known}.")
 
     @staticmethod
     def _get(session: UnitOfWork, broadcast_id: int) -> Broadcast:

@@ -166,6 +166,7 @@ def build_container(
         vault=vault,
         queue=queue,
         price_per_segment=settings.price_per_segment,
+        flow_ids=frozenset(library.flows),
         clock=clock,
     )
     return Container(

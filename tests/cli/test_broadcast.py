@@ -66,11 +66,6 @@ def test_preview_needs_both_languages(runner: CliRunner) -> None:
     assert "Error: Write the message in both Welsh and English." in result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot.cli/bot.core.broadcasts do not yet check the flow id: "
-    "an unknown flow previews (and would send) to nobody instead of being refused",
-)
 def test_preview_refuses_an_unknown_flow(runner: CliRunner) -> None:
     result = runner.invoke(
         cli, ["broadcast", "preview", "--flow", "no-such-flow", "--cy", CY, "--en", EN]
