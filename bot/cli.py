@@ -11,6 +11,7 @@ import itertools
 import logging
 import secrets
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,10 @@ from bot.core.inbound import InboundMessage
 from bot.core.questions import AnswerError
 from bot.runtime import jobs
 from bot.runtime.background import InlinePump, Sweeper
-from bot.runtime.config import ConfigError, load_settings, with_changes
+from bot.runtime.config import ConfigError, Settings, load_settings, with_changes
 from bot.runtime.container import Container, build_container
 from bot.runtime.queue import QUEUE_ORDER
+from bot.store.messages import list_later_texts
 
 #: Ofcom's range for drama: never a real resident's number.
 SIMULATOR_NUMBER = "+447700900001"
@@ -56,14 +58,23 @@ def open_container() -> Container:
 @click.option("--channel", type=click.Choice(["sms", "whatsapp"]), default="sms")
 @click.option("--number", default=SIMULATOR_NUMBER, show_default=True, help="Pretend sender.")
 def chat(lang: str | None, channel: str, number: str) -> None:
-    """Text the bot from this terminal, through the same code as a real text."""
+    """Text the bot from this terminal, through the same code as a real text.
+
+    Texts sent to the number later (an officer's answer, a reminder, "you said, we did") are
+    printed as they go out, whichever process sends them, so the whole loop shows on a laptop.
+    """
     logging.getLogger().setLevel(logging.WARNING)  # the conversation, not the event log
-    services = open_container()
+    settings = open_container().settings
     prefix = "whatsapp:" if channel == "whatsapp" else ""
     try:
         sender = parse_address(prefix + number)
     except AddressError as error:
         raise click.BadParameter(str(error), param_hint="--number") from error
+    settings, fake = _with_local_twilio(settings, settings.public_url, callbacks=False)
+    services = build_container(settings)
+    later = _LaterTexts(services, services.vault.hash_number(sender.number))
+    if services.redis is None and fake is not None:
+        InlinePump(services).start()  # so answers and reminders go out while you chat
     click.echo(f"Texting Sgwrs as {number} over {channel}. Type a message; Ctrl-D to finish.")
     first = {"cy": ["Cymraeg"], "en": ["English"]}.get(lang or "", [])
     typed = (line.rstrip("\n") for line in sys.stdin)
@@ -72,12 +83,56 @@ def chat(lang: str | None, channel: str, number: str) -> None:
             click.echo(f"> {text}")
         message = InboundMessage(f"SM{secrets.token_hex(16)}", sender, text)
         reply = services.inbound.receive(message).reply
+        later.skip_sent()
         if reply is None:
             click.echo("  (no reply)")
             continue
         info = segment_info(reply)
         click.echo(click.style(reply, fg="green"))
         click.echo(click.style(f"  [{info.encoding}, {info.segments} segment(s)]", dim=True))
+    later.stop()
+
+
+class _LaterTexts:
+    """Prints, once a second, the texts sent to the chat's number since it last looked."""
+
+    def __init__(self, services: Container, number_hash: str) -> None:
+        self.services = services
+        self.number_hash = number_hash
+        self.seen = 0
+        self.lock = threading.Lock()
+        self.skip_sent()
+        self._stopped = threading.Event()
+        threading.Thread(target=self._watch, name="sgwrs-chat-later", daemon=True).start()
+
+    def _texts(self) -> list[tuple[int, str]]:
+        with self.services.db.session() as session:
+            return list_later_texts(
+                session, self.services.vault, self.number_hash, after_id=self.seen
+            )
+
+    def skip_sent(self) -> None:
+        """Texts already sent are not news (those from before the chat began)."""
+        with self.lock:
+            texts = self._texts()
+            self.seen = max([self.seen, *(message_id for message_id, _ in texts)])
+
+    def print_new(self) -> None:
+        with self.lock:
+            for message_id, body in self._texts():
+                click.echo(click.style(f"[sent later] {body}", fg="cyan"))
+                self.seen = message_id
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.print_new()
+
+    def _watch(self) -> None:
+        while not self._stopped.wait(1.0):
+            try:
+                self.print_new()
+            except Exception:  # a busy database must not end the chat; the next look retries
+                logging.getLogger(__name__).exception("chat_watch_error")
 
 
 @cli.group()
@@ -266,16 +321,7 @@ APP_FACTORY = "wsgi:create_app"
 def run(host: str) -> None:
     """Run the service on this machine (embedded: SQLite, in-process jobs, a fake Twilio)."""
     settings = open_container().settings
-    fake = None
-    if not settings.twilio_account_sid:
-        fake = FakeTwilio(settings.twilio_auth_token, auto_callbacks=True)
-        settings = with_changes(
-            settings,
-            twilio_account_sid=FAKE_ACCOUNT_SID,
-            twilio_api_url=fake.start(),
-            twilio_from_sms=settings.twilio_from_sms or "+447700900000",
-            public_url=f"http://{host}:{settings.port}",
-        )
+    settings, fake = _with_local_twilio(settings, f"http://{host}:{settings.port}")
     services = build_container(settings)
     click.echo(f"Sgwrs ({settings.env}) on http://{host}:{settings.port}")
     with services.db.session() as session:
@@ -296,6 +342,22 @@ def run(host: str) -> None:
     click.echo(f"  flows: {', '.join(sorted(services.library.flows))}")
     click.echo("  text the bot from another terminal: python3 scripts/dev.py chat")
     _web_app(services).run(host=host, port=settings.port, use_reloader=False)
+
+
+def _with_local_twilio(
+    settings: Settings, public_url: str, *, callbacks: bool = True
+) -> tuple[Settings, FakeTwilio | None]:
+    """Without a Twilio account, a local fake Twilio takes the sends: nothing reaches a phone."""
+    if settings.twilio_account_sid:
+        return settings, None
+    fake = FakeTwilio(settings.twilio_auth_token, auto_callbacks=callbacks)
+    return with_changes(
+        settings,
+        twilio_account_sid=FAKE_ACCOUNT_SID,
+        twilio_api_url=fake.start(),
+        twilio_from_sms=settings.twilio_from_sms or "+447700900000",
+        public_url=public_url,
+    ), fake
 
 
 def _web_app(container: Container) -> Any:

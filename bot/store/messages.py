@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from bot.channels.sms import segment_info
 from bot.runtime.crypto import Vault
 from bot.store.conversations import get_open_conversation
-from bot.store.models import Message, Receipt
+from bot.store.models import Message, Participant, Receipt
 
 
 def save_message(
@@ -107,3 +107,20 @@ def set_message_status(
     message.error_code = error_code if error_code is not None else message.error_code
     message.updated_at = now
     session.add(message)
+
+
+def list_later_texts(
+    session: Session, vault: Vault, number_hash: str, *, after_id: int
+) -> list[tuple[int, str]]:
+    """Texts sent to a number after its replies (answers, reminders, broadcasts), oldest first.
+
+    The instant replies are left out (status "replied"): whoever texted has seen those.
+    """
+    statement = (
+        select(Message.id, Message.body_encrypted)
+        .join(Participant, col(Participant.id) == Message.participant_id)
+        .where(Participant.number_hash == number_hash, Message.direction == "out")
+        .where(Message.status != "replied", col(Message.id) > after_id)
+        .order_by(col(Message.id))
+    )
+    return [(message_id, vault.open(body)) for message_id, body in session.exec(statement)]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+from pathlib import Path
+
 from click.testing import CliRunner
 from sqlmodel import select
 
 from bot.cli import SIMULATOR_NUMBER, cli
+from bot.runtime.config import PROJECT_ROOT
 from bot.runtime.container import Container
 from bot.store.models import Message, Participant
-from tests.cli.conftest import text_of
+from tests.cli.conftest import sgwrs_command, stop, text_bot, text_of, wait_until
 
 
 def test_chat_in_english_goes_through_the_flow(runner: CliRunner) -> None:
@@ -64,3 +69,47 @@ def test_chat_refuses_a_number_that_is_not_a_phone_number(
     assert "not a phone number" in result.output
     with container.db.session() as session:
         assert session.exec(select(Participant)).all() == []
+
+
+def test_chat_prints_what_is_sent_to_the_number_later(
+    cli_env: dict[str, str], container: Container, tmp_path: Path
+) -> None:
+    """The whole loop on one laptop: a resident asks in the chat, an officer answers, and the
+    answer appears in the chat as the phone would get it (through the local fake Twilio)."""
+    text_bot(container, SIMULATOR_NUMBER, "2", "ASK is my landlord told?")
+    [question] = container.questions.open_questions()
+    env = {**cli_env, "TWILIO_ACCOUNT_SID": "", "SWEEP_INTERVAL_SECONDS": "0.2"}
+    log = tmp_path / "chat.log"
+    process = _chat_process(env, log)
+    try:
+        wait_until(process, log, lambda: "Texting Sgwrs" in log.read_text(), "the chat to start")
+        container.questions.answer(question.id, "No, your landlord is not told.")
+        wait_until(
+            process,
+            log,
+            lambda: "[sent later]" in log.read_text(),
+            "the officer's answer to reach the chat",
+        )
+        shown = log.read_text()
+        assert "No, your landlord is not told." in shown.split("[sent later]", 1)[1]
+        assert process.stdin is not None
+        process.stdin.close()
+        assert process.wait(timeout=15) == 0
+    finally:
+        stop(process)
+
+
+def _chat_process(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    """`sgwrs chat` with its standard input held open, as a person at a terminal keeps it."""
+    full = {name: os.environ[name] for name in ("PATH", "HOME") if name in os.environ}
+    full.update(env, PYTHONUNBUFFERED="1")
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            sgwrs_command("chat"),
+            cwd=PROJECT_ROOT,
+            env=full,
+            stdin=subprocess.PIPE,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
