@@ -24,6 +24,13 @@ KIND_LABELS = {
     "feedback": "Feedback",
     "experience": "Experience",
     "other": "Other",
+    "reaction": "Reaction to an explanation",
+}
+#: Answer.filed_as, as an officer filed it (the answers page's filter and the transcript).
+FILED_LABELS = {
+    "answer": "Answers",
+    "not_an_answer": "Not answers",
+    "question": "Filed as questions",
 }
 MESSAGE_STATUS_LABELS = {
     "received": "Received",

@@ -1,4 +1,5 @@
-"""Hopes, fears and feedback: residents' open answers; officers tag them and flag significant ones.
+"""Hopes, fears and feedback: residents' open answers; officers tag them, flag significant ones
+and file them: "not an answer", or a question for the inbox, and back.
 
 Partners see only their own residents' answers, without any link back to the resident, and
 cannot change anything (the POST routes below do not allow their role).
@@ -12,8 +13,9 @@ from flask.typing import ResponseReturnValue
 from admin.auth import current_user, partner_scope, requires, services
 from admin.forms import page_number, whole_number
 from admin.i18n import translate
-from admin.labels import KIND_LABELS
+from admin.labels import FILED_LABELS, KIND_LABELS
 from bot.core.audit import record_event
+from bot.core.filing import FilingError, file_answer
 from bot.store.answer_list import (
     OPEN_KINDS,
     AnswerFilter,
@@ -42,12 +44,14 @@ def _filters() -> AnswerFilter:
     if user is not None and user.role == "partner" and not user.partner_code:
         abort(403)
     args = request.args
+    filed = args.get("filed", "")
     return AnswerFilter(
         kind=args.get("kind") if args.get("kind") in OPEN_KINDS else None,
         flow_id=args.get("flow") if args.get("flow") in services().library.flows else None,
         theme_id=whole_number(args.get("theme")),
         significant_only=args.get("significant") == "1",
         partner_code=partner_scope(),
+        filed_as=filed if filed in FILED_LABELS and partner_scope() is None else "answer",
     )
 
 
@@ -69,6 +73,7 @@ def _show_answers(error: dict[str, object] | None = None) -> ResponseReturnValue
         page=page,
         page_size=PAGE_SIZE,
         kinds=OPEN_KIND_LABELS,
+        filings=FILED_LABELS,
         flows=sorted(services().library.flows),
         can_edit=partner_scope() is None,
         error=error,
@@ -126,4 +131,37 @@ def flag(answer_id: int) -> ResponseReturnValue:
         record_event(session, user.id if user else None, action, f"answer:{answer_id}")
     message = "Flagged as significant" if significant else "Significant flag removed"
     flash(translate(message), "success")
+    return _back_to_list(answer_id)
+
+
+#: What an officer is told once an answer is filed each way.
+FILED_MESSAGES = {
+    "answer": "Restored as an answer",
+    "not_an_answer": "Marked as not an answer",
+    "question": "Filed as a question: it is in the questions inbox.",
+}
+
+
+@bp.post("/answers/<int:answer_id>/filing")
+@requires("admin", "officer")
+def filing(answer_id: int) -> ResponseReturnValue:
+    """File an answer as an answer, not an answer, or a question; the transcript's forms send
+    `transcript` (the resident's id) to come back there rather than to the list."""
+    filed_as = request.form.get("filed_as", "")
+    user = current_user()
+    try:
+        with services().db.session() as session:
+            file_answer(
+                session, services().vault, answer_id, filed_as, user_id=user.id if user else None
+            )
+    except FilingError as problem:
+        flash(translate(str(problem)), "error")
+    else:
+        flash(translate(FILED_MESSAGES[filed_as]), "success")
+    resident = whole_number(request.form.get("transcript"))
+    if resident is not None:
+        return redirect(
+            url_for("admin.conversations.transcript", participant_id=resident)
+            + f"#answer-{answer_id}"
+        )
     return _back_to_list(answer_id)

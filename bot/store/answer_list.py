@@ -2,6 +2,8 @@
 
 A page of answers takes three queries whatever its length (count, rows, their themes), and the
 theme counts one more. Test conversations (the simulator's) are left out, like every figure.
+Skips ("skipped" rows, no words) are never listed; rows an officer marked "not an answer" or
+re-filed as a question are listed only when asked for, and never counted under a theme.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from sqlmodel import Session, col, select
 from bot.runtime.crypto import Vault
 from bot.store.models import Answer, AnswerTheme, Participant, Theme
 
-#: Answers in a resident's own words; "unexpected" is free text sent where a choice was asked.
-OPEN_KINDS = ("hope", "fear", "feedback", "experience", "other", "unexpected")
+#: Answers in a resident's own words; "unexpected" is free text sent where a choice was asked,
+#: "reaction" what a resident said at an explanation.
+OPEN_KINDS = ("hope", "fear", "feedback", "experience", "other", "unexpected", "reaction")
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class AnswerFilter:
     significant_only: bool = False
     #: A partner's own code: only their residents' answers, with no link back to the resident.
     partner_code: str | None = None
+    #: answer (the default), not_an_answer or question: how an officer filed them.
+    filed_as: str = "answer"
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class ListedAnswer:
     step_id: str
     created_at: datetime
     significant: bool
+    filed_as: str
     text: str
     #: (theme id, name), by name
     themes: tuple[tuple[int, str], ...]
@@ -61,7 +67,11 @@ class ThemeCount:
 
 def _conditions(filters: AnswerFilter) -> list[Any]:
     kinds = (filters.kind,) if filters.kind in OPEN_KINDS else OPEN_KINDS
-    conditions: list[Any] = [col(Answer.kind).in_(kinds), col(Participant.is_test).is_(False)]
+    conditions: list[Any] = [
+        col(Answer.kind).in_(kinds),
+        col(Answer.filed_as) == filters.filed_as,
+        col(Participant.is_test).is_(False),
+    ]
     if filters.flow_id:
         conditions.append(Answer.flow_id == filters.flow_id)
     if filters.partner_code:
@@ -104,6 +114,7 @@ def list_open_answers(
             step_id=row.step_id,
             created_at=row.created_at,
             significant=row.significant,
+            filed_as=row.filed_as,
             text=vault.open(row.text_encrypted),
             themes=tuple(themes.get(row.id or 0, ())),
             participant_id=None if filters.partner_code else row.participant_id,
@@ -132,11 +143,12 @@ def count_answer_themes(session: Session, filters: AnswerFilter) -> list[ThemeCo
     """Every theme with how many matching answers carry it, and how many of those are significant.
 
     The theme filter itself is ignored here: counts are across all themes of the other filters.
+    Only answers count, whichever filing is listed: a marked row is not what residents said.
     """
     matching = (
         select(Answer.id, Answer.significant)
         .join(Participant, col(Participant.id) == Answer.participant_id)
-        .where(*_conditions(replace(filters, theme_id=None)))
+        .where(*_conditions(replace(filters, theme_id=None, filed_as="answer")))
         .subquery()
     )
     per_theme = (

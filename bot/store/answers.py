@@ -37,6 +37,15 @@ def save_answer(
     return answer
 
 
+def get_answer(session: Session, answer_id: int) -> Answer | None:
+    return session.get(Answer, answer_id)
+
+
+def set_answer_filed_as(session: Session, answer: Answer, filed_as: str) -> None:
+    answer.filed_as = filed_as
+    session.add(answer)
+
+
 def list_answers(session: Session, participant_id: int) -> list[Answer]:
     statement = (
         select(Answer).where(Answer.participant_id == participant_id).order_by(col(Answer.id))
@@ -53,15 +62,22 @@ def save_question(
     step_id: str,
     text: str,
     now: datetime,
+    answer_id: int | None = None,
 ) -> Question:
+    """A question for an officer; `answer_id` links it to the answer it was raised from.
+
+    Flushed, so the caller has its id (for the audit log, or to link it on).
+    """
     question = Question(
         participant_id=participant_id,
         flow_id=flow_id,
         step_id=step_id,
         text_encrypted=vault.seal(text),
         created_at=now,
+        answer_id=answer_id,
     )
     session.add(question)
+    session.flush()
     return question
 
 
@@ -74,6 +90,21 @@ def list_questions(session: Session, participant_id: int) -> list[Question]:
 
 def get_question(session: Session, question_id: int) -> Question | None:
     return session.get(Question, question_id)
+
+
+def get_question_raised_from(session: Session, answer_id: int) -> Question | None:
+    """The question raised from this answer, by the engine or by an officer, if any."""
+    statement = (
+        select(Question)
+        .where(col(Question.answer_id) == answer_id)
+        .order_by(col(Question.id))
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def delete_question(session: Session, question: Question) -> None:
+    session.delete(question)
 
 
 def mark_question_answered(

@@ -152,12 +152,15 @@ class ThreadMessage:
 
 @dataclass(frozen=True)
 class TranscriptAnswer:
+    id: int
     flow_id: str
     step_id: str
     kind: str
     value: str | None
     text: str
     significant: bool
+    #: answer, not_an_answer or question (bot.core.filing)
+    filed_as: str
     at: datetime
 
 
@@ -184,6 +187,7 @@ class Transcript:
 
 def read_transcript(session: Session, vault: Vault, participant_id: int) -> Transcript | None:
     """One resident's thread, answers and questions; None when there is no such resident.
+    Skips are left out of the answers: they hold no words.
 
     The lists come from the store's own per-resident queries, so the officer reads them in the
     order the bot keeps them, and one place decides that order.
@@ -208,15 +212,18 @@ def read_transcript(session: Session, vault: Vault, participant_id: int) -> Tran
         ],
         answers=[
             TranscriptAnswer(
+                a.id or 0,
                 a.flow_id,
                 a.step_id,
                 a.kind,
                 a.value,
                 vault.open(a.text_encrypted),
                 a.significant,
+                a.filed_as,
                 a.created_at,
             )
             for a in list_answers(session, participant_id)
+            if a.kind != "skipped"  # no words: the thread shows the "skip", the funnel counts it
         ],
         questions=[
             TranscriptQuestion(

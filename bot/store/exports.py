@@ -1,7 +1,8 @@
 """The answers export: pseudonymised CSV rows with theme tags, streamed in batches.
 
 No number ever leaves: each resident gets a random id that holds within one export only, so two
-exports cannot be joined on it. Test residents (the simulator, demos) are left out, as in figures.
+exports cannot be joined on it. Test residents (the simulator, demos) are left out, as in figures,
+and so are skips (no words) and rows an officer filed as not an answer or as a question.
 Cells a spreadsheet would run as a formula are defused with a leading quote.
 """
 
@@ -36,7 +37,7 @@ COLUMNS = (
     "partner",
     "date",
 )
-KINDS = ("choice", "unexpected", "hope", "fear", "feedback", "experience", "other")
+KINDS = ("choice", "unexpected", "hope", "fear", "feedback", "experience", "other", "reaction")
 BATCH = 500
 #: What a spreadsheet may run as a formula at the start of a cell (OWASP's list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -72,11 +73,13 @@ class ExportSize:
 
 def _filtered(statement: Select, filters: ExportFilters) -> Select:
     statement = statement.join(Participant, col(Participant.id) == Answer.participant_id)
-    conditions: list[ColumnElement[bool]] = [~col(Participant.is_test)]
+    conditions: list[ColumnElement[bool]] = [
+        ~col(Participant.is_test),
+        col(Answer.filed_as) == "answer",
+        col(Answer.kind).in_(filters.kinds or KINDS),
+    ]
     if filters.flow_id:
         conditions.append(col(Answer.flow_id) == filters.flow_id)
-    if filters.kinds:
-        conditions.append(col(Answer.kind).in_(filters.kinds))
     conditions += within(col(Answer.created_at), filters.answered_from, filters.answered_before)
     return statement.where(*conditions)
 

@@ -93,13 +93,17 @@ class Answer(SQLModel, table=True):
     conversation_id: int | None = Field(default=None, foreign_key="conversations.id", index=True)
     flow_id: str = Field(max_length=64, index=True)
     step_id: str = Field(max_length=64)
-    #: choice, unexpected, hope, fear, feedback, experience or other
+    #: choice, unexpected, hope, fear, feedback, experience, other, reaction (said at an
+    #: explanation) or skipped (nothing to say at an own-words step; empty text)
     kind: str = Field(max_length=16, index=True)
     value: str | None = Field(default=None, max_length=64)
     text_encrypted: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utc_now, index=True)
     #: Flagged by an officer: one person's substance can outweigh a hundred.
     significant: bool = Field(default=False, index=True)
+    #: answer, not_an_answer or question: how an officer filed it. Only "answer" rows are
+    #: listed as answers, counted and exported; the engine's filing stands until an officer's.
+    filed_as: str = Field(default="answer", max_length=16, index=True)
 
 
 class Question(SQLModel, table=True):
@@ -117,6 +121,9 @@ class Question(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now, index=True)
     answered_at: datetime | None = None
     answer_encrypted: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    #: The answer it was raised from: own words that were also a question, or an answer an
+    #: officer re-filed as one. Erasure deletes questions before answers for this link.
+    answer_id: int | None = Field(default=None, foreign_key="answers.id", index=True)
 
 
 class OutboxMessage(SQLModel, table=True):

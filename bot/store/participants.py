@@ -91,7 +91,8 @@ def erase_participant(session: Session, participant_id: int) -> None:
     """Delete everything stored about one resident: their words, answers, questions and sends."""
     answers = select(Answer.id).where(Answer.participant_id == participant_id)
     session.execute(delete(AnswerTheme).where(col(AnswerTheme.answer_id).in_(answers)))
-    for table in (OutboxMessage, Timer, Message, Answer, Question, Conversation):
+    # Questions before answers: a question may point at the answer it was raised from.
+    for table in (OutboxMessage, Timer, Message, Question, Answer, Conversation):
         session.execute(delete(table).where(col(table.participant_id) == participant_id))
     session.execute(delete(Participant).where(col(Participant.id) == participant_id))
 

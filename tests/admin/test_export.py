@@ -83,7 +83,7 @@ def test_the_form_offers_flow_kinds_and_dates(sign_in, role: str) -> None:
     assert "Export answers" in page
     assert 'name="flow"' in page
     assert "Energy data" in page
-    assert page.count('name="kinds"') == 7
+    assert page.count('name="kinds"') == 8
     assert 'name="from-day"' in page
     assert 'name="to-year"' in page
     assert 'name="csrf_token"' in page
