@@ -101,8 +101,11 @@ def sgwrs_command(*args: str) -> list[str]:
     return [sys.executable, "-c", "from bot.cli import main; main()", *args]
 
 
-def start_sgwrs(args: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
-    """`sgwrs ARGS` as its own process, with only `env` (plus PATH and HOME), logging to a file."""
+def start_sgwrs(
+    args: list[str], env: dict[str, str], log_path: Path, *, stdin: int = subprocess.DEVNULL
+) -> subprocess.Popen[bytes]:
+    """`sgwrs ARGS` as its own process, with only `env` (plus PATH and HOME), logging to a file;
+    `stdin=subprocess.PIPE` holds its input open, as a person at a terminal does."""
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
     full = {name: os.environ[name] for name in keep if name in os.environ}
     full.update(env)
@@ -112,7 +115,7 @@ def start_sgwrs(args: list[str], env: dict[str, str], log_path: Path) -> subproc
             sgwrs_command(*args),
             cwd=PROJECT_ROOT,
             env=full,
-            stdin=subprocess.DEVNULL,
+            stdin=stdin,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

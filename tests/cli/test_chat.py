@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -10,10 +9,9 @@ from click.testing import CliRunner
 from sqlmodel import select
 
 from bot.cli import SIMULATOR_NUMBER, cli
-from bot.runtime.config import PROJECT_ROOT
 from bot.runtime.container import Container
 from bot.store.models import Message, Participant
-from tests.cli.conftest import sgwrs_command, stop, text_bot, text_of, wait_until
+from tests.cli.conftest import start_sgwrs, stop, text_bot, text_of, wait_until
 
 
 def test_chat_in_english_goes_through_the_flow(runner: CliRunner) -> None:
@@ -80,7 +78,7 @@ def test_chat_prints_what_is_sent_to_the_number_later(
     [question] = container.questions.open_questions()
     env = {**cli_env, "TWILIO_ACCOUNT_SID": "", "SWEEP_INTERVAL_SECONDS": "0.2"}
     log = tmp_path / "chat.log"
-    process = _chat_process(env, log)
+    process = start_sgwrs(["chat"], env, log, stdin=subprocess.PIPE)
     try:
         wait_until(process, log, lambda: "Texting Sgwrs" in log.read_text(), "the chat to start")
         container.questions.answer(question.id, "No, your landlord is not told.")
@@ -97,19 +95,3 @@ def test_chat_prints_what_is_sent_to_the_number_later(
         assert process.wait(timeout=15) == 0
     finally:
         stop(process)
-
-
-def _chat_process(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
-    """`sgwrs chat` with its standard input held open, as a person at a terminal keeps it."""
-    full = {name: os.environ[name] for name in ("PATH", "HOME") if name in os.environ}
-    full.update(env, PYTHONUNBUFFERED="1")
-    with log_path.open("ab") as log:
-        return subprocess.Popen(
-            sgwrs_command("chat"),
-            cwd=PROJECT_ROOT,
-            env=full,
-            stdin=subprocess.PIPE,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
