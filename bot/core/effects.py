@@ -30,7 +30,7 @@ from bot.engine.events import (
 )
 from bot.flowspec.model import FlowLibrary
 from bot.runtime.crypto import Vault
-from bot.store.answers import save_answer, save_question
+from bot.store.answers import save_answer, save_question, stored_id
 from bot.store.conversations import (
     end_conversation,
     get_open_conversation,
@@ -39,7 +39,7 @@ from bot.store.conversations import (
 )
 from bot.store.db import UnitOfWork
 from bot.store.messages import save_conversation_message
-from bot.store.models import Participant
+from bot.store.models import Answer, Participant
 from bot.store.outbox import OutboxTicket, add_outbox_message
 from bot.store.participants import (
     close_participant,
@@ -73,6 +73,8 @@ class TurnEffects:
         self.replies = replies
         self.tickets: list[OutboxTicket] = []
         self.erase = False
+        #: The answer this turn saved last: a question raised inside it is linked to it.
+        self.last_answer: Answer | None = None
 
     @property
     def participant_id(self) -> int:
@@ -108,6 +110,7 @@ class TurnEffects:
         elif isinstance(output, SaveAnswer):
             self._save_answer(output)
         elif isinstance(output, QueueQuestion):
+            raised_from = self.last_answer if output.in_answer else None
             save_question(
                 self.session,
                 self.vault,
@@ -116,6 +119,7 @@ class TurnEffects:
                 step_id=output.step_id,
                 text=output.text,
                 now=self.now,
+                answer_id=stored_id(self.session, raised_from) if raised_from else None,
             )
             log.info("question_queued participant=%s", self.participant_id)
         elif isinstance(output, FlowStarted):
@@ -132,7 +136,7 @@ class TurnEffects:
 
     def _save_answer(self, output: SaveAnswer) -> None:
         conversation = get_open_conversation(self.session, self.participant_id)
-        save_answer(
+        self.last_answer = save_answer(
             self.session,
             self.vault,
             participant_id=self.participant_id,

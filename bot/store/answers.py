@@ -37,6 +37,14 @@ def save_answer(
     return answer
 
 
+def stored_id(session: Session, answer: Answer) -> int:
+    """The id of an answer written in this unit of work (flushed only when one is needed)."""
+    if answer.id is None:
+        session.flush()
+    assert answer.id is not None
+    return answer.id
+
+
 def get_answer(session: Session, answer_id: int) -> Answer | None:
     return session.get(Answer, answer_id)
 

@@ -13,7 +13,7 @@ from bot.channels.addresses import parse_address
 from bot.core.inbound import InboundMessage
 from bot.runtime.clock import utc_now
 from bot.runtime.container import Container
-from bot.store.models import Answer, Conversation, Message, Participant
+from bot.store.models import Answer, Conversation, Message, Participant, Question
 from bot.store.outbox import add_outbox_message
 from bot.store.participants import create_participant
 from tests.helpers import new_sid
@@ -172,3 +172,16 @@ def test_answers_are_encrypted_at_rest(services: Container) -> None:
     assert "Warmer" not in raw
     assert services.vault.open(raw) == HOPE
     assert answer.text_encrypted == raw
+
+
+def test_a_question_inside_an_own_words_answer_is_stored_linked_to_it(services: Container) -> None:
+    """ "ask is my landlord told?" at the worries step: one fear, and one open question that
+    points at it, so an officer answering the question can see what it was part of."""
+    replies = text_bot(services, RESIDENT, *TO_A_HOPE, "ask is my landlord told?")
+    assert "officer will answer your question" in (replies[-1] or "")
+    with services.db.session() as session:
+        [fear] = session.exec(sqlmodel_select(Answer).where(Answer.kind == "fear")).all()
+        [question] = session.exec(sqlmodel_select(Question)).all()
+        assert services.vault.open(fear.text_encrypted) == "ask is my landlord told?"
+        assert services.vault.open(question.text_encrypted) == "is my landlord told?"
+        assert question.answer_id == fear.id
