@@ -16,7 +16,7 @@ from bot.engine.render import compose
 from bot.flowspec.model import Text
 from bot.runtime.config import ConfigError, load_settings
 from bot.runtime.container import Container
-from bot.store.models import Message, Participant, Receipt
+from bot.store.models import Answer, Message, Participant, Receipt
 from tests.conftest import TEST_AUTH_TOKEN, make_container, settings_for
 from tests.helpers import inbound_params, new_sid, sign, signed_post
 from tests.webhooks.support import (
@@ -127,6 +127,23 @@ def test_an_mms_without_body_is_answered_and_its_media_noted_not_kept(
     assert services.vault.open(inbound.body_encrypted) == "[1 attachment(s) not kept]"
     stored = " ".join(str(value) for _, row in all_rows(services) for value in row.values())
     assert params["MediaUrl0"] not in stored
+
+
+def test_a_picture_with_no_words_mid_flow_is_told_we_read_only_words(
+    client: FlaskClient, services: Container
+) -> None:
+    """At "What worries you?" a photo alone is not an answer: the resident hears why, in their
+    language, gets the question again, and nothing is filed."""
+    for body in ["2", *["next"] * 7, "yes", "1", "Warm homes"]:
+        send(client, body)
+    params = {**inbound_params(RESIDENT, ""), "NumMedia": "1", "MediaUrl0": "https://x.test/1"}
+    response = signed_post(client, PATH, params)
+    [reply] = twiml_messages(response.data)
+    assert reply.startswith("Sorry, we can only read words, not pictures or voice messages.")
+    assert reply.endswith(step_text(services, "energy-data", "worries").en)
+    with services.db.session() as session:
+        kinds = sorted(session.exec(select(Answer.kind)))
+    assert kinds == ["choice", "hope"]
 
 
 def test_whatsapp_sender_becomes_a_whatsapp_participant(
