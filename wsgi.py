@@ -1,7 +1,7 @@
 """The web app's composition root: `create_app()` wires settings, storage, queue and blueprints.
 
 gunicorn serves the factory as `wsgi:create_app()` (the Procfile), and `sgwrs run` serves the
-same factory by that name, so the `sgwrs` command (bot/cli.py) never imports the web layer.
+same factory by that name, so the `sgwrs` command (bot/cli/) never imports the web layer.
 """
 
 from __future__ import annotations

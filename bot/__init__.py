@@ -7,6 +7,6 @@ Rooms, from the bottom up (each may import only the rooms below it; tests/test_l
   runtime/   clock, config, crypto, locks, rate limits, loop guard, quiet hours, the job queue
   store/     every query, the models and the database session
   core/      the use cases, the only callers of the engine and of store writes
-  runtime/container.py, jobs.py, background.py   the wiring on top, and cli.py, the `sgwrs` command
+  runtime/container.py, jobs.py, background.py   the wiring on top, and cli/, the `sgwrs` command
 Nothing here imports Flask, webhooks/, admin/ or wsgi.py.
 """

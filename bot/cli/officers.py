@@ -1,0 +1,139 @@
+"""Officers' commands: "you said, we did" broadcasts, residents' questions, and accounts."""
+
+from __future__ import annotations
+
+import click
+
+from bot.cli.setup import open_container
+from bot.core.accounts import ROLES, AccountError, create_user
+from bot.core.broadcasts import BroadcastError
+from bot.core.questions import AnswerError
+
+
+@click.group()
+def broadcast() -> None:
+    """ "You said, we did": report back to the residents of a flow who asked to hear back."""
+
+
+def _broadcast_text(flow: str, cy: str, en: str) -> None:
+    preview = open_container().broadcasts.preview(flow, cy, en)
+    for key, label in (("cy", "Welsh"), ("en", "English"), ("both", "both (language unknown)")):
+        click.echo(
+            f"  {label:<24} {preview.recipients[key]:>6} resident(s) x "
+            f"{preview.segments_each[key]} segment(s) {preview.encodings[key]}"
+        )
+    click.echo(f"  total {preview.total_segments} segment(s), about £{preview.estimated_cost:.2f}")
+
+
+@broadcast.command("preview")
+@click.option("--flow", required=True)
+@click.option("--cy", required=True, help="The message in Welsh.")
+@click.option("--en", required=True, help="The message in English.")
+def broadcast_preview(flow: str, cy: str, en: str) -> None:
+    """Show who would receive it (counts only), segments and cost, without sending."""
+    try:
+        _broadcast_text(flow, cy, en)
+    except BroadcastError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@broadcast.command("send")
+@click.option("--flow", required=True)
+@click.option("--cy", required=True, help="The message in Welsh.")
+@click.option("--en", required=True, help="The message in English.")
+@click.option("--by", "created_by", default="cli", show_default=True, help="Who is sending.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def broadcast_send(flow: str, cy: str, en: str, created_by: str, yes: bool) -> None:
+    """Preview, confirm, then send to everyone who asked to hear back."""
+    services = open_container()
+    try:
+        _broadcast_text(flow, cy, en)
+        if not yes:
+            click.confirm("Send it now?", abort=True)
+        broadcast_id = services.broadcasts.create(flow, cy, en, created_by)
+        count = services.broadcasts.start(broadcast_id)
+    except BroadcastError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"broadcast {broadcast_id}: {count} text(s) queued")
+
+
+@broadcast.command("pause")
+@click.argument("broadcast_id", type=int)
+def broadcast_pause(broadcast_id: int) -> None:
+    """Stop sending; texts not yet sent wait until resumed."""
+    _broadcast_action(broadcast_id, "pause")
+
+
+@broadcast.command("resume")
+@click.argument("broadcast_id", type=int)
+def broadcast_resume(broadcast_id: int) -> None:
+    """Carry on sending a paused broadcast."""
+    _broadcast_action(broadcast_id, "resume")
+
+
+@broadcast.command("status")
+@click.argument("broadcast_id", type=int)
+def broadcast_status(broadcast_id: int) -> None:
+    """How many texts are sent, waiting or failed."""
+    _broadcast_action(broadcast_id, "progress")
+
+
+def _broadcast_action(broadcast_id: int, action: str) -> None:
+    broadcasts = open_container().broadcasts
+    try:
+        getattr(broadcasts, action)(broadcast_id)
+        progress = broadcasts.progress(broadcast_id)
+    except BroadcastError as error:
+        raise click.ClickException(str(error)) from error
+    counts = ", ".join(f"{status} {count}" for status, count in sorted(progress.counts.items()))
+    click.echo(f"broadcast {broadcast_id}: {progress.status}; {counts or 'no texts'}")
+
+
+@click.group()
+def questions() -> None:
+    """Residents' questions for officers."""
+
+
+@questions.command("list")
+def questions_list() -> None:
+    """Questions awaiting an answer, oldest first."""
+    for question in open_container().questions.open_questions():
+        click.echo(f"#{question.id} [{question.language or '?'}] {question.text}")
+
+
+@questions.command("answer")
+@click.argument("question_id", type=int)
+@click.argument("text")
+def questions_answer(question_id: int, text: str) -> None:
+    """Send an answer to the resident, in their language and channel."""
+    try:
+        open_container().questions.answer(question_id, text)
+    except AnswerError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"answer to question {question_id} queued")
+
+
+@click.command("create-user")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--role", type=click.Choice(ROLES), prompt=True)
+@click.option("--partner", "partner_code", help="For partner accounts: the partner's code.")
+@click.password_option(help="At least 12 characters; asked for when not given.")
+def create_user_command(
+    email: str, name: str, role: str, partner_code: str | None, password: str
+) -> None:
+    """Create an admin, officer or partner account."""
+    services = open_container()
+    try:
+        with services.db.session() as session:
+            create_user(
+                session,
+                email=email,
+                name=name,
+                role=role,
+                password=password,
+                partner_code=partner_code,
+            )
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{role} account created for {email}")
