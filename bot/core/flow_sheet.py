@@ -16,7 +16,7 @@ from bot.channels.sms import segment_info
 from bot.core.flow_check import CheckReport
 from bot.core.flow_messages import FlowMessage, flow_messages, system_messages
 from bot.engine.render import compose
-from bot.flowspec.model import FlowLibrary, Text
+from bot.flowspec.model import Flow, FlowLibrary, Text
 
 #: textstat 0.7.13 looks English syllables up in NLTK's CMU dictionary, which it downloads at
 #: first use; "en-GB" (not en_GB) makes it count them with pyphen's British English rules
@@ -51,6 +51,8 @@ class SheetRow:
     reading_age: int | None
     #: The first message to a new resident goes in both languages as one text.
     both: MessageFacts | None = None
+    #: The step's short name from the flow file, if it has one (FAQ and system texts do not).
+    title: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def reading_age(text: str) -> int | None:
         return None
 
 
-def _row(message: FlowMessage, *, both: bool = False) -> SheetRow:
+def _row(message: FlowMessage, *, both: bool = False, title: Text | None = None) -> SheetRow:
     text = message.text
     combined = MessageFacts.of(compose([text], None)) if both else None
     en = MessageFacts.of(text.en)
@@ -82,7 +84,14 @@ def _row(message: FlowMessage, *, both: bool = False) -> SheetRow:
         en,
         reading_age(en.body),
         combined,
+        title,
     )
+
+
+def _title(flow: Flow, message: FlowMessage) -> Text | None:
+    if message.kind == "faq" or not flow.has_step(message.step_id):
+        return None
+    return flow.step(message.step_id).title
 
 
 def flow_sheets(library: FlowLibrary, report: CheckReport) -> list[FlowSheet]:
@@ -92,7 +101,11 @@ def flow_sheets(library: FlowLibrary, report: CheckReport) -> list[FlowSheet]:
     claimed: set[str] = set()
     for flow in library.flows.values():
         rows = [
-            _row(message, both=flow.id == library.welcome_flow and position == 0)
+            _row(
+                message,
+                both=flow.id == library.welcome_flow and position == 0,
+                title=_title(flow, message),
+            )
             for position, message in enumerate(flow_messages(flow))
         ]
         mine = [w for w in warnings if w.startswith((f"{flow.id}:", f"{flow.id}/"))]

@@ -1,16 +1,27 @@
 """The overview's figures, shaped from a few aggregate queries into plain dataclasses.
 
-How far a conversation got (the funnel) is worked out from what is stored, since steps that only
-explain leave no answer behind. A conversation's *furthest point* is the furthest, in flow file
-order, of: the step of the last answer it saved (answers are saved as residents move on); the
-step the resident is on now, or stopped at when it expired or the phone was handed on; the
-consent step when they declined; the end when they finished.
+What each conversation said to keeping answers splits Started four ways, so the four add up:
+consented (yes), declined (no), not yet asked (never reached the question, or no answer yet)
+and withdrew (yes, then STOP). The store attributes a resident's consent answer to the run it
+was given in; a run holding none of it counts as consented if it finished (the flow goes on
+only after a yes), declined if it ended there, and not yet asked otherwise.
 
+How far a conversation got (the funnel) is worked out from what is stored, since steps that only
+explain rarely leave an answer behind. A conversation's *furthest point* is the furthest, in
+flow file order, of: the step of the last answer it saved (answers are saved as residents move
+on); the step the resident is on now, or stopped at when it expired or the phone was handed on;
+the consent step when they declined; the end when they finished.
+
+- The funnel lists every step that waits for the resident: explanations, choices, own words,
+  consent (branches and the end send nothing to wait on).
 - A step every route through the flow passes ("main route") was reached by every conversation
-  whose furthest point is that step or later; the drop between one such question and the next
-  is where people stopped.
+  whose furthest point is that step or later; the drop between one such step and the next is
+  where people stopped.
 - A step only some routes pass (after a branch) was reached by the conversations that answered
-  it, plus those on it now or stopped there.
+  or skipped it, plus those on it now or stopped there.
+- Explanations show how many reactions residents left there, own-words steps how many skipped.
+
+Rows an officer filed as not an answer, or as a question, count nowhere here.
 """
 
 from __future__ import annotations
@@ -21,7 +32,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.flowspec.model import (
-    ASKING_KINDS,
     BranchStep,
     ChoiceStep,
     ConsentStep,
@@ -34,10 +44,11 @@ from bot.flowspec.model import (
 from bot.store.counts import (
     ConversationCount,
     MessageCount,
-    count_answered_steps,
+    StepAnswerCount,
     count_conversation_groups,
     count_messages,
     count_started_by_day,
+    count_step_answers,
 )
 from bot.store.db import UnitOfWork
 
@@ -45,26 +56,41 @@ from bot.store.db import UnitOfWork
 CHART_DAYS = 30
 CHANNELS = ("sms", "whatsapp")
 LANGUAGES = ("cy", "en", "unknown")
+#: Steps that wait for the resident, so a conversation can stop at them: the funnel's rows.
+WAITING_KINDS = ("say", "expectations", "choice", "open", "consent")
+#: Where a resident's words are heard as a reaction (explanations) or may be skipped (own words).
+REACTING_KINDS = ("say", "expectations")
+#: A run holding none of the resident's consent answer: what its ending tells of it.
+CONSENT_BY_STATUS = {"completed": "yes", "declined": "no"}
 
 
 @dataclass(frozen=True)
 class Figures:
     started: int = 0
+    #: Said yes to keeping their answers (and did not withdraw).
     consented: int = 0
-    completed: int = 0
     declined: int = 0
+    #: Never reached the consent question, or gave no answer to it yet.
+    not_asked: int = 0
+    #: Said yes, then sent STOP.
+    withdrew: int = 0
+    completed: int = 0
     opted_out: int = 0
     expired: int = 0
 
     def plus(self, row: ConversationCount) -> Figures:
+        consent = row.consent or CONSENT_BY_STATUS.get(row.status)
+        n = row.count
         return replace(
             self,
-            started=self.started + row.count,
-            consented=self.consented + (row.count if row.consent else 0),
-            completed=self.completed + (row.count if row.status == "completed" else 0),
-            declined=self.declined + (row.count if row.status == "declined" else 0),
-            opted_out=self.opted_out + (row.count if row.opted_out else 0),
-            expired=self.expired + (row.count if row.status == "expired" else 0),
+            started=self.started + n,
+            consented=self.consented + (n if consent == "yes" else 0),
+            declined=self.declined + (n if consent == "no" else 0),
+            not_asked=self.not_asked + (n if consent is None else 0),
+            withdrew=self.withdrew + (n if consent == "withdrew" else 0),
+            completed=self.completed + (n if row.status == "completed" else 0),
+            opted_out=self.opted_out + (n if row.opted_out else 0),
+            expired=self.expired + (n if row.status == "expired" else 0),
         )
 
 
@@ -72,13 +98,19 @@ class Figures:
 class FunnelStep:
     step_id: str
     kind: str
+    #: The step's short name from the flow file; None when it has none (show the id).
+    title: Text | None
     prompt: Text | None
     reached: int
     #: Share of the flow's started conversations, in whole percent.
     percent: int
-    #: Reached this main-route question but not the next one (None off the main route).
+    #: Reached this main-route step but not the next one (None off the main route).
     lost: int | None
     main_route: bool
+    #: Reactions left at an explanation; None for other kinds of step.
+    reactions: int | None = None
+    #: Residents who skipped an own-words step; None for other kinds of step.
+    skips: int | None = None
 
 
 @dataclass(frozen=True)
@@ -127,18 +159,12 @@ def build_overview(
     today: date,
     partner_code: str | None = None,
 ) -> Overview:
-    """Every figure on the overview page, in three queries (four when a flow branches)."""
+    """Every figure on the overview page, in four queries."""
     first_day = today - timedelta(days=CHART_DAYS - 1)
     since = datetime.combine(first_day, time.min, tzinfo=UTC)
     counts = count_conversation_groups(session, partner_code=partner_code)
     routes = {flow.id: main_route(flow) for flow in library.flows.values()}
-    off_route = {
-        step.id
-        for flow in library.flows.values()
-        for step in flow.steps
-        if step.kind in ASKING_KINDS and step.id not in routes[flow.id]
-    }
-    answered = count_answered_steps(session, off_route, partner_code=partner_code)
+    answers = count_step_answers(session, partner_code=partner_code)
     started = count_started_by_day(session, since, partner_code=partner_code)
     messages = count_messages(session, partner_code=partner_code)
 
@@ -159,7 +185,7 @@ def build_overview(
                 has_consent=flow is not None and any(s.kind == "consent" for s in flow.steps),
                 totals=totals,
                 breakdowns=_breakdowns(rows, partners),
-                funnel=_funnel(flow, routes[flow.id], rows, answered) if flow else [],
+                funnel=_funnel(flow, routes[flow.id], rows, answers) if flow else [],
                 days=_days(started, flow_id, first_day),
             )
         )
@@ -243,9 +269,9 @@ def _funnel(
     flow: Flow,
     on_route: set[str],
     rows: list[ConversationCount],
-    answered: dict[tuple[str, str], int],
+    answers: list[StepAnswerCount],
 ) -> list[FunnelStep]:
-    """How many conversations reached each asking step (see the module docstring)."""
+    """How many conversations reached each waiting step (see the module docstring)."""
     index = {step.id: position for position, step in enumerate(flow.steps)}
     consent = next((index[s.id] for s in flow.steps if isinstance(s, ConsentStep)), 0)
     furthest: dict[int, int] = defaultdict(int)
@@ -259,18 +285,36 @@ def _funnel(
         else:
             waiting[row.at_step or ""] += row.count
         furthest[point] += row.count
+    # One answer per step and conversation, so conversations add up across kinds.
+    replied: dict[str, int] = defaultdict(int)
+    of_kind: dict[tuple[str, str], int] = defaultdict(int)
+    for count in answers:
+        if count.flow_id == flow.id:
+            replied[count.step_id] += count.conversations
+            of_kind[count.step_id, count.kind] += count.answers
     steps: list[FunnelStep] = []
     for position, step in enumerate(flow.steps):
-        if step.kind not in ASKING_KINDS:
+        if step.kind not in WAITING_KINDS:
             continue
         main = step.id in on_route
         if main:
             reached = sum(n for point, n in furthest.items() if point >= position)
         else:
-            reached = answered.get((flow.id, step.id), 0) + waiting[step.id]
-        prompt = getattr(step, "text", None)
-        percent = _percent(reached, sum(row.count for row in rows))
-        steps.append(FunnelStep(step.id, step.kind, prompt, reached, percent, None, main))
+            reached = replied[step.id] + waiting[step.id]
+        steps.append(
+            FunnelStep(
+                step_id=step.id,
+                kind=step.kind,
+                title=step.title,
+                prompt=getattr(step, "text", None),
+                reached=reached,
+                percent=_percent(reached, sum(row.count for row in rows)),
+                lost=None,
+                main_route=main,
+                reactions=of_kind[step.id, "reaction"] if step.kind in REACTING_KINDS else None,
+                skips=of_kind[step.id, "skipped"] if step.kind == "open" else None,
+            )
+        )
     main_steps = [s for s in steps if s.main_route]
     finished = furthest.get(len(flow.steps), 0)
     after = [*(s.reached for s in main_steps[1:]), finished]

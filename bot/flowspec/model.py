@@ -51,6 +51,9 @@ class Option(_Model):
 class _Step(_Model):
     id: str = Field(pattern=STEP_ID.pattern)
     next: str | None = None
+    #: A short name for officers (the overview's funnel, the flows page), never sent to
+    #: residents. Optional, so older files still load; without it, pages show the id.
+    title: Text | None = None
 
 
 class SayStep(_Step):

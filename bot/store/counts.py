@@ -1,12 +1,12 @@
 """Aggregate queries for the overview: a fixed handful of GROUP BYs, whatever the data's size.
 
 Every function leaves out test participants (the simulator, demos) and, given a partner code,
-counts only residents who came through that partner. Rows are counts, never people.
+counts only residents who came through that partner. Rows are counts, never people. Answers an
+officer filed as not an answer, or as a question, count nowhere (bot.core.filing).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -27,7 +27,9 @@ class ConversationCount:
     language: str | None
     partner_code: str | None
     status: str
-    consent: bool | None
+    #: What the resident said to keeping answers in this conversation: yes, no, withdrew (yes,
+    #: then STOP), or None when this conversation holds no answer to it (see below).
+    consent: str | None
     #: The resident sent STOP (and not START since) while this conversation was going on.
     opted_out: bool
     #: The step of the last answer saved: answers are saved as residents move on through a flow.
@@ -35,6 +37,17 @@ class ConversationCount:
     #: The step the resident is on, or stopped at, when this conversation is still theirs.
     at_step: str | None
     count: int
+
+
+@dataclass(frozen=True)
+class StepAnswerCount:
+    """Answers of one kind saved at one step, and how many conversations saved them."""
+
+    flow_id: str
+    step_id: str
+    kind: str
+    answers: int
+    conversations: int
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,32 @@ def _counted(statement: Any, partner_code: str | None) -> Any:
     return statement
 
 
+def _filed_as_answer() -> Any:
+    return col(Answer.filed_as) == "answer"
+
+
+def _consent(consent_run: Any) -> Any:
+    """yes, no or withdrew for the conversation the resident's consent answer was given in.
+
+    A participant keeps only their latest answer (consent, consent_at), so it belongs to their
+    latest conversation started by then; an earlier run, or a run started since, holds none
+    of it. Withdrew: said yes, then sent STOP after it (and not START since). Erasing leaves
+    nothing to count.
+    """
+    here = consent_run.c.conversation_id == Conversation.id
+    said_yes = and_(here, col(Participant.consent).is_(True))
+    stopped_since = and_(
+        col(Participant.opted_out).is_(True),
+        col(Participant.opted_out_at) >= col(Participant.consent_at),
+    )
+    return case(
+        (and_(said_yes, stopped_since), "withdrew"),
+        (said_yes, "yes"),
+        (and_(here, col(Participant.consent).is_(False)), "no"),
+        else_=null(),
+    )
+
+
 def count_conversation_groups(
     session: Session, *, partner_code: str | None = None
 ) -> list[ConversationCount]:
@@ -61,13 +100,20 @@ def count_conversation_groups(
     A participant's saved state is about their open conversation, or about the one that
     expired or was handed on (nothing starts after those, unless the resident restarts).
     """
-    # A grouped subquery, not a correlated one: PostgreSQL turns a correlated max(id) into a
+    # Grouped subqueries, not correlated ones: PostgreSQL turns a correlated max(id) into a
     # walk down the primary key, once per conversation.
     last = (
         select(Answer.conversation_id, func.max(Answer.id).label("answer_id"))
-        .where(col(Answer.conversation_id).is_not(None))
+        .where(col(Answer.conversation_id).is_not(None), _filed_as_answer())
         .group_by(Answer.conversation_id)
         .subquery("last")
+    )
+    consent_run = (
+        select(Conversation.participant_id, func.max(Conversation.id).label("conversation_id"))
+        .join(Participant, col(Participant.id) == Conversation.participant_id)
+        .where(col(Conversation.started_at) <= col(Participant.consent_at))
+        .group_by(Conversation.participant_id)
+        .subquery("consent_run")
     )
     last_answer = aliased(Answer, name="last_answer")
     state = col(Participant.state)
@@ -86,7 +132,7 @@ def count_conversation_groups(
         Participant.language,
         Participant.partner_code,
         Conversation.status,
-        Participant.consent,
+        _consent(consent_run).label("consent"),
         and_(col(Participant.opted_out), open_now).label("opted_out"),
         last_answer.step_id.label("last_answer"),
         at_step.label("at_step"),
@@ -96,6 +142,7 @@ def count_conversation_groups(
         .join(Participant, col(Participant.id) == Conversation.participant_id)
         .outerjoin(last, last.c.conversation_id == Conversation.id)
         .outerjoin(last_answer, col(last_answer.id) == last.c.answer_id)
+        .outerjoin(consent_run, consent_run.c.participant_id == Conversation.participant_id)
     )
     rows = _counted(per_conversation, partner_code).subquery("per_conversation")
     statement = select(*rows.c, func.count()).group_by(*rows.c)
@@ -105,19 +152,26 @@ def count_conversation_groups(
     ]
 
 
-def count_answered_steps(
-    session: Session, step_ids: Collection[str], *, partner_code: str | None = None
-) -> dict[tuple[str, str], int]:
-    """How many conversations saved an answer at each (flow_id, step_id), for these steps."""
-    if not step_ids:
-        return {}
+def count_step_answers(
+    session: Session, *, partner_code: str | None = None
+) -> list[StepAnswerCount]:
+    """Answers (skips included) by flow, step and kind: the funnel's reactions, skips and
+    where off-route steps were reached, in one query."""
     statement = (
-        select(Answer.flow_id, Answer.step_id, func.count(distinct(Answer.conversation_id)))
+        select(
+            Answer.flow_id,
+            Answer.step_id,
+            Answer.kind,
+            func.count(),
+            func.count(distinct(Answer.conversation_id)),
+        )
         .join(Participant, col(Participant.id) == Answer.participant_id)
-        .where(col(Answer.step_id).in_(sorted(step_ids)))
+        .where(_filed_as_answer())
     )
-    statement = _counted(statement, partner_code).group_by(Answer.flow_id, Answer.step_id)
-    return {(flow, step): n for flow, step, n in session.execute(statement)}
+    statement = _counted(statement, partner_code).group_by(
+        Answer.flow_id, Answer.step_id, Answer.kind
+    )
+    return [StepAnswerCount(*values) for values in session.execute(statement)]
 
 
 def count_messages(session: Session, *, partner_code: str | None = None) -> list[MessageCount]:

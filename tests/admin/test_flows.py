@@ -55,14 +55,16 @@ def test_the_flows_page_shows_each_message_in_both_languages(sign_in, role: str)
     assert response.status_code == 200
     assert page.count("<h1") == 1
     sheet = next(t for t in tables(page, "sheet-energy-data"))
-    view = next(cells for cells in sheet["rows"] if cells[0].startswith("view"))
+    view = next(cells for cells in sheet["rows"] if cells[0].startswith("Their view"))
     # The choice goes out with its numbered options, as the engine sends it.
     assert view[1].startswith("Ddylai'r Cyngor wneud hyn? 1 Dylai 2 Na ddylai 3 Ddim yn siŵr")
     assert "UCS-2" in view[1]  # the ŵ makes the Welsh UCS-2
     assert view[2].startswith("Do you think the council should do this? 1 Yes 2 No 3 Not sure")
     assert "GSM-7" in view[2]
     assert "Reading age about" in view[2]
-    consent = next(cells for cells in sheet["rows"] if cells[0].startswith("consent asks"))
+    consent = next(
+        cells for cells in sheet["rows"] if cells[0].startswith("Keeping answers consent · asks")
+    )
     assert "2 segments" in consent[2]  # over 160 characters, so flagged
     declined = next(cells for cells in sheet["rows"] if "if they say no" in cells[0])
     assert declined[2].startswith("That's fine. We will not keep any answers.")
@@ -71,6 +73,22 @@ def test_the_flows_page_shows_each_message_in_both_languages(sign_in, role: str)
     assert "The bot&#39;s own texts" in page  # help, STOP replies and the like
     welcome = tables(page, "sheet-welcome")[0]
     assert any("gets both as one text, Welsh first" in " ".join(r) for r in welcome["rows"])
+
+
+def test_each_step_is_named_by_its_title_in_the_officers_language(sign_in) -> None:
+    officer = sign_in("officer")
+    sheet = tables(officer.get(FLOWS).get_data(as_text=True), "sheet-energy-data")[0]
+    names = [cells[0] for cells in sheet["rows"][1:]]
+    assert names[:2] == [
+        "The plan plan · explains",
+        "The plan plan · explains: simpler words (SIMPLER)",
+    ]
+    assert "Their view view · choice" in names
+    welcome = tables(officer.get(FLOWS).get_data(as_text=True), "sheet-welcome")[0]
+    assert welcome["rows"][1][0] == "language · choice"  # no title in the file: the id alone
+    post_form(officer, "/admin/language", {"language": "cy", "next": FLOWS}, token_from=FLOWS)
+    sheet = tables(officer.get(FLOWS).get_data(as_text=True), "sheet-energy-data")[0]
+    assert sheet["rows"][1][0] == "Y cynllun plan · esbonio"
 
 
 def test_the_flow_sheet_matches_the_flows_check(admin_services: Container) -> None:

@@ -20,7 +20,11 @@ from tests.admin.conftest import TO_HOPES, post_form, talk
 from tests.helpers import count_queries, new_sid
 
 PAGE = "/admin/overview"
-FIGURES = ["Started", "Consented", "Completed", "Declined", "Opted out", "Expired"]
+FIGURES = [
+    "Started", "Consented", "Declined", "Not yet asked", "Withdrew", "Completed", "Opted out",
+    "Expired",
+]  # fmt: skip
+NOT_ASKED = "– not asked"
 
 
 class _Tables(HTMLParser):
@@ -110,33 +114,39 @@ def test_every_role_sees_the_overview(sign_in, residents, role: str) -> None:
 
 def test_figures_per_flow_by_channel_language_and_partner(sign_in, residents) -> None:
     page = sign_in("officer").get(PAGE).get_data(as_text=True)
-    assert figures(page, "energy-data") == expected(5, 2, 2, 1, 1, 0)
+    # Two said yes and finished, one said no, two stopped before the question.
+    assert figures(page, "energy-data") == expected(5, 2, 1, 2, 0, 2, 1, 0)
     assert figures(page, "energy-data", "SMS")["Started"] == 5
     assert figures(page, "energy-data", "WhatsApp")["Started"] == 0
     assert figures(page, "energy-data", "Welsh")["Started"] == 1
     assert figures(page, "energy-data", "English")["Declined"] == 1
     assert figures(page, "energy-data", "Not chosen yet")["Started"] == 0
     library = figures(page, "energy-data", "LIB1 – Llyfrgell Ganolog / Central Library")
-    assert library == expected(1, 1, 1, 0, 0, 0)
+    assert library == expected(1, 1, 0, 0, 0, 1, 0, 0)
     assert figures(page, "energy-data", "No partner code")["Started"] == 3
     # The welcome flow asks no consent: the column says so rather than show a misleading 0.
-    assert figures(page, "welcome") == expected(5, "– not asked", 5, 0, 0, 0)
+    assert figures(page, "welcome") == expected(5, *[NOT_ASKED] * 4, 5, 0, 0)
 
 
 def test_the_funnel_shows_where_people_stop(sign_in, residents) -> None:
     page = sign_in("officer").get(PAGE).get_data(as_text=True)
-    funnel = next(t for t in tables(page, "flow-energy-data") if "each question" in t["caption"])
-    reached = {cells[0].split()[0]: cells[2:5] for cells in funnel["rows"][1:]}
-    assert reached["Started"] == ["5", "100%", "2"]  # two stopped during the explanations
-    assert reached["consent"] == ["3", "60%", "1"]  # one said no
-    assert reached["view"] == ["2", "40%", "0"]
-    assert reached["hopes"] == ["2", "40%", "– not counted off the main route"]
-    assert reached["worries-first"][0] == "0"  # only for those who say No: nobody here did
-    assert reached["hear-back"] == ["2", "40%", "0"]
+    funnel = next(t for t in tables(page, "flow-energy-data") if "each step" in t["caption"])
+    some = " on some routes only"
+    reached = {cells[0].removesuffix(some): cells[2:5] for cells in funnel["rows"][1:]}
+    assert reached["Started"] == ["5", "100%", "0"]
+    assert reached["Smart meters"] == ["5", "100%", "1"]  # one sent STOP here
+    assert reached["The algorithm"] == ["4", "80%", "1"]  # one stopped here, in Welsh
+    assert reached["Keeping answers"] == ["3", "60%", "1"]  # one said no
+    assert reached["Their view"] == ["2", "40%", "0"]
+    assert reached["Hopes"] == ["2", "40%", "– not counted off the main route"]
+    assert reached["Worries (said no)"][0] == "0"  # only for those who say No: nobody here did
+    assert reached["Hearing back"] == ["2", "40%", "0"]
     assert reached["Finished"] == ["2", "40%", ""]
-    assert [cells[0].split()[0] for cells in funnel["rows"][1:]] == [
-        "Started", "consent", "view", "hopes", "worries", "worries-first", "hopes-after",
-        "feedback", "your-questions", "hear-back", "Finished",
+    assert list(reached) == [
+        "Started", "The plan", "Smart meters", "The algorithm", "The help", "The risks",
+        "Your rights", "What can change", "Keeping answers", "Their view", "Hopes", "Worries",
+        "Worries (said no)", "Hopes (said no)", "What to change", "Their questions",
+        "Hearing back", "Finished",
     ]  # fmt: skip
 
 
@@ -162,7 +172,7 @@ def test_texts_segments_and_cost(sign_in, residents, admin_services) -> None:
 def test_a_partner_sees_only_their_own_residents(sign_in, residents) -> None:
     page = sign_in("partner").get(PAGE).get_data(as_text=True)
     assert "your partner code, LIB1" in page
-    assert figures(page, "energy-data") == expected(1, 1, 1, 0, 0, 0)
+    assert figures(page, "energy-data") == expected(1, 1, 0, 0, 0, 1, 0, 0)
     assert "FOOD1" not in page
     assert "No partner code" not in page
     other = sign_in("other_partner").get(PAGE).get_data(as_text=True)
@@ -203,7 +213,7 @@ def test_the_page_reads_in_welsh(sign_in, residents) -> None:
     assert "Trosolwg" in page
     assert "Ble mae pobl yn stopio" in page
     assert "Data ynni a chartrefi oer" in page  # the flow's own Welsh title
-    assert figures(page, "energy-data", "Y cyfan") == expected(5, 2, 2, 1, 1, 0)
+    assert figures(page, "energy-data", "Y cyfan") == expected(5, 2, 1, 2, 0, 2, 1, 0)
 
 
 def test_the_number_of_queries_does_not_grow_with_the_data(
@@ -330,7 +340,7 @@ def test_build_overview_counts_declines_at_the_consent_step(
     energy = next(flow for flow in report.flows if flow.flow_id == "energy-data")
     assert energy.totals.started == 1
     assert energy.totals.completed == 1
-    assert [step.reached for step in energy.funnel if step.main_route] == [1, 1, 1, 1, 1]
+    assert [step.reached for step in energy.funnel if step.main_route] == [1] * 12
     assert report.messages.cost == pytest.approx(report.messages.segments * 0.05)
     assert sum(n for _day, n in energy.days) == 1
 
@@ -352,7 +362,8 @@ def test_the_same_figures_on_sqlite_and_postgresql(services: Container) -> None:
     assert energy.totals.declined == 1
     reached = {step.step_id: step.reached for step in energy.funnel}
     assert reached == {
-        "consent": 3, "view": 2, "hopes": 1, "worries": 1, "worries-first": 1,
+        "plan": 3, "smart-meters": 3, "algorithm": 3, "help": 3, "risks": 3, "rights": 3,
+        "expectations": 3, "consent": 3, "view": 2, "hopes": 1, "worries": 1, "worries-first": 1,
         "hopes-after": 1, "feedback": 1, "your-questions": 0, "hear-back": 0,
     }  # fmt: skip
     assert energy.days[-1][1] == 3

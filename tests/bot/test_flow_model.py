@@ -144,6 +144,17 @@ def test_missing_welsh_names_file_step_and_problem(flows: Path) -> None:
     assert "missing Welsh translation" in message
 
 
+def test_step_titles_are_optional_and_bilingual(flows: Path, library: FlowLibrary) -> None:
+    energy = library.flow("energy-data")
+    assert all(step.title is not None for step in energy.steps)
+    assert energy.step("plan").title == Text(cy="Y cynllun", en="The plan")
+    assert library.flow("welcome").step("language").title is None  # older files still load
+    drop_line(flows / "energy-data.yaml", "en: The risks")
+    message = load_error(flows / "energy-data.yaml")
+    assert "'risks'" in message
+    assert "title.en: missing English translation" in message
+
+
 def test_missing_english_names_file_step_and_problem(flows: Path) -> None:
     drop_line(flows / "welcome.yaml", "en: Thanks. Send HELP for help")
     message = load_error(flows / "welcome.yaml")
@@ -224,7 +235,10 @@ def test_engagement_flow_asking_before_consent(flows: Path) -> None:
 
 def test_engagement_flow_setting_expectations_after_consent(flows: Path) -> None:
     path = flows / "energy-data.yaml"
-    step = "  - id: expectations\n    kind: expectations\n"
+    step = (
+        "  - id: expectations\n    kind: expectations\n"
+        "    title:\n      cy: Beth all newid\n      en: What can change\n"
+    )
     change(path, step, "")
     change(path, "  # --- Part 3", f"{step}\n  # --- Part 3")
     message = load_error(path)
