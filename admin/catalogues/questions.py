@@ -2,7 +2,7 @@
 
 CY: dict[str, str] = {
     "Residents' questions": "Cwestiynau preswylwyr",
-    "Questions waiting for an answer, oldest first. Your answer is texted to the resident in their language, after the words “The council's answer to your question:”.": "Cwestiynau sy'n aros am ateb, yr hynaf yn gyntaf. Caiff eich ateb ei decstio i'r preswylydd yn ei iaith, ar ôl y geiriau “Ateb gan y cyngor i'ch cwestiwn:”.",
+    "Questions waiting for an answer, oldest first. Your answer is texted to the resident in their language, after the words “The council's answer to your question” and a short quote of it, and before a line on how to ask another. The count includes them, and the quote is shortened, or left out, rather than cost another segment.": "Cwestiynau sy'n aros am ateb, yr hynaf yn gyntaf. Caiff eich ateb ei decstio i'r preswylydd yn ei iaith, ar ôl y geiriau “Ateb gan y cyngor i'ch cwestiwn” a dyfyniad byr ohono, a chyn llinell am sut i ofyn un arall. Mae'r cyfrif yn eu cynnwys, ac mae'r dyfyniad yn cael ei fyrhau, neu ei adael allan, yn hytrach na chostio segment arall.",
     "That question is no longer waiting for an answer. Your answer was not sent; here it is so it is not lost:": "Nid yw'r cwestiwn hwnnw'n aros am ateb mwyach. Ni chafodd eich ateb ei anfon; dyma fe fel nad yw'n mynd ar goll:",
     "Waiting for an answer ({count})": "Yn aros am ateb ({count})",
     "No questions are waiting. Well done.": "Does dim cwestiynau'n aros. Da iawn.",

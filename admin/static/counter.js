@@ -8,6 +8,8 @@
 //
 // Markup: <form or div data-sms-counter data-sms-prefix data-sms-price data-sms-max data-sms-template
 // data-sms-too-long> holding a <textarea data-sms-input> and an <p data-sms-output aria-live>.
+// An officer's answer has data-sms-intros (JSON: the intros bot.core.questions may choose, the
+// longest quote of the question first, none last) and data-sms-outro instead of a prefix.
 
 const GSM7_BASIC = new Set(
   "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
@@ -63,14 +65,31 @@ export function segmentInfo(text) {
   return { encoding, characters: chars.length, units, segments, perSegment: part };
 }
 
+/**
+ * bot.core.questions.AnswerFrame.text: the answer between the longest intro that costs no more
+ * segments than the last (no quote) and fits `max`, and the closing line.
+ */
+export function framed(intros, outro, answer, max) {
+  const around = (intro) => `${intro}\n${answer}\n${outro}`;
+  const plain = around(intros[intros.length - 1]);
+  const budget = segmentInfo(plain).segments;
+  for (const intro of intros.slice(0, -1)) {
+    const body = around(intro);
+    if (segmentInfo(body).segments <= budget && Array.from(body).length <= max) return body;
+  }
+  return plain;
+}
+
 function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (match, name) => (name in values ? values[name] : match));
 }
 
 function describe(form, value) {
-  const body = (form.dataset.smsPrefix || "") + normalise(value);
-  const info = segmentInfo(body);
   const max = Number(form.dataset.smsMax || 1600);
+  const body = form.dataset.smsIntros
+    ? framed(JSON.parse(form.dataset.smsIntros), form.dataset.smsOutro || "", normalise(value), max)
+    : (form.dataset.smsPrefix || "") + normalise(value);
+  const info = segmentInfo(body);
   if (info.characters > max) {
     return fill(form.dataset.smsTooLong, { characters: info.characters, max });
   }

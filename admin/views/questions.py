@@ -2,6 +2,8 @@
 
 The answer box counts characters, encoding and segments as the officer types (static/counter.js),
 and the server checks the same with bot.channels.sms, so the page works without JavaScript.
+Both count the whole text the resident gets: the intro quoting their question (the page gives
+the counter every intro bot.core.questions may choose), the answer, and the closing line.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from admin.forms import page_number
 from admin.i18n import translate
 from bot.channels.sms import MAX_BODY_CHARS, normalise, segment_info
 from bot.core.audit import record_event
-from bot.core.questions import AnswerError, answer_text
+from bot.core.questions import AnswerError, answer_frame, answer_text
 from bot.store.question_inbox import (
     count_questions,
-    get_question_language,
+    get_question_to_answer,
     list_answered_questions,
     list_open_questions,
 )
@@ -42,13 +44,8 @@ class SmsCheck:
     too_long: bool
 
 
-def answer_prefix(language: str | None) -> str:
-    """What the resident gets before the officer's words (for the live counter)."""
-    return answer_text(language, "")
-
-
-def check_answer(text: str, language: str | None) -> SmsCheck:
-    body = answer_text(language, normalise(text))
+def check_answer(text: str, language: str | None, question: str) -> SmsCheck:
+    body = answer_text(language, normalise(text), question)
     info = segment_info(body)
     price = services().settings.price_per_segment
     too_long = len(body) > MAX_BODY_CHARS
@@ -83,7 +80,7 @@ def _show_questions(draft: dict[str, Any] | None = None) -> ResponseReturnValue:
         answered_page=answered_page,
         page_size=PAGE_SIZE,
         draft=draft,
-        answer_prefix=answer_prefix,
+        answer_frame=answer_frame,
         price=services().settings.price_per_segment,
         max_chars=MAX_BODY_CHARS,
     ), 400 if draft and draft.get("error") else 200
@@ -102,8 +99,8 @@ def answer(question_id: int) -> ResponseReturnValue:
     """Check an answer's length and cost, or send it; a refused answer stays in the box."""
     text = request.form.get("answer", "")
     with services().db.session() as session:
-        found = get_question_language(session, question_id)
-    check = check_answer(text, found[1] if found else None)
+        found = get_question_to_answer(session, services().vault, question_id)
+    check = check_answer(text, found.language if found else None, found.text if found else "")
     draft: dict[str, Any] = {"question_id": question_id, "text": text, "check": check}
     try:
         if not normalise(text):

@@ -1,18 +1,25 @@
 """Officers answering residents' questions: the answer goes out through the outbox.
 
-The admin page (and the tests) call this; the text goes in the resident's language and channel,
-introduced so a resident on a basic phone knows what it answers.
+The admin page (and the tests) call this; the text goes in the resident's language and channel.
+An answer may come days later, on a basic phone that keeps no thread, so it opens with a short
+quote of the question it answers and ends with how to ask another.
+
+The quote never costs money: it is cut at a word (with "...", which stays GSM-7), shortened
+further or left out, so the whole text is billed as no more segments than it would be without
+it. The officer's live counter (admin/static/counter.js) makes the same choice from the same
+intros (AnswerFrame), so it counts exactly what is sent.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import cast
 
-from bot.channels.sms import MAX_BODY_CHARS, normalise
+from bot.channels.sms import MAX_BODY_CHARS, normalise, segment_info
 from bot.engine import texts as system_texts
 from bot.engine.render import compose
-from bot.flowspec.model import LANGUAGES, Language
+from bot.flowspec.model import LANGUAGES, Language, Text
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.crypto import Vault
 from bot.runtime.queue import JobQueue
@@ -29,10 +36,74 @@ class AnswerError(ValueError):
     """The answer cannot be sent; the message says why, in words an officer understands."""
 
 
-def answer_text(language: str | None, answer: str) -> str:
-    """The text a resident receives: the council's intro in their language, then the answer."""
+#: The longest quote of a question, "..." included: enough to recognise it on a small screen.
+QUOTE_CHARS = 40
+CUT = "..."
+#: The intro with the question quoted; without a quote it is system_texts.ANSWER_INTRO.
+ANSWER_INTRO_QUOTING = Text(
+    cy="Ateb gan y cyngor i'ch cwestiwn '{quote}':",
+    en="The council's answer to your question '{quote}':",
+)
+#: The last line of every answer: the resident can ask again, and how.
+ASK_AGAIN = Text(
+    cy="Anfonwch GOFYN gyda chwestiwn arall.",
+    en="Text ASK with another question.",
+)
+
+
+def quotes_of(question: str) -> list[str]:
+    """Quotes of the question, longest first: whole if it fits QUOTE_CHARS, then cut at each
+    word boundary down to two words (one says too little), each cut ending "..." with no
+    punctuation before it."""
+    words = normalise(question).split()
+    whole = " ".join(words)
+    quotes = [whole] if whole and len(whole) <= QUOTE_CHARS else []
+    for count in range(len(words) - 1, 1, -1):
+        cut = " ".join(words[:count]).rstrip(",;:.-!?") + CUT
+        if len(cut) <= QUOTE_CHARS and cut not in quotes:
+            quotes.append(cut)
+    return quotes
+
+
+@dataclass(frozen=True)
+class AnswerFrame:
+    """What goes around an officer's words, in the resident's language: the possible intros,
+    from the longest quote of the question down to none, and the closing line."""
+
+    intros: tuple[str, ...]
+    outro: str
+
+    def around(self, intro: str, answer: str) -> str:
+        return f"{intro}\n{answer}\n{self.outro}"
+
+    def text(self, answer: str) -> str:
+        """The longest quote that costs no segment more than none, and fits Twilio's limit."""
+        plain = self.around(self.intros[-1], answer)
+        budget = segment_info(plain).segments
+        for intro in self.intros[:-1]:
+            body = self.around(intro, answer)
+            if segment_info(body).segments <= budget and len(body) <= MAX_BODY_CHARS:
+                return body
+        return plain
+
+
+def answer_frame(language: str | None, question: str) -> AnswerFrame:
     known = cast(Language, language) if language in LANGUAGES else None
-    return compose([system_texts.ANSWER_INTRO], known) + "\n" + answer
+    quoted = [
+        Text.model_construct(
+            cy=ANSWER_INTRO_QUOTING.cy.format(quote=quote),
+            en=ANSWER_INTRO_QUOTING.en.format(quote=quote),
+        )
+        for quote in quotes_of(question)
+    ]
+    intros = [compose([intro], known) for intro in [*quoted, system_texts.ANSWER_INTRO]]
+    return AnswerFrame(tuple(intros), compose([ASK_AGAIN], known))
+
+
+def answer_text(language: str | None, answer: str, question: str) -> str:
+    """The text a resident receives: the intro quoting their question, the answer, how to ask
+    more; in their language, or Welsh then English when it is not known."""
+    return answer_frame(language, question).text(answer)
 
 
 class QuestionDesk:
@@ -68,11 +139,11 @@ class QuestionDesk:
                 raise AnswerError(
                     "The resident has opted out of texts, so the answer cannot be sent."
                 )
-            body = answer_text(participant.language, answer)
+            frame = answer_frame(participant.language, self.vault.open(question.text_encrypted))
+            body = frame.text(answer)
             if len(body) > MAX_BODY_CHARS:
-                raise AnswerError(
-                    f"The answer is too long: keep it under {MAX_BODY_CHARS - 60} characters."
-                )
+                room = MAX_BODY_CHARS - len(frame.around(frame.intros[-1], ""))
+                raise AnswerError(f"The answer is too long: keep it under {room} characters.")
             row = add_outbox_message(
                 session,
                 self.vault,

@@ -65,14 +65,25 @@ def count_questions(session: Session, status: str) -> int:
     ).one()
 
 
-def get_question_language(session: Session, question_id: int) -> tuple[str, str | None] | None:
-    """(status, the resident's language) of one question; None if it was erased."""
+@dataclass(frozen=True)
+class QuestionToAnswer:
+    """What an answer's text depends on: the question's words and the resident's language."""
+
+    status: str
+    language: str | None
+    text: str
+
+
+def get_question_to_answer(
+    session: Session, vault: Vault, question_id: int
+) -> QuestionToAnswer | None:
+    """One question as an officer answers it; None if it was erased."""
     row = session.exec(
-        select(Question.status, Participant.language)
+        select(Question.status, Participant.language, Question.text_encrypted)
         .join(Participant, col(Participant.id) == Question.participant_id)
         .where(Question.id == question_id)
     ).first()
-    return (row[0], row[1]) if row is not None else None
+    return QuestionToAnswer(row[0], row[1], vault.open(row[2])) if row is not None else None
 
 
 def list_open_questions(

@@ -3,6 +3,7 @@ through the outbox (and on to the fake Twilio), delivery status, and nothing los
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -12,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from admin.views.questions import answer_prefix
 from bot.channels.fake_twilio import FakeTwilio
-from bot.channels.sms import normalise, segment_info
+from bot.channels.sms import MAX_BODY_CHARS, is_gsm7, normalise, segment_info
+from bot.core.questions import QUOTE_CHARS, answer_frame, answer_text, quotes_of
 from bot.runtime.background import InlinePump
 from bot.runtime.container import Container
 from bot.store.models import AuditEvent, Message, OutboxMessage, Question
@@ -67,6 +68,18 @@ def question_id(services: Container, text: str) -> int:
 def outbox_rows(services: Container) -> list[OutboxMessage]:
     with services.db.session() as session:
         return list(session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "answer")))
+
+
+def run_node(script: str) -> object:
+    """What a module script prints, as JSON: counter.js run as the browser would."""
+    result = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    return json.loads(result.stdout)
 
 
 def waiting_section(page: str) -> str:
@@ -122,7 +135,13 @@ def test_the_inbox_lists_questions_oldest_first_with_their_thread(sign_in, role:
     assert "Oes gennych chi gwestiwn am hyn?" in page
     assert 'for="answer-1"' in page
     assert "/admin/static/counter.js" in page
-    assert 'data-sms-prefix="The council&#39;s answer to your question:\n"' in page
+    frame = answer_frame("en", "When will the scheme start?")
+    assert frame.intros[0] == "The council's answer to your question 'When will the scheme start?':"
+    assert frame.intros[-1] == "The council's answer to your question:"
+    intros = re.search(r"data-sms-intros='([^']*)'", page)
+    assert intros
+    assert json.loads(html.unescape(intros[1])) == list(frame.intros)
+    assert 'data-sms-outro="Text ASK with another question."' in page
     assert "No questions have been answered yet." in page
 
 
@@ -142,6 +161,65 @@ def test_the_inbox_takes_the_same_number_of_queries_however_many_questions(
     assert len(two) == len(four)
 
 
+# -- the text the resident gets ---------------------------------------------------------------
+
+
+def test_the_answer_quotes_the_question_and_says_how_to_ask_again() -> None:
+    assert answer_text("en", "No, never.", "Is my landlord told?") == (
+        "The council's answer to your question 'Is my landlord told?':\nNo, never.\n"
+        "Text ASK with another question."
+    )
+    assert answer_text("cy", "Na.", "Ydy fy landlord yn cael gwybod?") == (
+        "Ateb gan y cyngor i'ch cwestiwn 'Ydy fy landlord yn cael gwybod?':\nNa.\n"
+        "Anfonwch GOFYN gyda chwestiwn arall."
+    )
+    # Language not chosen yet: both, Welsh first, as every text to such a resident. Two intros
+    # and two closing lines fill one segment, so the quote would cost a second: it goes.
+    assert answer_text(None, "No.", "Is it free?") == (
+        "Ateb gan y cyngor i'ch cwestiwn:\n\nThe council's answer to your question:\nNo.\n"
+        "Anfonwch GOFYN gyda chwestiwn arall.\n\nText ASK with another question."
+    )
+    longer = answer_text(
+        None, "Ydy, am ddim. / Yes, it is free, and so are these texts.", "Is it free?"
+    )
+    assert longer.count("'Is it free?':") == 2  # two segments anyway: room for the quote
+
+
+def test_a_long_question_is_cut_at_a_word_with_three_dots() -> None:
+    question = "Will the   council tell my landlord, or the “housing” people, about my bills?"
+    quotes = quotes_of(question)
+    assert quotes[0] == "Will the council tell my landlord, or..."
+    assert all(len(quote) <= QUOTE_CHARS for quote in quotes)
+    assert all(quote.endswith("...") for quote in quotes)
+    assert quotes[-1] == "Will the..."
+    assert quotes_of("Is it free?") == ["Is it free?", "Is it..."]
+    assert quotes_of("Help?") == ["Help?"]
+    text = answer_text("en", "No.", question)
+    assert "'Will the council tell my landlord, or...':" in text
+    assert is_gsm7(text)  # curly quotes and the cut's dots never make it UCS-2
+
+
+@pytest.mark.parametrize("length", range(20, 160, 7))
+def test_the_quote_never_costs_an_extra_segment(length: int) -> None:
+    """The quote shortens, or goes, rather than push the text into one more segment."""
+    question = "Will the council tell my landlord about the meter readings?"
+    answer = ("word " * 40)[:length].strip()
+    unquoted = answer_frame("en", question)
+    plain = f"{unquoted.intros[-1]}\n{answer}\n{unquoted.outro}"
+    sent = answer_text("en", answer, question)
+    assert segment_info(sent).segments == segment_info(plain).segments
+    assert len(sent) >= len(plain)
+
+
+def test_welsh_letters_in_the_question_are_quoted_only_when_they_cost_nothing() -> None:
+    question = "Pwy sy'n gweld fy ngŵr?"
+    gsm = answer_text("cy", "Neb.", question)
+    assert is_gsm7(gsm)  # the ŵ would make the whole text UCS-2: the quote stops before it
+    assert "'Pwy sy'n gweld fy...':" in gsm
+    ucs2 = answer_text("cy", "Neb ond y tîm.", question)  # î: UCS-2 whatever the quote
+    assert f"'{question}':" in ucs2
+
+
 # -- the counter --------------------------------------------------------------------------------
 
 
@@ -154,10 +232,11 @@ def test_check_counts_welsh_text_as_ucs2_server_side_and_keeps_it(sign_in, admin
         token_from="/admin/questions",
     )
     page = response.get_data(as_text=True)
-    info = segment_info(answer_prefix("cy") + WELSH_ANSWER)
+    info = segment_info(answer_text("cy", WELSH_ANSWER, "Beth am fy landlord?"))
     assert response.status_code == 200
     assert info.encoding == "UCS-2"
-    assert info.segments == 3
+    assert info.segments == 3  # the whole quote would make it 4: it is cut to fit
+    assert "'Beth am fy...':" in answer_text("cy", WELSH_ANSWER, "Beth am fy landlord?")
     assert (
         f"The text will be {info.characters} characters in UCS-2: 3 segment(s) of up to 67 "
         "characters, about £0.12." in page
@@ -203,13 +282,6 @@ def test_the_live_counter_in_counter_js_agrees_with_bot_messaging() -> None:
         " const i = segmentInfo(n); return [n, i.encoding, i.characters, i.units, i.segments,"
         " i.perSegment]; })));"
     )
-    result = subprocess.run(
-        ["node", "--input-type=module", "-e", script],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=30,
-    )
     expected = []
     for sample in samples:
         text = normalise(sample)
@@ -217,7 +289,34 @@ def test_the_live_counter_in_counter_js_agrees_with_bot_messaging() -> None:
         expected.append(
             [text, info.encoding, info.characters, info.units, info.segments, info.per_segment]
         )
-    assert json.loads(result.stdout) == expected
+    assert run_node(script) == expected
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is needed to run counter.js")
+def test_the_live_counter_counts_exactly_the_text_that_is_sent() -> None:
+    """counter.js picks the quote the way answer_text does, from the intros the page gives it."""
+    cases = [
+        ("en", "When will the scheme start?", "In March."),
+        ("en", "Will the council tell my landlord about the meter readings?", "x " * 45),
+        ("cy", "Pwy sy'n gweld fy ngŵr?", "Neb."),
+        ("cy", "Pwy sy'n gweld fy ngŵr?", "Neb ond y tîm."),
+        ("cy", "Beth am fy landlord?", WELSH_ANSWER),
+        (None, "Is it free?", "Ydy / Yes."),
+        ("en", "Is it free?", "Yes. " * 304),  # at Twilio's limit: the quote must not break it
+    ]
+    inputs = []
+    for language, question, answer in cases:
+        frame = answer_frame(language, question)
+        inputs.append([list(frame.intros), frame.outro, normalise(answer)])
+    script = (
+        f"import {{ framed }} from {json.dumps(COUNTER_JS.as_uri())};\n"
+        f"const cases = {json.dumps(inputs)};\n"
+        f"console.log(JSON.stringify(cases.map(([i, o, a]) => framed(i, o, a, {MAX_BODY_CHARS}))));"
+    )
+    expected = [answer_text(language, normalise(a), question) for language, question, a in cases]
+    assert run_node(script) == expected
+    assert len(expected[-1]) <= MAX_BODY_CHARS
+    assert expected[-1].startswith("The council's answer to your question:\n")
 
 
 # -- answering ----------------------------------------------------------------------------------
@@ -240,7 +339,8 @@ def test_an_officer_answer_makes_one_outbox_row_and_leaves_the_inbox(
     assert len(rows) == 1
     assert rows[0].dedupe_key == f"answer:{qid}"
     assert admin_services.vault.open(rows[0].body_encrypted) == (
-        "The council's answer to your question:\nIn March 2027."
+        "The council's answer to your question 'When will the scheme start?':\n"
+        "In March 2027.\nText ASK with another question."
     )
     page = client.get("/admin/questions").get_data(as_text=True)
     assert "Answer sent to the outbox" in page
@@ -278,7 +378,11 @@ def test_the_answer_reaches_the_fake_twilio_and_shows_its_delivery(
             worker.db.engine.dispose()
         sent = fake.sent_to(WELSH)
     assert len(sent) == 1
-    assert sent[0].body == "Ateb gan y cyngor i'ch cwestiwn:\n" + WELSH_ANSWER
+    assert sent[0].body == (
+        "Ateb gan y cyngor i'ch cwestiwn 'Beth am fy...':\n"
+        + WELSH_ANSWER
+        + "\nAnfonwch GOFYN gyda chwestiwn arall."
+    )
     assert "Sent" in client.get("/admin/questions").get_data(as_text=True).split('id="answered"')[1]
     callback = {
         "MessageSid": sent[0].sid,

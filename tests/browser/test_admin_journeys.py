@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
-from admin.views.questions import answer_prefix
 from bot.channels.sms import segment_info
+from bot.core.questions import answer_text
 from bot.runtime.background import InlinePump
 from bot.store.exports import COLUMNS
 from tests.browser.conftest import (
@@ -132,7 +132,7 @@ def test_officer_answers_a_question_and_it_reaches_twilio(open_page: OpenPage, l
     before = counter.inner_text()
 
     question.get_by_label("Your answer").fill(ANSWER)
-    expected = segment_info(answer_prefix("en") + ANSWER)
+    expected = segment_info(answer_text("en", ANSWER, QUESTION))
     expect(counter).not_to_have_text(before)
     expect(counter).to_contain_text(f"{expected.characters} characters in {expected.encoding}")
     expect(counter).to_contain_text(f"{expected.segments} segment")
@@ -205,7 +205,7 @@ def test_interface_switches_to_welsh(open_page: OpenPage, live: Live) -> None:
     assert heading(page) == "Cwestiynau preswylwyr"
     question = page.locator("section.sgwrs-question", has_text=WELSH_QUESTION)
     question.get_by_label("Eich ateb").fill(WELSH_ANSWER)
-    expected = segment_info(answer_prefix("cy") + WELSH_ANSWER)
+    expected = segment_info(answer_text("cy", WELSH_ANSWER, WELSH_QUESTION))
     assert expected.encoding == "UCS-2"  # î is not in GSM-7
     counter = question.locator("[data-sms-output]")
     expect(counter).to_contain_text(f"Bydd y neges yn {expected.characters} nod yn UCS-2")

@@ -51,7 +51,10 @@ def test_questions_answer_queues_the_answer_in_the_residents_language(
     assert question.status == "answered"
     assert (send.purpose, send.priority, send.status) == ("answer", "urgent", "pending")
     body = container.vault.open(send.body_encrypted)
-    assert body.endswith("\nNo, never.")
+    assert body == (
+        "The council's answer to your question 'Will my landlord be told?':\nNo, never.\n"
+        "Text ASK with another question."
+    )
     listed = runner.invoke(cli, ["questions", "list"])
     assert listed.output == ""
 

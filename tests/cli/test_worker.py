@@ -45,5 +45,5 @@ def test_worker_delivers_an_answer_queued_from_the_cli(
             stop(worker)
     [sent] = fake.sent_to(RESIDENT)
     assert sent.body is not None
-    assert sent.body.endswith("\nNo, never.")
+    assert "\nNo, never.\n" in sent.body
     assert "worker: queues sgwrs-urgent, sgwrs-bulk" in log.read_text()

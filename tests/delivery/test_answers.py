@@ -15,6 +15,12 @@ pytestmark = pytest.mark.redis
 
 RESIDENT = "+447700900123"
 ANSWER = "We will decide in March 2027, after reading every reply."
+#: What the resident gets: their question quoted, the officer's words, how to ask more.
+BODY = (
+    "The council's answer to your question 'when will you decide?':\n"
+    + ANSWER
+    + "\nText ASK with another question."
+)
 
 
 def test_the_answer_goes_to_the_resident_and_its_delivery_is_recorded(
@@ -35,7 +41,7 @@ def test_the_answer_goes_to_the_resident_and_its_delivery_is_recorded(
     [sent] = fake.messages
     assert sent.to == RESIDENT
     assert sent.from_ == SMS_FROM
-    assert sent.body == "The council's answer to your question:\n" + ANSWER
+    assert sent.body == BODY
     assert sent.content_sid is None
     assert sent.status_callback == app_server.url + "/twilio/status"
     row = harness.outbox_row(ticket.id)
@@ -62,7 +68,10 @@ def test_a_welsh_speaker_gets_the_answer_introduced_in_welsh(
 
     [sent] = fake.messages
     assert sent.to == RESIDENT
-    assert sent.body == "Ateb gan y cyngor i'ch cwestiwn:\nTua 400 o bobl."
+    assert sent.body == (
+        "Ateb gan y cyngor i'ch cwestiwn 'Faint o bobl sydd wedi ateb hyd yn hyn?':\n"
+        "Tua 400 o bobl.\nAnfonwch GOFYN gyda chwestiwn arall."
+    )
 
 
 def test_a_question_is_answered_once(
@@ -76,7 +85,7 @@ def test_a_question_is_answered_once(
         harness.services.questions.answer(question_id, "A second, different answer.")
     harness.run_worker()
 
-    assert [m.body for m in fake.messages] == ["The council's answer to your question:\n" + ANSWER]
+    assert [m.body for m in fake.messages] == [BODY]
     assert len(harness.outbox()) == 1
 
 

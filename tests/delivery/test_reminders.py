@@ -125,7 +125,10 @@ def test_a_reminder_due_at_night_waits_for_the_morning_but_an_answer_does_not(
     catch_up(harness)
 
     [answer] = fake.messages  # urgent: quiet hours or not
-    assert answer.body == "The council's answer to your question:\nIn March 2027."
+    assert answer.body == (
+        "The council's answer to your question 'when will you decide?':\n"
+        "In March 2027.\nText ASK with another question."
+    )
     assert harness.outbox_row(ticket.id).status == "sent"
     [reminder] = harness.outbox(purpose="reminder")
     morning = (evening + timedelta(days=2)).replace(hour=8, minute=0)

@@ -17,7 +17,11 @@ RESIDENT = "whatsapp:+447700900123"
 TEMPLATE_EN = "HX" + "e" * 32
 TEMPLATE_CY = "HX" + "c" * 32
 ANSWER = "We will decide in March 2027."
-BODY = "The council's answer to your question:\n" + ANSWER
+BODY = (
+    "The council's answer to your question 'when will you decide?':\n"
+    + ANSWER
+    + "\nText ASK with another question."
+)
 
 
 def test_outside_the_window_a_template_goes_and_the_answer_waits_for_a_reply(
@@ -109,4 +113,7 @@ def test_without_a_template_for_their_language_the_answer_still_waits_for_a_repl
     harness.run_worker()
 
     [answer] = fake.messages
-    assert answer.body == "Ateb gan y cyngor i'ch cwestiwn:\nTua 400."
+    assert answer.body == (
+        "Ateb gan y cyngor i'ch cwestiwn 'Faint o bobl sydd wedi ateb?':\nTua 400.\n"
+        "Anfonwch GOFYN gyda chwestiwn arall."
+    )
