@@ -40,11 +40,12 @@ def end_conversation(
 
 
 def reopen_conversation(session: Session, participant_id: int, flow_id: str) -> None:
-    """The resident came back after their run of `flow_id` expired: it is open again."""
+    """The resident came back to their run of `flow_id` after it expired, or said YES after
+    declining: it is open again, so it can still be completed."""
     statement = (
         select(Conversation)
         .where(Conversation.participant_id == participant_id, Conversation.flow_id == flow_id)
-        .where(Conversation.status == "expired")
+        .where(col(Conversation.status).in_(("expired", "declined")))
         .order_by(col(Conversation.id).desc())
         .limit(1)
     )

@@ -185,3 +185,17 @@ def test_a_question_inside_an_own_words_answer_is_stored_linked_to_it(services: 
         assert services.vault.open(fear.text_encrypted) == "ask is my landlord told?"
         assert services.vault.open(question.text_encrypted) == "is my landlord told?"
         assert question.answer_id == fear.id
+
+
+def test_yes_after_declining_reopens_the_run_so_it_can_be_completed(services: Container) -> None:
+    def status() -> str:
+        with services.db.session() as session:
+            statement = sqlmodel_select(Conversation.status).where(
+                Conversation.flow_id == "energy-data"
+            )
+            return session.exec(statement).one()
+
+    text_bot(services, RESIDENT, "hi", "2", *["next"] * 7, "no")
+    assert status() == "declined"
+    text_bot(services, RESIDENT, "yes")
+    assert status() == "active"
