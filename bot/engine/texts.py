@@ -41,10 +41,6 @@ REASK_YES_NO = Text(
     cy="Sori, wnes i ddim deall. Atebwch IE neu NA.",
     en="Sorry, I did not follow. Please reply YES or NO.",
 )
-REASK_WORDS = Text(
-    cy="Atebwch mewn geiriau, os gwelwch yn dda. Neu anfonwch NESAF i hepgor.",
-    en="Please reply in words. Or text NEXT to skip this one.",
-)
 THANKS = Text(cy="Diolch.", en="Thank you.")
 SAY_NEXT = Text(cy="Atebwch NESAF i barhau.", en="Reply NEXT to go on.")
 NO_SIMPLER = Text(cy="Dyma'r geiriau symlaf sydd gennym:", en="This is as simple as we have it:")
