@@ -7,7 +7,7 @@ from sqlmodel import SQLModel
 
 import bot.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from bot.runtime.config import load_settings
-from bot.store.db import make_engine
+from bot.store.db import make_engine, migrating
 
 target_metadata = SQLModel.metadata
 
@@ -16,7 +16,7 @@ def run_migrations() -> None:
     connection = context.config.attributes.get("connection")
     if connection is None:
         engine = make_engine(load_settings().effective_database_url)
-        with engine.begin() as own_connection:
+        with migrating(engine) as own_connection:
             _run(own_connection)
         return
     _run(connection)

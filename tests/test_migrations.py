@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
@@ -14,7 +15,8 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import bot.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from bot.store.db import Database
+from bot.runtime.crypto import Vault
+from bot.store.db import Database, alembic_config
 from tests.conftest import need_service
 
 
@@ -95,3 +97,58 @@ def test_models_match_the_migrations(empty_database: Database) -> None:
         differences = compare_metadata(context, SQLModel.metadata)
 
     assert differences == []
+
+
+def test_rights_revision_keeps_data_seals_typed_reasons_and_stops_id_reuse(
+    empty_database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Upgrading a database that holds residents keeps every row and link, moves a reason an
+    officer typed out of the clear, and (SQLite) never hands an erased id to a new row."""
+    monkeypatch.setenv("DATA_KEY", "k" * 32)
+    config = alembic_config()
+    with empty_database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+    with empty_database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO participants (channel, number_hash, number_encrypted, hear_back,"
+                " opted_out, is_test, state, created_at) VALUES"
+                " ('sms', 'h1', 'x', false, false, false, '{}', '2026-01-01'),"
+                " ('sms', 'h2', 'x', false, false, false, '{}', '2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO answers (participant_id, flow_id, step_id, kind, text_encrypted,"
+                " created_at, significant, filed_as) VALUES"
+                " (2, 'f', 's', 'hope', 'x', '2026-01-01', false, 'answer')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO audit_log (at, action, target, detail) VALUES"
+                " ('2026-01-01', 'number_revealed', 'participant:2', 'Mrs Evans asked me to ring')"
+            )
+        )
+
+    empty_database.upgrade()
+
+    with empty_database.engine.begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM answers")).scalar() == 1
+        audit = connection.execute(text("SELECT detail, reason_encrypted FROM audit_log")).one()
+        assert audit.detail == ""
+        assert Vault("k" * 32).open(audit.reason_encrypted) == "Mrs Evans asked me to ring"
+        connection.execute(text("DELETE FROM answers"))
+        connection.execute(text("DELETE FROM participants WHERE id = 2"))
+        connection.execute(
+            text(
+                "INSERT INTO participants (channel, number_hash, number_encrypted, hear_back,"
+                " opted_out, is_test, state, created_at) VALUES"
+                " ('sms', 'h3', 'x', false, false, false, '{}', '2026-01-01')"
+            )
+        )
+        new_id = connection.execute(
+            text("SELECT id FROM participants WHERE number_hash = 'h3'")
+        ).scalar()
+    assert new_id == 3

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
@@ -74,10 +74,31 @@ class Database:
 
     def upgrade(self) -> None:
         """Apply every migration not yet applied."""
-        with self.engine.begin() as connection:
+        with migrating(self.engine) as connection:
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+
+@contextmanager
+def migrating(engine: Engine) -> Iterator[Connection]:
+    """One transaction for migrations. On SQLite, foreign keys are off while tables are rebuilt
+    (they cannot be switched inside a transaction) and every row is checked before the commit."""
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("a migration left rows pointing at nothing")
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def alembic_config() -> Config:

@@ -14,12 +14,19 @@ from sqlmodel import Field, SQLModel
 
 from bot.runtime.clock import utc_now
 
+#: SQLite would otherwise hand an erased row's id to the next row, and an audit entry about the
+#: erased resident would then point at someone else. PostgreSQL sequences never go back.
+NEVER_REUSE_IDS: dict[str, Any] = {"sqlite_autoincrement": True}
+
 
 class Participant(SQLModel, table=True):
     """One resident taking part. A shared phone can have several, one after another (NEW)."""
 
     __tablename__ = "participants"
-    __table_args__ = (Index("ix_participants_lookup", "number_hash", "channel", "closed_at"),)
+    __table_args__ = (
+        Index("ix_participants_lookup", "number_hash", "channel", "closed_at"),
+        NEVER_REUSE_IDS,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=16)
@@ -42,10 +49,27 @@ class Participant(SQLModel, table=True):
     closed_at: datetime | None = None
 
 
+class OptOut(SQLModel, table=True):
+    """A phone number that must get no more texts, from anyone, on any channel.
+
+    Kept per number rather than per participant, so it covers everyone who shared the phone
+    and every channel; lifted only by START/DECHRAU/UNSTOP from that number.
+    """
+
+    __tablename__ = "opt_outs"
+
+    number_hash: str = Field(primary_key=True, max_length=64)
+    number_encrypted: str = Field(sa_column=Column(Text, nullable=False))
+    #: resident (STOP and Twilio's words), carrier (Twilio error 21610 or OptOutType) or officer
+    source: str = Field(max_length=16)
+    opted_out_at: datetime = Field(default_factory=utc_now)
+
+
 class Conversation(SQLModel, table=True):
     """One run through one flow by one participant: what figures per flow are counted from."""
 
     __tablename__ = "conversations"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participants.id", index=True)
@@ -64,6 +88,7 @@ class Message(SQLModel, table=True):
     #: Covers the overview's count of texts and segments by direction and channel.
     __table_args__ = (
         Index("ix_messages_figures", "direction", "channel", "participant_id", "segments"),
+        NEVER_REUSE_IDS,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -87,6 +112,7 @@ class Answer(SQLModel, table=True):
     """What a resident told us at one step: a choice, or hopes, fears and feedback in words."""
 
     __tablename__ = "answers"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participants.id", index=True)
@@ -101,6 +127,9 @@ class Answer(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now, index=True)
     #: Flagged by an officer: one person's substance can outweigh a hundred.
     significant: bool = Field(default=False, index=True)
+    #: The text held a phone number, email or address: redacted outside the transcript, and
+    #: shown to officers as "resident left contact details" so someone can follow up.
+    contact_details: bool = False
     #: answer, not_an_answer or question: how an officer filed it. Only "answer" rows are
     #: listed as answers, counted and exported; the engine's filing stands until an officer's.
     filed_as: str = Field(default="answer", max_length=16, index=True)
@@ -110,6 +139,7 @@ class Question(SQLModel, table=True):
     """A resident's question for an officer, answered later through the outbox."""
 
     __tablename__ = "questions"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participants.id", index=True)
@@ -124,6 +154,8 @@ class Question(SQLModel, table=True):
     #: The answer it was raised from: own words that were also a question, or an answer an
     #: officer re-filed as one. Erasure deletes questions before answers for this link.
     answer_id: int | None = Field(default=None, foreign_key="answers.id", index=True)
+    #: As Answer.contact_details: the question held a phone number, email or address.
+    contact_details: bool = False
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -136,6 +168,7 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),
         Index("ix_outbox_due", "status", "not_before"),
+        NEVER_REUSE_IDS,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -165,7 +198,7 @@ class Timer(SQLModel, table=True):
     """A reminder or expiry due for a resident; a row, so it survives restarts and flushes."""
 
     __tablename__ = "timers"
-    __table_args__ = (Index("ix_timers_due", "status", "due_at"),)
+    __table_args__ = (Index("ix_timers_due", "status", "due_at"), NEVER_REUSE_IDS)
 
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participants.id", index=True)
@@ -182,6 +215,7 @@ class Broadcast(SQLModel, table=True):
     """A "you said, we did" message to a flow's participants who asked to hear back."""
 
     __tablename__ = "broadcasts"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
     flow_id: str = Field(max_length=64, index=True)
@@ -211,6 +245,7 @@ class User(SQLModel, table=True):
     """An admin account: admin (users, settings), officer (conversations) or partner (reach)."""
 
     __tablename__ = "users"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True)
@@ -229,6 +264,7 @@ class AuditEvent(SQLModel, table=True):
     """Who saw or did what, when: revealing a number, exporting, answering, sending."""
 
     __tablename__ = "audit_log"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utc_now, index=True)
@@ -237,14 +273,18 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=64, index=True)
     #: What it was about, e.g. participant:12 (never a number or a message body).
     target: str = Field(default="", max_length=128)
-    #: The officer's stated reason, or other short context they typed.
+    #: Context the service itself writes (counts, ids, what changed): never typed by a person.
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    #: The officer's own words (why they revealed a number, erased a resident...): free text
+    #: can name a resident, so it is sealed, and dropped when the resident is erased.
+    reason_encrypted: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Theme(SQLModel, table=True):
     """A code in the officers' codebook, used to tag what residents said."""
 
     __tablename__ = "themes"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80, unique=True)
