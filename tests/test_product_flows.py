@@ -6,13 +6,17 @@ breaks nothing but what is about the product itself: these tests.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.core.flow_check import check_flows
+from bot.engine.render import step_prompt
 from bot.flowspec.loading import load_library
+from bot.flowspec.model import ConsentStep, SayStep
 from bot.runtime.config import Settings, load_settings
 from tests.conftest import FIXTURE_FLOWS, PRODUCT_FLOWS
 
@@ -47,3 +51,46 @@ def test_sgwrs_flows_check_passes_on_the_product_flows(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert f"{DEFAULT_FLOW}/" in result.output
     assert "0 error(s)" in result.output
+
+
+def _privacy_notice(language: str) -> list[str]:
+    """The default flow's privacy notice as residents get it: the say steps straight before the
+    consent step, then the consent prompt itself (text and read_more, sent as one text)."""
+    flow = load_library(PRODUCT_FLOWS, DEFAULT_FLOW).flow(DEFAULT_FLOW)
+    consent = next(step for step in flow.steps if isinstance(step, ConsentStep))
+    before: list[SayStep] = []
+    for step in reversed(flow.steps[: flow.steps.index(consent)]):
+        if not isinstance(step, SayStep):
+            break
+        before.insert(0, step)
+    texts = [step_prompt(flow, step) for step in (*before, consent)]
+    return [text.in_(language) for text in texts]  # type: ignore[arg-type]
+
+
+#: What the notice must promise in each language: how to erase, how to stop, how long we keep.
+PROMISES = {
+    "en": (r"\bDELETE\b", r"\bSTOP\b", r"\b12 months\b"),
+    "cy": (r"\bDILEU\b", r"\bSTOPIO\b", r"\b12 mis\b"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(PROMISES))
+def test_the_privacy_notice_says_how_to_erase_and_stop_and_how_long_we_keep(
+    language: str,
+) -> None:
+    notice = "\n".join(_privacy_notice(language))
+
+    for promise in PROMISES[language]:
+        assert re.search(promise, notice), f"{language} notice lacks {promise}:\n{notice}"
+    # "12 months" is the retention setting, so changing either alone fails here.
+    assert Settings.retention_days == 365
+
+
+@pytest.mark.parametrize(("language", "reply"), [("en", "Reply "), ("cy", "Atebwch ")])
+def test_each_privacy_text_ends_with_what_to_reply(language: str, reply: str) -> None:
+    texts = _privacy_notice(language)
+
+    assert len(texts) >= 2, "the notice should be a few short texts, not one long one"
+    for text in texts:
+        last_sentence = re.split(r"(?<=[.?!])\s+", text.strip())[-1]
+        assert last_sentence.startswith(reply), f"the reply instruction is not last: {text!r}"
