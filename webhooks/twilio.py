@@ -71,7 +71,11 @@ def receive_message() -> Response:
     if not COUNT.fullmatch(num_media):
         return _plain(400, "Bad request: NumMedia must be a whole number")
     message = InboundMessage(
-        message_sid=sid, sender=sender, body=form.get("Body", ""), num_media=int(num_media)
+        message_sid=sid,
+        sender=sender,
+        body=form.get("Body", ""),
+        num_media=int(num_media),
+        opt_out_type=form.get("OptOutType", ""),
     )
     try:
         result = _services().inbound.receive(message)
@@ -91,5 +95,5 @@ def receive_status() -> Response:
     error_code = form.get("ErrorCode", "")
     services = _services()
     code = int(error_code) if COUNT.fullmatch(error_code) else None
-    record_status(services.db, sid, status, code, services.clock)
+    record_status(services.db, services.vault, sid, status, code, services.clock)
     return Response(status=204)

@@ -18,6 +18,7 @@ from bot.channels.addresses import Address
 from bot.channels.routing import TwilioRoutes
 from bot.channels.sender import Sender, SendError
 from bot.channels.sms import normalise, segment_info
+from bot.core.opt_out import is_opted_out, opt_out
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.crypto import Vault
 from bot.runtime.loop_guard import LoopGuard
@@ -36,7 +37,7 @@ from bot.store.outbox import (
     mark_send_sent,
     reschedule_send,
 )
-from bot.store.participants import get_participant, opt_out_participant
+from bot.store.participants import get_participant
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,7 @@ class Delivery:
             participant = get_participant(session, row.participant_id) if row else None
             if row is None or participant is None:
                 return "gone"
-            if participant.opted_out:
+            if is_opted_out(session, self.vault, participant):
                 finish_send(session, outbox_id, "cancelled", STOPPED_BY_SGWRS)
                 return "opted_out"
             number = self.vault.open(participant.number_encrypted)
@@ -186,11 +187,18 @@ class Delivery:
         if error.permanent_reason == "outside_window":
             return self._hold_for_window(send)
         if error.permanent_reason in {"opted_out", "blocked", "invalid_number"}:
-            participant_id = send.participant.id or 0
             with self.db.session() as session:
-                if error.permanent_reason != "invalid_number":
-                    opt_out_participant(session, participant_id, self.clock())
-                cancel_pending_sends(session, participant_id, error.code or 0)
+                if error.permanent_reason == "invalid_number":
+                    cancel_pending_sends(session, send.participant.id or 0, error.code or 0)
+                else:
+                    opt_out(
+                        session,
+                        self.vault,
+                        send.participant,
+                        "carrier",
+                        self.clock(),
+                        error_code=error.code or 0,
+                    )
             return self._finish(send, "failed", error.code, outcome=error.permanent_reason)
         backoff = self.retry_backoff
         if error.retryable and send.row.attempts <= len(backoff):

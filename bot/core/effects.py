@@ -10,6 +10,7 @@ import logging
 from datetime import datetime
 from typing import Literal
 
+from bot.core.opt_out import number_hashes, opt_in, opt_out
 from bot.engine.events import (
     EraseParticipant,
     FlowEnded,
@@ -30,6 +31,7 @@ from bot.engine.events import (
 )
 from bot.flowspec.model import FlowLibrary
 from bot.runtime.crypto import Vault
+from bot.runtime.redaction import has_contact_details
 from bot.store.answers import save_answer, save_question, stored_id
 from bot.store.conversations import (
     end_conversation,
@@ -42,9 +44,10 @@ from bot.store.messages import save_conversation_message
 from bot.store.models import Answer, Participant
 from bot.store.outbox import OutboxTicket, add_outbox_message
 from bot.store.participants import (
+    ErasedWork,
     close_participant,
     create_next_participant,
-    erase_participant,
+    erase_number,
     save_participant,
 )
 
@@ -73,6 +76,8 @@ class TurnEffects:
         self.replies = replies
         self.tickets: list[OutboxTicket] = []
         self.erase = False
+        #: After an erasure: the queued jobs that pointed at what was erased.
+        self.erased: ErasedWork | None = None
         #: The answer this turn saved last: a question raised inside it is linked to it.
         self.last_answer: Answer | None = None
 
@@ -85,11 +90,10 @@ class TurnEffects:
         for output in turn.outputs:
             self._apply(output)
         if self.erase:
-            erase_participant(self.session, self.participant_id)
-            log.info("participant_erased")
+            self.erased = erase_number(self.session, number_hashes(self.vault, self.participant))
+            log.info("number_erased participants=%s", len(self.erased.participant_ids))
             return
-        self.participant.state = turn.state.to_json()
-        save_participant(self.session, self.participant)
+        save_participant(self.session, self.vault, self.participant, turn.state.to_json())
 
     def _apply(self, output: Output) -> None:
         participant = self.participant
@@ -104,9 +108,10 @@ class TurnEffects:
             participant.consent_at = self.now
         elif isinstance(output, SetHearBack):
             participant.hear_back = output.wanted
-        elif isinstance(output, OptOut | OptIn):
-            participant.opted_out = isinstance(output, OptOut)
-            participant.opted_out_at = self.now if participant.opted_out else None
+        elif isinstance(output, OptOut):
+            opt_out(self.session, self.vault, participant, "resident", self.now)
+        elif isinstance(output, OptIn):
+            opt_in(self.session, self.vault, participant)
         elif isinstance(output, SaveAnswer):
             self._save_answer(output)
         elif isinstance(output, QueueQuestion):
@@ -120,6 +125,7 @@ class TurnEffects:
                 text=output.text,
                 now=self.now,
                 answer_id=stored_id(self.session, raised_from) if raised_from else None,
+                contact_details=has_contact_details(output.text),
             )
             log.info("question_queued participant=%s", self.participant_id)
         elif isinstance(output, FlowStarted):
@@ -147,6 +153,7 @@ class TurnEffects:
             value=output.value,
             text=output.text,
             now=self.now,
+            contact_details=has_contact_details(output.text),
         )
         log.info("answer_saved participant=%s kind=%s", self.participant_id, output.kind)
 

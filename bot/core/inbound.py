@@ -16,6 +16,7 @@ from bot.channels.addresses import Address
 from bot.core.effects import TurnEffects
 from bot.engine.events import (
     Inbound,
+    OptOutType,
     Timeout,
     Turn,
 )
@@ -28,15 +29,20 @@ from bot.runtime.queue import JobQueue
 from bot.store.db import Database, UnitOfWork
 from bot.store.messages import get_receipt, save_conversation_message, save_receipt
 from bot.store.models import Participant, Timer
+from bot.store.opt_outs import is_number_opted_out
 from bot.store.outbox import OutboxTicket, release_held_sends
 from bot.store.participants import (
     create_participant,
     get_current_participant,
     get_participant,
+    read_state,
 )
 from bot.store.timers import cancel_timers, claim_timer, replace_timers
 
 log = logging.getLogger(__name__)
+
+#: Twilio's OptOutType values, as the engine names them.
+OPT_OUT_TYPES: dict[str, OptOutType] = {"STOP": "stop", "START": "start", "HELP": "help"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,8 @@ class InboundMessage:
     sender: Address
     body: str
     num_media: int = 0
+    #: Twilio's OptOutType field as sent (STOP, START, HELP) when its opt-out handling is on.
+    opt_out_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,26 +91,30 @@ class InboundDesk:
         self.expire_after = expire_after
 
     def receive(self, message: InboundMessage, *, is_test: bool = False) -> InboundResult:
-        number_hash = self.vault.hash_number(message.sender.number)
-        with self.locks.hold(f"participant:{number_hash}"), self.db.session() as session:
+        hashes = self.vault.number_hashes(message.sender.number)
+        with self.locks.hold(f"participant:{hashes[0]}"), self.db.session() as session:
             receipt = get_receipt(session, message.message_sid)
             if receipt is not None:
                 log.info("msg_duplicate sid=%s", message.message_sid)
                 return InboundResult(receipt.reply, duplicate=True)
             now = self.clock()
-            participant = get_current_participant(session, number_hash, message.sender.channel)
-            state = SessionState.from_json(participant.state) if participant else None
+            participant = get_current_participant(session, hashes, message.sender.channel)
+            state = self._state_of(session, participant, hashes, message.body, now)
             turn = engine.step(
                 self.library,
                 state,
-                Inbound(message.body, message.num_media),
+                Inbound(
+                    message.body,
+                    message.num_media,
+                    opt_out_type=OPT_OUT_TYPES.get(message.opt_out_type.upper()),
+                ),
                 now=now,
                 resume_after=self.resume_after,
             )
             if participant is None:
                 participant = create_participant(
                     session,
-                    number_hash=number_hash,
+                    number_hash=hashes[0],
                     number_encrypted=self.vault.seal(message.sender.number),
                     channel=message.sender.channel,
                     now=now,
@@ -114,7 +126,7 @@ class InboundDesk:
             )
             effects.apply(turn)
             save_receipt(session, message.message_sid, turn.reply, now)
-            if not effects.erase:
+            if effects.erased is None:
                 tickets = release_held_sends(session, effects.participant_id, now)
                 timers = self._set_timers(session, effects.participant_id, turn, now)
             log.info(
@@ -123,9 +135,31 @@ class InboundDesk:
                 participant.id,
                 ",".join(type(output).__name__ for output in turn.outputs),
             )
-        if not effects.erase:
+        if effects.erased is None:
             self._dispatch(tickets, timers)
+        else:
+            self.queue.forget(effects.erased.sends, effects.erased.timer_ids)
+            self.db.scrub()
         return InboundResult(turn.reply)
+
+    def _state_of(
+        self,
+        session: UnitOfWork,
+        participant: Participant | None,
+        hashes: tuple[str, ...],
+        text: str,
+        now: datetime,
+    ) -> SessionState | None:
+        """The participant's state, opted out exactly when their number is: STOP from anyone
+        who shared the phone, or on another channel, or from the carrier, silences them too."""
+        opted_out = is_number_opted_out(session, hashes)
+        if participant is None:
+            return (
+                engine.start_state(self.library, text, now).but(opted_out=True)
+                if opted_out
+                else None
+            )
+        return SessionState.from_json(read_state(self.vault, participant)).but(opted_out=opted_out)
 
     def fire_timer(self, timer_id: int) -> str:
         """A reminder or expiry fell due: run it through the engine like any other event."""
@@ -146,7 +180,7 @@ class InboundDesk:
                 return "gone"
             turn = engine.step(
                 self.library,
-                SessionState.from_json(participant.state),
+                SessionState.from_json(read_state(self.vault, participant)),
                 Timeout(timer.kind, timer.step_id),  # type: ignore[arg-type]
                 now=now,
             )
@@ -160,8 +194,6 @@ class InboundDesk:
 
     def _may_remind(self, participant: Participant, now: datetime) -> bool:
         """No reminders to residents who opted out, or on WhatsApp once its window has closed."""
-        if participant.opted_out:
-            return False
         if participant.channel == "whatsapp":
             return whatsapp.window_open(participant.last_inbound_at, now)
         return True

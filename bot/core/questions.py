@@ -8,6 +8,10 @@ The quote never costs money: it is cut at a word (with "...", which stays GSM-7)
 further or left out, so the whole text is billed as no more segments than it would be without
 it. The officer's live counter (admin/static/counter.js) makes the same choice from the same
 intros (AnswerFrame), so it counts exactly what is sent.
+
+A question holding contact details is not quoted: the number or address would be texted and
+stored again, and the inbox, which shows the question redacted, would have to give it to the
+counter in full.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ from dataclasses import dataclass
 from typing import cast
 
 from bot.channels.sms import MAX_BODY_CHARS, normalise, segment_info
+from bot.core.opt_out import is_opted_out
 from bot.engine import texts as system_texts
 from bot.engine.render import compose
 from bot.flowspec.model import LANGUAGES, Language, Text
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.crypto import Vault
 from bot.runtime.queue import JobQueue
+from bot.runtime.redaction import has_contact_details
 from bot.store.answers import get_question, mark_question_answered
 from bot.store.db import Database
 from bot.store.outbox import OutboxTicket, add_outbox_message
@@ -88,13 +94,15 @@ class AnswerFrame:
 
 
 def answer_frame(language: str | None, question: str) -> AnswerFrame:
+    """The intros quote the question unless it holds contact details (then none does)."""
     known = cast(Language, language) if language in LANGUAGES else None
+    quotes = [] if has_contact_details(question) else quotes_of(question)
     quoted = [
         Text.model_construct(
             cy=ANSWER_INTRO_QUOTING.cy.format(quote=quote),
             en=ANSWER_INTRO_QUOTING.en.format(quote=quote),
         )
-        for quote in quotes_of(question)
+        for quote in quotes
     ]
     intros = [compose([intro], known) for intro in [*quoted, system_texts.ANSWER_INTRO]]
     return AnswerFrame(tuple(intros), compose([ASK_AGAIN], known))
@@ -135,7 +143,7 @@ class QuestionDesk:
             if question.status != "open":
                 raise AnswerError("That question has already been answered.")
             participant = get_participant(session, question.participant_id)
-            if participant is None or participant.opted_out:
+            if participant is None or is_opted_out(session, self.vault, participant):
                 raise AnswerError(
                     "The resident has opted out of texts, so the answer cannot be sent."
                 )

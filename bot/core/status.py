@@ -6,9 +6,12 @@ report that would move a message backwards is ignored rather than stored.
 
 from __future__ import annotations
 
+from bot.core.opt_out import opt_out
 from bot.runtime.clock import Clock, utc_now
+from bot.runtime.crypto import Vault
 from bot.store.db import Database
 from bot.store.messages import get_message_by_sid, set_message_status
+from bot.store.participants import get_participant
 
 #: Twilio's statuses in the order a message moves through them.
 STATUS_ORDER = {
@@ -26,13 +29,31 @@ STATUS_ORDER = {
 }
 
 
+#: Twilio's code for "the handset has opted out of your messages" (it replied STOP to Twilio).
+OPTED_OUT_CODE = 21610
+
+
 def record_status(
-    db: Database, twilio_sid: str, status: str, error_code: int | None, clock: Clock = utc_now
+    db: Database,
+    vault: Vault,
+    twilio_sid: str,
+    status: str,
+    error_code: int | None,
+    clock: Clock = utc_now,
 ) -> bool:
-    """Store a delivery status unless it would move the message backwards; True if stored."""
+    """Store a delivery status unless it would move the message backwards; True if stored.
+
+    Error 21610 opts the number out whatever the status's order: the carrier has told us.
+    """
     with db.session() as session:
         message = get_message_by_sid(session, twilio_sid)
-        if message is None or status not in STATUS_ORDER:
+        if message is None:
+            return False
+        if error_code == OPTED_OUT_CODE:
+            participant = get_participant(session, message.participant_id)
+            if participant is not None:
+                opt_out(session, vault, participant, "carrier", clock(), error_code=error_code)
+        if status not in STATUS_ORDER:
             return False
         if STATUS_ORDER.get(message.status, -1) > STATUS_ORDER[status]:
             return False

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from bot.engine import texts as say
 from bot.engine.answers import answer, clear_answer, consent_after_decline
 from bot.engine.events import (
+    EraseParticipant,
     Event,
     FlowEnded,
     FlowResumed,
@@ -29,7 +30,14 @@ from bot.engine.events import (
     Turn,
 )
 from bot.engine.keywords import on_keyword, on_pending, switch_language
-from bot.engine.matching import Keyword, detect_keyword, is_shouted, question_after_keyword
+from bot.engine.matching import (
+    Keyword,
+    detect_keyword,
+    is_erase_request,
+    is_lift_word,
+    is_shouted,
+    question_after_keyword,
+)
 from bot.engine.questions import pass_to_officer, take_question
 from bot.engine.reading import (
     guess_language,
@@ -46,6 +54,8 @@ from bot.engine.turn_builder import TurnBuilder, enter
 from bot.flowspec.model import ChoiceStep, FlowLibrary, Language, OpenStep
 
 DEFAULT_RESUME_AFTER = timedelta(hours=12)
+#: What Twilio's opt-out handling recognised outranks our reading of the words.
+_SIGNALLED = {"stop": Keyword.STOP, "start": Keyword.START, "help": Keyword.HELP}
 
 
 def step(
@@ -64,9 +74,10 @@ def step(
             raise ValueError("a timer cannot fire for a resident with no conversation")
         return _on_timeout(library, state, event)
     text = event.text.strip()
+    signalled = _SIGNALLED.get(event.opt_out_type) if event.opt_out_type else None
     if state is None:
-        return _first_contact(library, text, now)
-    keyword = _keyword_here(library, state, text)
+        return _first_contact(library, text, now, signalled)
+    keyword = signalled or _keyword_here(library, state, text)
     if state.opted_out:
         return _while_opted_out(library, state, keyword, text, now)
     silent_for = now - state.last_inbound_at if state.last_inbound_at else timedelta(0)
@@ -125,21 +136,31 @@ def _keyword_here(library: FlowLibrary, state: SessionState, text: str) -> Keywo
     return keyword
 
 
-def _first_contact(library: FlowLibrary, text: str, now: datetime) -> Turn:
+def start_state(library: FlowLibrary, text: str, now: datetime) -> SessionState:
+    """Where someone new begins: the welcome flow, bound for their partner's flow if the first
+    text was a partner's code. Core also uses it for a new participant on a number that is
+    already opted out, who is then silent like anyone opted out."""
     partner = library.partner_for(text)
     welcome = library.flow(library.welcome_flow)
-    state = SessionState(
+    return SessionState(
         flow_id=welcome.id,
         step_id=welcome.first_step().id,
         target_flow=partner.flow if partner and partner.flow else library.default_flow,
         partner=partner.code if partner else None,
         last_inbound_at=now,
     )
+
+
+def _first_contact(
+    library: FlowLibrary, text: str, now: datetime, signalled: Keyword | None
+) -> Turn:
+    state = start_state(library, text, now)
+    partner = library.partners.get(state.partner) if state.partner else None
     turn = TurnBuilder(library, state)
     if partner:
         turn.do(SetPartner(partner.code))
-    turn.do(FlowStarted(welcome.id))
-    keyword = None if partner else detect_keyword(text)
+    turn.do(FlowStarted(state.flow_id))
+    keyword = signalled or (None if partner else detect_keyword(text))
     if keyword is not None:
         on_keyword(turn, keyword, text, now)
     elif not partner and clear_answer(turn, text):
@@ -147,15 +168,24 @@ def _first_contact(library: FlowLibrary, text: str, now: datetime) -> Turn:
     else:
         if not partner and is_question(text):
             pass_to_officer(turn, question_text(text))
-        enter(turn, welcome.first_step())
+        enter(turn, turn.flow.first_step())
     return turn.finish()
 
 
 def _while_opted_out(
     library: FlowLibrary, state: SessionState, keyword: Keyword | None, text: str, now: datetime
 ) -> Turn:
-    """Silence after STOP, until START/DECHRAU (whose language is theirs, if still unknown)."""
-    if keyword is not Keyword.START:
+    """Silence after STOP, until START/DECHRAU/UNSTOP or YES (whose language is theirs, if still
+    unknown). A request to erase is carried out at once, with one confirmation: asking them to
+    confirm would be a text they told us not to send."""
+    if keyword is Keyword.DELETE or (keyword is None and is_erase_request(text)):
+        turn = TurnBuilder(library, state.but(status="erased", pending=None))
+        if state.language is None:
+            _settle_language(turn, guess_language(text) or "cy")
+        turn.do(EraseParticipant())
+        turn.say(say.ERASED)
+        return turn.finish()
+    if keyword is not Keyword.START and not (keyword is None and is_lift_word(text)):
         return Turn(state, ())
     turn = TurnBuilder(library, state.but(opted_out=False, last_inbound_at=now, pending=None))
     if state.language is None:

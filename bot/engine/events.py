@@ -13,6 +13,9 @@ from typing import Literal
 from bot.engine.state import SessionState
 from bot.flowspec.model import Language
 
+#: Twilio's Advanced Opt-Out categories, as its OptOutType webhook field names them.
+OptOutType = Literal["stop", "start", "help"]
+
 
 @dataclass(frozen=True)
 class Inbound:
@@ -20,6 +23,9 @@ class Inbound:
 
     text: str
     media: int = 0
+    #: The keyword Twilio's opt-out handling recognised in the text (any language it knows),
+    #: which outranks our own reading of the words.
+    opt_out_type: OptOutType | None = None
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,14 @@ class Keyword(Enum):
 
 
 _KEYWORD_WORDS: dict[str, Keyword] = {
-    # English first, then Welsh; Twilio's own English opt-out words count as STOP too.
+    # English first, then Welsh; Twilio's own opt-out words count as STOP too, because
+    # Twilio blocks the number on them whatever we do.
     "stop": Keyword.STOP,
     "stopall": Keyword.STOP,
     "unsubscribe": Keyword.STOP,
+    "cancel": Keyword.STOP,
+    "end": Keyword.STOP,
+    "quit": Keyword.STOP,
     "stopio": Keyword.STOP,
     "start": Keyword.START,
     "unstop": Keyword.START,
@@ -122,6 +126,21 @@ def detect_keyword(text: str) -> Keyword | None:
     if keyword is None and _QUESTION_PREFIX.match(text):
         return Keyword.ASK
     return keyword
+
+
+#: While opted out, these lift the block as START does: Twilio's own YES, and its Welsh.
+_LIFT_WORDS = frozenset({"yes", "ie"})
+#: While opted out, a text with one of these words asks us to erase (nothing else is read then).
+_ERASE_WORDS = re.compile(r"\b(delete|erase|dileu|dilewch|dilëwch|remove my|forget me)\b")
+
+
+def is_lift_word(text: str) -> bool:
+    return fold(text) in _LIFT_WORDS
+
+
+def is_erase_request(text: str) -> bool:
+    """'please delete everything about me', 'dilewch fy manylion': an explicit request."""
+    return bool(_ERASE_WORDS.search(text.casefold()))
 
 
 def is_shouted(text: str) -> bool:

@@ -32,6 +32,10 @@ class JobQueue(Protocol):
 
     def enqueue_timer(self, timer_id: int, due_at: datetime) -> None: ...
 
+    def forget(self, tickets: Iterable[OutboxTicket], timer_ids: Iterable[int]) -> None:
+        """Drop the jobs of rows that were erased: no trace of them stays in the queue."""
+        ...
+
     @property
     def mode(self) -> str: ...
 
@@ -104,6 +108,14 @@ class RqQueue:
             queue, "bot.runtime.jobs.fire_timer", timer_job_id(timer_id), timer_id, due_at
         )
 
+    def forget(self, tickets: Iterable[OutboxTicket], timer_ids: Iterable[int]) -> None:
+        """Delete each job (and its place in every registry), whatever state it is in."""
+        ids = [outbox_job_id(ticket) for ticket in tickets]
+        ids += [timer_job_id(timer_id) for timer_id in timer_ids]
+        for job in Job.fetch_many(ids, connection=self.redis, serializer=JSONSerializer):
+            if job is not None:
+                job.delete()
+
 
 def _utc(moment: datetime) -> datetime:
     """RQ stores naive UTC times."""
@@ -124,3 +136,6 @@ class InlineQueue:
 
     def enqueue_timer(self, timer_id: int, due_at: datetime) -> None:
         """Timers are found by the pump's sweep when due; nothing to do now."""
+
+    def forget(self, tickets: Iterable[OutboxTicket], timer_ids: Iterable[int]) -> None:
+        """In-process work is found in the database, where erased rows no longer are."""

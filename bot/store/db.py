@@ -6,6 +6,7 @@ embedded run, the tests and the Procfile's release step all build tables the sam
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +28,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(path))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -36,8 +37,20 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
+def _private_file(path: Path) -> None:
+    """The SQLite file holds residents' data: readable by this service's user only (SQLite
+    gives its -wal and -shm files the same mode)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    path.chmod(0o600)
+
+
 def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = connection.cursor()
+    # Freed pages can be given back (only takes on a new file); deleted rows are overwritten
+    # with zeros, so an erased resident cannot be read back out of the file.
+    cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
@@ -63,6 +76,17 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    def scrub(self) -> None:
+        """After an erasure: SQLite gives back the freed pages and empties its write-ahead log,
+        which still holds old copies of the erased rows. PostgreSQL's deleted rows wait for
+        (auto)VACUUM; docs/dpia-notes.md says what that and backups mean."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA incremental_vacuum")
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.commit()
 
     def ping(self) -> bool:
         try:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
+from bot.runtime.crypto import Vault
 from bot.store.models import (
     Answer,
     AnswerTheme,
+    AuditEvent,
     Conversation,
     Message,
     OutboxMessage,
@@ -17,13 +23,20 @@ from bot.store.models import (
     Question,
     Timer,
 )
+from bot.store.outbox import OutboxTicket
+
+#: Parts of the engine's state that hold the resident's own words (a question waiting for "did
+#: that answer it?", reactions held until consent): sealed under one key, "sealed".
+PERSONAL_STATE = ("pending_question", "reactions")
 
 
-def get_current_participant(session: Session, number_hash: str, channel: str) -> Participant | None:
+def get_current_participant(
+    session: Session, number_hashes: Sequence[str], channel: str
+) -> Participant | None:
     """The resident now using this number on this channel (not one who handed the phone on)."""
     statement = (
         select(Participant)
-        .where(Participant.number_hash == number_hash, Participant.channel == channel)
+        .where(col(Participant.number_hash).in_(number_hashes), Participant.channel == channel)
         .where(col(Participant.closed_at).is_(None))
         .order_by(col(Participant.id).desc())
         .limit(1)
@@ -68,28 +81,81 @@ def create_next_participant(session: Session, previous: Participant, now: dateti
     )
 
 
-def save_participant(session: Session, participant: Participant) -> None:
-    """Keep the changes a turn made to a participant (language, consent, state...)."""
+def save_participant(
+    session: Session, vault: Vault, participant: Participant, state: dict[str, Any]
+) -> None:
+    """Keep the changes a turn made to a participant (language, consent...) and its state,
+    with the resident's own words in it sealed like every other text of theirs."""
+    plain = dict(state)
+    personal = {key: plain.pop(key) for key in PERSONAL_STATE if key in plain}
+    if any(personal.values()):
+        plain["sealed"] = vault.seal(json.dumps(personal, ensure_ascii=False))
+    participant.state = plain
     session.add(participant)
 
 
-def opt_out_participant(session: Session, participant_id: int, now: datetime) -> None:
-    """The handset or carrier refused our texts: treat it as STOP."""
-    participant = session.get(Participant, participant_id)
-    if participant is not None:
-        participant.opted_out, participant.opted_out_at = True, now
-        session.add(participant)
+def read_state(vault: Vault, participant: Participant) -> dict[str, Any]:
+    """The state as the engine saved it, the sealed words opened again."""
+    state = dict(participant.state)
+    sealed = state.pop("sealed", None)
+    if sealed:
+        state.update(json.loads(vault.open(sealed)))
+    return state
 
 
 def close_participant(session: Session, participant: Participant, now: datetime) -> None:
     """The phone was handed on: keep this person's answers, start someone new next time."""
     participant.closed_at = now
+    participant.state = {k: v for k, v in participant.state.items() if k != "sealed"}
     session.add(participant)
 
 
+@dataclass(frozen=True)
+class ErasedWork:
+    """Jobs that pointed at erased rows: removed from the queue after the erasure commits."""
+
+    participant_ids: list[int]
+    sends: list[OutboxTicket]
+    timer_ids: list[int]
+
+
+def erase_number(session: Session, number_hashes: Sequence[str]) -> ErasedWork:
+    """Erase every participant who used this number, on every channel (a shared phone has
+    several, one after another). The opt-out list keeps the number, so we still never text it."""
+    ids = [
+        participant_id
+        for participant_id in session.exec(
+            select(Participant.id).where(col(Participant.number_hash).in_(number_hashes))
+        )
+        if participant_id is not None
+    ]
+    sends = [
+        OutboxTicket.of(row)
+        for row in session.exec(
+            select(OutboxMessage).where(col(OutboxMessage.participant_id).in_(ids))
+        )
+    ]
+    timers = session.exec(select(Timer.id).where(col(Timer.participant_id).in_(ids)))
+    work = ErasedWork(ids, sends, [timer_id for timer_id in timers if timer_id is not None])
+    for participant_id in ids:
+        erase_participant(session, participant_id)
+    return work
+
+
 def erase_participant(session: Session, participant_id: int) -> None:
-    """Delete everything stored about one resident: their words, answers, questions and sends."""
+    """Delete everything stored about one resident: their words, answers, questions and sends.
+
+    Audit entries about them keep the event (who looked, when) but lose any words an officer
+    typed about them; ids are never reused, so the entry can point at no one else.
+    """
     answers = select(Answer.id).where(Answer.participant_id == participant_id)
+    questions = select(Question.id).where(Question.participant_id == participant_id)
+    targets = [f"participant:{participant_id}"]
+    targets += [f"answer:{answer_id}" for answer_id in session.exec(answers)]
+    targets += [f"question:{question_id}" for question_id in session.exec(questions)]
+    session.execute(
+        update(AuditEvent).where(col(AuditEvent.target).in_(targets)).values(reason_encrypted=None)
+    )
     session.execute(delete(AnswerTheme).where(col(AnswerTheme.answer_id).in_(answers)))
     # Questions before answers: a question may point at the answer it was raised from.
     for table in (OutboxMessage, Timer, Message, Question, Answer, Conversation):

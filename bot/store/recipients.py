@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from bot.store.models import Conversation, Participant
+from bot.store.opt_outs import number_not_opted_out
 
 
 def list_broadcast_recipients(session: Session, flow_id: str) -> list[tuple[int, str | None]]:
@@ -16,6 +17,7 @@ def list_broadcast_recipients(session: Session, flow_id: str) -> list[tuple[int,
     statement = (
         select(Participant.id, Participant.language)
         .where(Participant.hear_back, col(Participant.opted_out).is_(False))
+        .where(number_not_opted_out())
         .where(col(Participant.is_test).is_(False), col(Participant.closed_at).is_(None))
         .where(
             col(Participant.id).in_(

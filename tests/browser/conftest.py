@@ -112,7 +112,7 @@ def seed_residents(services: Container) -> dict[str, int]:
     talk(services, WELSH, *welsh, f"GOFYN {WELSH_QUESTION}")
     with services.db.session() as session:
         found = {
-            number: get_current_participant(session, services.vault.hash_number(number), "sms")
+            number: get_current_participant(session, services.vault.number_hashes(number), "sms")
             for number in (ENGLISH, ASKER, LIBRARY, WELSH)
         }
         return {number: participant.id for number, participant in found.items() if participant}

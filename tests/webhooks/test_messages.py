@@ -17,6 +17,7 @@ from bot.flowspec.model import Text
 from bot.runtime.config import ConfigError, load_settings
 from bot.runtime.container import Container
 from bot.store.models import Answer, Message, Participant, Receipt
+from bot.store.participants import read_state
 from tests.conftest import TEST_AUTH_TOKEN, make_container, settings_for
 from tests.helpers import inbound_params, new_sid, sign, signed_post
 from tests.webhooks.support import (
@@ -346,8 +347,9 @@ def _post_concurrently(app: Flask, forms: list[dict[str, str]]) -> list[Any]:
     return responses
 
 
-def _state_without_clock(participant: Participant) -> dict[str, Any]:
-    return {key: value for key, value in participant.state.items() if key != "last_inbound_at"}
+def _state_without_clock(services: Container, participant: Participant) -> dict[str, Any]:
+    state = read_state(services.vault, participant)
+    return {key: value for key, value in state.items() if key != "last_inbound_at"}
 
 
 def _messages_of(services: Container, participant_id: int | None) -> list[Message]:
@@ -379,7 +381,7 @@ def test_concurrent_first_texts_make_one_participant_and_lose_nothing(
     sequential = [send(client, "hi", sender=other) for _ in range(10)]
     assert sorted(reply[0] for reply in replies) == sorted(sequential)
     (twin,) = participants_for(services, other)
-    assert _state_without_clock(participant) == _state_without_clock(twin)
+    assert _state_without_clock(services, participant) == _state_without_clock(services, twin)
 
 
 def test_concurrent_nexts_each_advance_the_flow_once(
@@ -404,4 +406,4 @@ def test_concurrent_nexts_each_advance_the_flow_once(
     concurrent = [twiml_messages(response.data)[0] for response in responses]
     assert sorted(concurrent) == sorted(sequential)
     (twin,) = participants_for(services, other)
-    assert _state_without_clock(participant) == _state_without_clock(twin)
+    assert _state_without_clock(services, participant) == _state_without_clock(services, twin)
