@@ -102,8 +102,8 @@ def test_models_match_the_migrations(empty_database: Database) -> None:
 def test_rights_revision_keeps_data_seals_typed_reasons_and_stops_id_reuse(
     empty_database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Upgrading a database that holds residents keeps every row and link, moves a reason an
-    officer typed out of the clear, and (SQLite) never hands an erased id to a new row."""
+    """Upgrading a database that holds residents keeps every row and link, puts numbers that
+    opted out on the opt-out list, moves a reason an officer typed out of the clear, and (SQLite) never hands an erased id to a new row."""
     monkeypatch.setenv("DATA_KEY", "k" * 32)
     config = alembic_config()
     with empty_database.engine.begin() as connection:
@@ -114,7 +114,7 @@ def test_rights_revision_keeps_data_seals_typed_reasons_and_stops_id_reuse(
             text(
                 "INSERT INTO participants (channel, number_hash, number_encrypted, hear_back,"
                 " opted_out, is_test, state, created_at) VALUES"
-                " ('sms', 'h1', 'x', false, false, false, '{}', '2026-01-01'),"
+                " ('sms', 'h1', 'x', false, true, false, '{}', '2026-01-01'),"
                 " ('sms', 'h2', 'x', false, false, false, '{}', '2026-01-01')"
             )
         )
@@ -136,6 +136,7 @@ def test_rights_revision_keeps_data_seals_typed_reasons_and_stops_id_reuse(
 
     with empty_database.engine.begin() as connection:
         assert connection.execute(text("SELECT count(*) FROM answers")).scalar() == 1
+        assert connection.execute(text("SELECT number_hash FROM opt_outs")).all() == [("h1",)]
         audit = connection.execute(text("SELECT detail, reason_encrypted FROM audit_log")).one()
         assert audit.detail == ""
         assert Vault("k" * 32).open(audit.reason_encrypted) == "Mrs Evans asked me to ring"

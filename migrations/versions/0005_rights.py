@@ -40,6 +40,13 @@ def upgrade() -> None:
         sa.Column("opted_out_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("number_hash"),
     )
+    # Residents who opted out before this revision: the list is now what every send checks.
+    op.execute(
+        "INSERT INTO opt_outs (number_hash, number_encrypted, source, opted_out_at)"
+        " SELECT number_hash, MIN(number_encrypted), 'resident',"
+        " MIN(COALESCE(opted_out_at, created_at)) FROM participants WHERE opted_out"
+        " GROUP BY number_hash"
+    )
     for table in ("answers", "questions"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(
