@@ -116,8 +116,14 @@ CONSENT_AGAIN = Text(
     en="Please reply YES to let us keep your answers, or NO.",
 )
 DECLINE_CONFIRMED = Text(
-    cy="Ni fyddwn yn cadw dim rydych yn ei ddweud. Atebwch IE os byddwch yn newid eich meddwl.",
-    en="Nothing you say will be kept. Reply YES if you change your mind.",
+    cy=(
+        "Ni fyddwn yn cadw eich atebion. Anfonwch DILEU i ddileu'r sgwrs hon hefyd."
+        " Atebwch IE os byddwch yn newid eich meddwl."
+    ),
+    en=(
+        "We will not keep your answers. Text DELETE to erase this chat too."
+        " Reply YES if you change your mind."
+    ),
 )
 CONSENT_GIVEN_LATER = Text(
     cy="Diolch. Byddwn yn cadw eich atebion.", en="Thank you. We will keep your answers."
