@@ -106,4 +106,8 @@ CY: dict[str, str] = {
     "No questions.": "Dim cwestiynau.",
     "Flows this resident took part in": "Llifoedd y cymerodd y preswylydd hwn ran ynddynt",
     "Ended": "Daeth i ben",
+    # Subject access (admins)
+    "Subject access": "Mynediad at ddata",
+    "Everything held about this phone number, for everyone who has used it, as a JSON file. It is not redacted. Downloading it is recorded in the audit log.": "Popeth sydd gennym am y rhif ffôn hwn, i bawb sydd wedi'i ddefnyddio, fel ffeil JSON. Does dim wedi'i guddio. Caiff ei lawrlwytho ei gofnodi yn y log archwilio.",
+    "Download all their data (subject access)": "Lawrlwytho eu holl ddata (mynediad at ddata)",
 }

@@ -1,12 +1,14 @@
-"""Conversations: the filtered, paged list of residents, one resident's thread, and revealing
-a resident's full number for a reason that goes in the audit log.
+"""Conversations: the filtered, paged list of residents, one resident's thread, revealing
+a resident's full number for a reason that goes in the audit log, and (admins) a subject access
+download of everything held about the number.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, requires, services
@@ -20,6 +22,7 @@ from admin.labels import (
     STATUS_LABELS,
 )
 from bot.core.audit import record_event
+from bot.core.subject_access import export_person
 from bot.flowspec.model import FlowLibrary
 from bot.store.conversation_list import (
     STATUSES,
@@ -149,3 +152,34 @@ def reveal_number(participant_id: int) -> ResponseReturnValue:
             abort(404)
         record_event(session, user.id, "number_revealed", f"participant:{participant_id}", reason)
     return show_transcript(participant_id, revealed=number)
+
+
+@bp.post("/conversations/<int:participant_id>/subject-access")
+@requires("admin")
+def subject_access(participant_id: int) -> ResponseReturnValue:
+    """Everything held about this resident's number (everyone who shared it), as a JSON file;
+    admins only, because it is unredacted, and audit-logged by the export itself."""
+    sgwrs, user = services(), current_user()
+    assert user is not None
+    with sgwrs.db.session() as session:
+        number = get_participant_number(session, sgwrs.vault, participant_id)
+    if number is None:
+        abort(404)
+    document = export_person(
+        sgwrs.db,
+        sgwrs.vault,
+        number,
+        clock=sgwrs.clock,
+        retention_days=sgwrs.settings.retention_days,
+        user_id=user.id,
+    )
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="sgwrs-subject-access-{participant_id}.json"'
+            ),
+            "Cache-Control": "no-store",
+        },
+    )

@@ -22,6 +22,7 @@ TESTED = {
     "questions answer",
     "create-user",
     "run",
+    "export-person",
 }
 
 
