@@ -59,7 +59,7 @@ def simulator() -> ResponseReturnValue:
             return redirect(url_for("admin.flows.simulator", _anchor="thread-end"))
     app = services()
     with app.db.session() as session:
-        thread = list_test_thread(session, app.vault, app.vault.hash_number(number), "sms")
+        thread = list_test_thread(session, app.vault, app.vault.number_hashes(number), "sms")
     page = render_template(
         "admin/simulator.html",
         title=translate("Phone simulator"),
@@ -80,7 +80,7 @@ def _send(text: str, number: str) -> str | None:
         return translate("A text can be at most {count} characters", count=f"{MAX_BODY_CHARS:,}")
     app = services()
     with app.db.session() as session:
-        taken = is_number_real(session, app.vault.hash_number(number), "sms")
+        taken = is_number_real(session, app.vault.number_hashes(number), "sms")
     if taken:
         return translate("A resident who is not test data uses this number, so it cannot be used")
     message = InboundMessage(f"SM{secrets.token_hex(16)}", Address("sms", number), text)

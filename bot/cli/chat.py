@@ -38,7 +38,7 @@ def chat(lang: str | None, channel: str, number: str) -> None:
         raise click.BadParameter(str(error), param_hint="--number") from error
     settings, fake = with_local_twilio(settings, settings.public_url, callbacks=False)
     services = build_container(settings)
-    later = _LaterTexts(services, services.vault.hash_number(sender.number))
+    later = _LaterTexts(services, services.vault.number_hashes(sender.number))
     if services.redis is None and fake is not None:
         InlinePump(services).start()  # so answers and reminders go out while you chat
     click.echo(f"Texting Sgwrs as {number} over {channel}. Type a message; Ctrl-D to finish.")
@@ -62,9 +62,9 @@ def chat(lang: str | None, channel: str, number: str) -> None:
 class _LaterTexts:
     """Prints, once a second, the texts sent to the chat's number since it last looked."""
 
-    def __init__(self, services: Container, number_hash: str) -> None:
+    def __init__(self, services: Container, number_hashes: tuple[str, ...]) -> None:
         self.services = services
-        self.number_hash = number_hash
+        self.number_hashes = number_hashes
         self.seen = 0
         self.lock = threading.Lock()
         self.skip_sent()
@@ -74,7 +74,7 @@ class _LaterTexts:
     def _texts(self) -> list[tuple[int, str]]:
         with self.services.db.session() as session:
             return list_later_texts(
-                session, self.services.vault, self.number_hash, after_id=self.seen
+                session, self.services.vault, self.number_hashes, after_id=self.seen
             )
 
     def skip_sent(self) -> None:

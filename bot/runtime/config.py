@@ -53,6 +53,9 @@ class Settings:
     port: int = 5000
     #: Key for encrypting and hashing residents' numbers and texts (any long random string).
     data_key: str = ""
+    #: Earlier DATA_KEYs, newest first, comma-separated, while `sgwrs keys rotate` moves stored
+    #: data onto DATA_KEY: they still open and find what they sealed. Empty when not rotating.
+    data_key_previous: str = ""
     #: Folder of flow YAML files and partners.yaml.
     flows_dir: str = "flows"
     #: Flow a new resident is taken to after choosing a language.
@@ -105,6 +108,11 @@ class Settings:
     @property
     def retry_backoff(self) -> tuple[timedelta, ...]:
         return tuple(timedelta(minutes=float(m)) for m in self.retry_backoff_minutes.split(","))
+
+    @property
+    def previous_data_keys(self) -> tuple[str, ...]:
+        """DATA_KEY_PREVIOUS as a tuple, newest first."""
+        return tuple(key.strip() for key in self.data_key_previous.split(",") if key.strip())
 
     @property
     def flows_path(self) -> Path:
@@ -174,12 +182,27 @@ def _check(settings: Settings) -> None:
         settings.retry_backoff  # noqa: B018 - parsed here so a typo fails at start-up
     except ValueError as error:
         raise ConfigError("RETRY_BACKOFF_MINUTES must be numbers separated by commas") from error
+    _check_previous_keys(settings)
     if settings.production:
         if not settings.twilio_validate:
             raise ConfigError("TWILIO_VALIDATE=false is refused when ENV=production")
         for name in ("secret_key", "data_key", "database_url", "twilio_auth_token", "public_url"):
             if not getattr(settings, name):
                 raise ConfigError(f"{name.upper()} is required when ENV=production")
+
+
+def _check_previous_keys(settings: Settings) -> None:
+    """Each previous key must be one DATA_KEY could have been; messages never show a key."""
+    for position, key in enumerate(settings.previous_data_keys, start=1):
+        if len(key) < 16:
+            raise ConfigError(
+                f"DATA_KEY_PREVIOUS: key {position} is shorter than 16 characters "
+                "(list earlier DATA_KEYs, newest first, separated by commas)"
+            )
+        if key == settings.data_key:
+            raise ConfigError(
+                f"DATA_KEY_PREVIOUS: key {position} is the current DATA_KEY; list only earlier keys"
+            )
 
 
 def with_changes(settings: Settings, **changes: Any) -> Settings:

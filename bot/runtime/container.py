@@ -105,7 +105,7 @@ def build_container(
     settings = with_local_secrets(settings)
     db = Database.from_url(settings.effective_database_url)
     library = load_library(settings.flows_path, settings.default_flow)
-    vault = Vault(settings.data_key)
+    vault = Vault(settings.data_key, settings.previous_data_keys)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     locks: Locks
     limiter: RateLimiter

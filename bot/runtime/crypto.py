@@ -2,6 +2,10 @@
 
 One DATA_KEY gives two independent keys (HKDF): one encrypts (Fernet, so tampering is detected),
 one hashes numbers (HMAC-SHA256) so a number can be found without ever storing it in clear.
+
+Keys are rotated without a stop: the new DATA_KEY seals and hashes, the previous ones
+(DATA_KEY_PREVIOUS) still open what they sealed and still find the numbers they hashed, until
+`sgwrs keys rotate` has moved every stored value onto the new key.
 """
 
 from __future__ import annotations
@@ -9,9 +13,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Sequence
 
 import phonenumbers
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -20,35 +25,72 @@ class VaultError(ValueError):
     """Stored text could not be decrypted: the DATA_KEY changed or the data was altered."""
 
 
+UNREADABLE = "stored text cannot be decrypted with DATA_KEY or any key in DATA_KEY_PREVIOUS"
+
+
 def _derive(data_key: str, purpose: bytes) -> bytes:
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"sgwrs-data-key-v1", info=purpose)
     return hkdf.derive(data_key.encode("utf-8"))
 
 
 class Vault:
-    """Encrypts and hashes personal data with keys derived from DATA_KEY."""
+    """Encrypts and hashes personal data with keys derived from DATA_KEY.
 
-    def __init__(self, data_key: str) -> None:
+    Sealing and hashing use the current key only; opening and lookups also accept the
+    previous keys (newest first), so data written before a rotation stays readable and
+    findable while it is re-sealed.
+    """
+
+    def __init__(self, data_key: str, previous_keys: Sequence[str] = ()) -> None:
         if len(data_key) < 16:
             raise ValueError("DATA_KEY must be at least 16 characters of random text")
-        self._fernet = Fernet(base64.urlsafe_b64encode(_derive(data_key, b"encrypt")))
-        self._hash_key = _derive(data_key, b"hash-number")
+        if any(len(key) < 16 for key in previous_keys):
+            raise ValueError("each DATA_KEY_PREVIOUS key must be at least 16 characters")
+        keys = (data_key, *previous_keys)
+        self._current = _fernet(data_key)
+        self._fernet = MultiFernet([self._current, *map(_fernet, previous_keys)])
+        self._hash_keys = tuple(_derive(key, b"hash-number") for key in keys)
 
     def seal(self, text: str) -> str:
-        return self._fernet.encrypt(text.encode("utf-8")).decode("ascii")
+        return self._current.encrypt(text.encode("utf-8")).decode("ascii")
 
     def open(self, token: str) -> str:
         try:
             return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
         except InvalidToken as error:
-            raise VaultError("stored text cannot be decrypted with this DATA_KEY") from error
+            raise VaultError(UNREADABLE) from error
+
+    def is_current(self, token: str) -> bool:
+        """True if the current key sealed `token`: checks its signature only, without
+        decrypting, so a rotation skips what is already done cheaply and can resume."""
+        try:
+            self._current.extract_timestamp(token.encode("ascii"))
+        except InvalidToken:
+            return False
+        return True
+
+    def reseal(self, token: str) -> str:
+        """The same text sealed under the current key (its original timestamp kept)."""
+        try:
+            return self._fernet.rotate(token.encode("ascii")).decode("ascii")
+        except InvalidToken as error:
+            raise VaultError(UNREADABLE) from error
 
     def hash_number(self, number: str) -> str:
-        return hmac.new(self._hash_key, number.encode("utf-8"), hashlib.sha256).hexdigest()
+        """The number's hash under the current key: what new rows are stored under."""
+        return _hmac(self._hash_keys[0], number)
 
     def number_hashes(self, number: str) -> tuple[str, ...]:
         """Every hash the number may be stored under, the current key's first: lookups use all."""
-        return (self.hash_number(number),)
+        return tuple(_hmac(key, number) for key in self._hash_keys)
+
+
+def _fernet(data_key: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(_derive(data_key, b"encrypt")))
+
+
+def _hmac(key: bytes, number: str) -> str:
+    return hmac.new(key, number.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def mask_number(number: str) -> str:

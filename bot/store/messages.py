@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete
@@ -110,16 +111,17 @@ def set_message_status(
 
 
 def list_later_texts(
-    session: Session, vault: Vault, number_hash: str, *, after_id: int
+    session: Session, vault: Vault, number_hashes: Sequence[str], *, after_id: int
 ) -> list[tuple[int, str]]:
     """Texts sent to a number after its replies (answers, reminders, broadcasts), oldest first.
 
+    The number is matched under any of its hashes (a key rotation leaves old ones for a while).
     The instant replies are left out (status "replied"): whoever texted has seen those.
     """
     statement = (
         select(Message.id, Message.body_encrypted)
         .join(Participant, col(Participant.id) == Message.participant_id)
-        .where(Participant.number_hash == number_hash, Message.direction == "out")
+        .where(col(Participant.number_hash).in_(number_hashes), Message.direction == "out")
         .where(Message.status != "replied", col(Message.id) > after_id)
         .order_by(col(Message.id))
     )
