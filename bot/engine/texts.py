@@ -25,8 +25,8 @@ HELP_ENDED = Text(
     "answers, STOP to stop.",
 )
 OPTED_OUT = Text(
-    cy="Ni fyddwn yn anfon neges eto. Anfonwch DECHRAU i ailddechrau.",
-    en="You will get no more texts from us. Text START to come back.",
+    cy="Ni fyddwn yn anfon neges eto. Anfonwch DECHRAU i ailddechrau, neu DILEU i ddileu popeth.",
+    en="You will get no more texts from us. Text START to come back, or DELETE to erase it all.",
 )
 OPTED_IN = Text(cy="Croeso'n ôl.", en="Welcome back.")
 WELCOME_BACK = Text(
