@@ -17,4 +17,8 @@ CY: dict[str, str] = {
     "Added an account": "Ychwanegodd gyfrif",
     "Deactivated an account": "Dadactifadodd gyfrif",
     "Answered a question": "Atebodd gwestiwn",
+    "Erased a resident": "Dileodd breswylydd",
+    "Opted a number out": "Optiodd rif allan",
+    "Downloaded a resident's data": "Lawrlwythodd ddata preswylydd",
+    "Reason:": "Rheswm:",
 }

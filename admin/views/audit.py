@@ -7,6 +7,8 @@ from flask.typing import ResponseReturnValue
 
 from admin.auth import requires, services
 from admin.forms import page_number, pagination
+from admin.i18n import ui_language
+from bot.runtime.redaction import redact
 from bot.store.audit import list_audit_events
 
 bp = Blueprint("audit", __name__)
@@ -30,6 +32,9 @@ ACTION_LABELS = {
     "broadcast_sent": 'Sent a "you said, we did" message',
     "broadcast_paused": "Paused a broadcast",
     "broadcast_resumed": "Resumed a broadcast",
+    "resident_erased": "Erased a resident",
+    "number_opted_out": "Opted a number out",
+    "person_exported": "Downloaded a resident's data",
 }
 
 
@@ -38,11 +43,17 @@ ACTION_LABELS = {
 def index() -> ResponseReturnValue:
     """The audit log, newest first, 50 a page (one extra row tells whether there is a next)."""
     page = page_number(request.args)
-    with services().db.session() as session:
+    sgwrs = services()
+    with sgwrs.db.session() as session:
         events = list_audit_events(session, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
     return render_template(
         "admin/audit.html",
         events=events[:PER_PAGE],
+        reasons={
+            event.id: redact(sgwrs.vault.open(event.reason_encrypted), ui_language()).text
+            for event, _name in events[:PER_PAGE]
+            if event.reason_encrypted
+        },
         page=page,
         actions=ACTION_LABELS,
         pagination=pagination(page, page, has_next=len(events) > PER_PAGE),

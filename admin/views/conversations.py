@@ -22,6 +22,7 @@ from admin.labels import (
     STATUS_LABELS,
 )
 from bot.core.audit import record_event
+from bot.core.rights import REASONS
 from bot.core.subject_access import export_person
 from bot.flowspec.model import FlowLibrary
 from bot.store.conversation_list import (
@@ -125,6 +126,7 @@ def show_transcript(
         labels=labels(),
         partners={code: p.name for code, p in sgwrs.library.partners.items()},
         flows=dict(flow_choices(sgwrs.library)),
+        reasons=REASONS,
     )
     return page, (400 if error else 200)
 
@@ -150,7 +152,8 @@ def reveal_number(participant_id: int) -> ResponseReturnValue:
         number = get_participant_number(session, sgwrs.vault, participant_id)
         if number is None:
             abort(404)
-        record_event(session, user.id, "number_revealed", f"participant:{participant_id}", reason)
+        target, sealed = f"participant:{participant_id}", sgwrs.vault.seal(reason)
+        record_event(session, user.id, "number_revealed", target, sealed_reason=sealed)
     return show_transcript(participant_id, revealed=number)
 
 

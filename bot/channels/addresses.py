@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import phonenumbers
+from phonenumbers import ValidationResult
 
 CHANNELS = ("sms", "whatsapp")
+
+
+IS_POSSIBLE = ValidationResult.IS_POSSIBLE
 
 
 class AddressError(ValueError):
@@ -36,6 +40,7 @@ def parse_address(raw: str, default_region: str = "GB") -> Address:
         parsed = phonenumbers.parse(value, default_region)
     except phonenumbers.NumberParseException as error:
         raise AddressError("From is not a phone number") from error
-    if not phonenumbers.is_possible_number(parsed):
+    # A number that could only be dialled locally (12345) is no one's full number.
+    if phonenumbers.is_possible_number_with_reason(parsed) != IS_POSSIBLE:
         raise AddressError("From is not a possible phone number")
     return Address(channel, phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))

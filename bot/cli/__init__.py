@@ -13,7 +13,7 @@ import click
 from bot.cli.chat import chat
 from bot.cli.keys import keys
 from bot.cli.officers import broadcast, create_user_command, questions
-from bot.cli.people import export_person_command
+from bot.cli.people import erase_command, export_person_command
 from bot.cli.service import db, flows, run, worker
 from bot.cli.setup import SIMULATOR_NUMBER
 
@@ -26,6 +26,7 @@ def cli() -> None:
 for command in (run, chat, worker, db, flows, broadcast, questions, create_user_command):
     cli.add_command(command)
 cli.add_command(export_person_command)
+cli.add_command(erase_command)
 cli.add_command(keys)
 
 

@@ -1,4 +1,5 @@
-"""Residents' rights from the command line: a subject access export of one phone number."""
+"""Residents' rights from the command line: a subject access export of one phone number, and
+erasing everything about it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import click
 
 from bot.cli.setup import open_container
+from bot.core.rights import REASONS, RightsError
 from bot.core.subject_access import NumberError, export_person
 
 
@@ -40,6 +42,34 @@ def export_person_command(number: str, output: Path | None) -> None:
         return
     _write_private(output, text)
     click.echo(f"Written to {output}")
+
+
+@click.command("erase")
+@click.option("--number", required=True, help="The resident's phone number, e.g. +447700900123.")
+@click.option(
+    "--reason",
+    required=True,
+    type=click.Choice(sorted(REASONS)),
+    help="Why (recorded in the audit log; never free text, which could name the resident).",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def erase_command(number: str, reason: str, yes: bool) -> None:
+    """Erase everything about one phone number, for everyone who used it; audit-logged."""
+    services = open_container()
+    if not yes:
+        click.confirm(
+            "Erase every text, answer and question of everyone who used this number?"
+            " This cannot be undone",
+            abort=True,
+        )
+    try:
+        erased = services.rights.erase_number(number, user_id=None, reason=reason)
+    except RightsError as error:
+        raise click.ClickException(str(error)) from error
+    if not erased.participants:
+        click.echo("Nothing was held about that number.")
+        return
+    click.echo(f"Erased {erased.participants} conversation(s) on that number.")
 
 
 def _write_private(path: Path, text: str) -> None:

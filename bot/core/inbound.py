@@ -14,6 +14,7 @@ from bot import engine
 from bot.channels import whatsapp
 from bot.channels.addresses import Address
 from bot.core.effects import TurnEffects
+from bot.core.rights import finish_erasure
 from bot.engine.events import (
     Inbound,
     OptOutType,
@@ -138,8 +139,7 @@ class InboundDesk:
         if effects.erased is None:
             self._dispatch(tickets, timers)
         else:
-            self.queue.forget(effects.erased.sends, effects.erased.timer_ids)
-            self.db.scrub()
+            finish_erasure(self.db, self.queue, effects.erased)
         return InboundResult(turn.reply)
 
     def _state_of(

@@ -21,6 +21,7 @@ from bot.core.broadcasts import Broadcasts
 from bot.core.delivery import Delivery
 from bot.core.inbound import InboundDesk
 from bot.core.questions import QuestionDesk
+from bot.core.rights import Rights
 from bot.core.sweep import Sweep
 from bot.flowspec.loading import load_library
 from bot.flowspec.model import FlowLibrary
@@ -51,6 +52,7 @@ class Container:
     questions: QuestionDesk
     broadcasts: Broadcasts
     sweep: Sweep
+    rights: Rights
     #: The one clock every part reads (tests pass a fixed one to build_container).
     clock: Clock
 
@@ -188,5 +190,6 @@ def build_container(
             retention=timedelta(days=settings.retention_days),
             clock=clock,
         ),
+        Rights(db=db, vault=vault, queue=queue, clock=clock),
         clock,
     )

@@ -125,7 +125,9 @@ def erase_number(session: Session, number_hashes: Sequence[str]) -> ErasedWork:
     ids = [
         participant_id
         for participant_id in session.exec(
-            select(Participant.id).where(col(Participant.number_hash).in_(number_hashes))
+            select(Participant.id)
+            .where(col(Participant.number_hash).in_(number_hashes))
+            .order_by(col(Participant.id))
         )
         if participant_id is not None
     ]

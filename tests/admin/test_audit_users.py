@@ -73,7 +73,8 @@ def test_only_admins_change_accounts(sign_in, admin_services, role: str) -> None
 def test_the_audit_log_shows_who_did_what_newest_first(admin, admin_services) -> None:
     officer = user_id(admin_services, ACCOUNTS["officer"][0])
     with admin_services.db.session() as session:
-        record_event(session, officer, "number_revealed", "participant:7", "Call back request")
+        reason = admin_services.vault.seal("Call back request to 07700 900123")
+        record_event(session, officer, "number_revealed", "participant:7", sealed_reason=reason)
         record_event(session, officer, "export_downloaded", "answers", "flow=any; rows=12")
     page = admin.get("/admin/audit").get_data(as_text=True)
     assert page.count("<h1") == 1
@@ -82,7 +83,8 @@ def test_the_audit_log_shows_who_did_what_newest_first(admin, admin_services) ->
     assert "Revealed a number" in page
     assert page.index("Downloaded an export") < page.index("Revealed a number")
     assert "participant:7" in page
-    assert "Call back request" in page
+    assert "Call back request to [phone number]" in page  # what officers typed is redacted
+    assert "900123" not in page
     assert "Officer" in page
     assert "Signed in" in page  # the admin's own sign-in
 

@@ -23,6 +23,8 @@ TESTED = {
     "create-user",
     "run",
     "export-person",
+    "erase",
+    "keys rotate",
 }
 
 

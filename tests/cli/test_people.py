@@ -89,3 +89,44 @@ def test_export_person_needs_a_number(runner: CliRunner) -> None:
 
     assert result.exit_code == 2
     assert "Missing option '--number'" in result.output
+
+
+def test_erase_removes_everyone_on_the_number_after_asking(
+    runner: CliRunner, container: Container
+) -> None:
+    text_bot(container, RESIDENT, *TO_A_HOPE, "NEW", "Helo")
+    text_bot(container, "+447700900124", "hi", "2")
+
+    refused = runner.invoke(
+        cli, ["erase", "--number", "07700 900123", "--reason", "asked_by_phone"], input="n\n"
+    )
+    done = runner.invoke(
+        cli, ["erase", "--number", "07700 900123", "--reason", "asked_by_phone"], input="y\n"
+    )
+    again = runner.invoke(
+        cli, ["erase", "--number", RESIDENT, "--reason", "asked_by_phone", "--yes"]
+    )
+
+    assert refused.exit_code == 1
+    assert done.exit_code == 0, done.output
+    assert "Erased 2 conversation(s) on that number." in done.output
+    assert "Nothing was held about that number." in again.output
+    remaining = runner.invoke(cli, ["export-person", "--number", "+447700900124"])
+    assert json.loads(remaining.stdout)["participants"]
+    with container.db.session() as session:
+        statement = select(AuditEvent).where(AuditEvent.action == "resident_erased")
+        assert [e.detail.split(";")[0] for e in session.exec(statement)] == [
+            "reason=asked_by_phone",
+            "reason=asked_by_phone",
+        ]
+
+
+def test_erase_refuses_a_typed_reason_and_a_bad_number(runner: CliRunner) -> None:
+    typed = runner.invoke(cli, ["erase", "--number", RESIDENT, "--reason", "she rang", "--yes"])
+    bad = runner.invoke(cli, ["erase", "--number", "12345", "--reason", "asked_by_phone", "--yes"])
+
+    assert typed.exit_code == 2
+    assert "asked_by_phone" in typed.output
+    assert bad.exit_code == 1
+    assert "not a phone number" in bad.output
+    assert "Traceback" not in bad.output

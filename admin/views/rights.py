@@ -1,0 +1,63 @@
+"""Residents' rights an officer carries out for them: opting their number out of every text,
+and (admins) erasing everything about it. A reason is chosen from a list, never typed, and the
+officer confirms; both are audit-logged by bot/core/rights.py.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+
+from admin.auth import current_user, requires, services
+from admin.i18n import translate
+from bot.core.rights import RightsError
+
+bp = Blueprint("rights", __name__)
+
+
+def _confirmed(participant_id: int) -> tuple[str, int] | ResponseReturnValue:
+    """The chosen reason and the officer's id, or back to the transcript saying what is missing."""
+    if request.form.get("confirm") != "yes":
+        flash(translate("Tick the box to confirm"), "error")
+        return redirect(url_for("admin.conversations.transcript", participant_id=participant_id))
+    user = current_user()
+    assert user is not None
+    assert user.id is not None
+    return request.form.get("reason", ""), user.id
+
+
+@bp.post("/conversations/<int:participant_id>/opt-out")
+@requires("admin", "officer")
+def opt_out(participant_id: int) -> ResponseReturnValue:
+    """No more texts to this number, on any channel, for anyone who uses it."""
+    confirmed = _confirmed(participant_id)
+    if not isinstance(confirmed, tuple):
+        return confirmed
+    reason, user_id = confirmed
+    try:
+        services().rights.opt_out(participant_id, user_id=user_id, reason=reason)
+    except RightsError as problem:
+        flash(translate(str(problem)), "error")
+    else:
+        flash(translate("The number is opted out: it will get no more texts."), "success")
+    return redirect(url_for("admin.conversations.transcript", participant_id=participant_id))
+
+
+@bp.post("/conversations/<int:participant_id>/erase")
+@requires("admin")
+def erase(participant_id: int) -> ResponseReturnValue:
+    """Erase everything about this number, for everyone who used it; it stays opted out only
+    if it already was."""
+    confirmed = _confirmed(participant_id)
+    if not isinstance(confirmed, tuple):
+        return confirmed
+    reason, user_id = confirmed
+    try:
+        erased = services().rights.erase_participant(participant_id, user_id=user_id, reason=reason)
+    except RightsError as problem:
+        flash(translate(str(problem)), "error")
+        return redirect(url_for("admin.conversations.transcript", participant_id=participant_id))
+    count = erased.participants
+    message = translate("Erased: {count} conversation(s) on that number.", count=count)
+    flash(message, "success")
+    return redirect(url_for("admin.conversations.index"))
