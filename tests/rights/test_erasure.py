@@ -25,6 +25,7 @@ from bot.runtime.crypto import VaultError
 from bot.runtime.queue import outbox_job_id, timer_job_id
 from bot.store.db import Database
 from bot.store.models import AuditEvent, OptOut, Participant, Timer
+from bot.store.participants import read_state
 from tests.conftest import make_container
 from tests.delivery.support import Harness, MovableClock
 from tests.helpers import new_sid
@@ -252,3 +253,25 @@ def test_the_sqlite_file_is_readable_by_this_service_only(tmp_path: Path) -> Non
     os.chmod(path, 0o644)
     Database.from_url(f"sqlite:///{path}").engine.dispose()
     assert oct(path.stat().st_mode & 0o777) == oct(0o600)
+
+
+def test_a_question_waiting_for_did_that_answer_it_is_sealed_and_goes_with_new(
+    database_url: str,
+) -> None:
+    services = make_container(database_url)
+    question = "What is a smart meter?"
+    talk(services, RESIDENT, "Hi", "2", question)
+    [participant_id] = participant_ids(services, RESIDENT)
+    with services.db.session() as session:
+        waiting = session.get(Participant, participant_id)
+        assert waiting is not None
+    assert "smart" not in str(waiting.state)  # sealed, like every other text of theirs
+    assert read_state(services.vault, waiting)["pending_question"] == question
+
+    talk(services, RESIDENT, "NEW")
+
+    with services.db.session() as session:
+        closed = session.get(Participant, participant_id)
+        assert closed is not None
+    assert "sealed" not in closed.state
+    assert read_state(services.vault, closed).get("pending_question") is None
