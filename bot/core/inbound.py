@@ -14,6 +14,7 @@ from bot import engine
 from bot.channels import whatsapp
 from bot.channels.addresses import Address
 from bot.core.effects import TurnEffects
+from bot.core.opt_out import number_hashes
 from bot.core.rights import finish_erasure
 from bot.engine.events import (
     Inbound,
@@ -171,10 +172,9 @@ class InboundDesk:
             return "not_due"
         if timer.kind == "reminder" and not self._may_remind(participant, now):
             return "skipped"
-        with (
-            self.locks.hold(f"participant:{participant.number_hash}"),
-            self.db.session() as session,
-        ):
+        # The lock a text from them takes: the current key's hash, whatever hash is stored.
+        lock = f"participant:{number_hashes(self.vault, participant)[0]}"
+        with self.locks.hold(lock), self.db.session() as session:
             participant = get_participant(session, timer.participant_id)
             if participant is None or participant.closed_at is not None:
                 return "gone"

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlmodel import col, select
 
 from bot.channels.addresses import parse_address
 from bot.channels.sender import OutboundSms, SendResult
@@ -24,9 +25,10 @@ from bot.core.rights import RightsError
 from bot.core.status import record_status
 from bot.runtime.config import load_settings
 from bot.runtime.container import Container, build_container
+from bot.store.models import Participant
 from bot.store.participants import get_current_participant
 from tests.conftest import copy_sqlite, settings_for
-from tests.delivery.support import MovableClock, drama_number
+from tests.delivery.support import WHATSAPP_FROM, MovableClock, drama_number
 from tests.helpers import new_sid
 
 STOP_WORDS = ("STOP", "stopio", "END", "Quit", "cancel", "UNSUBSCRIBE", "stopall")
@@ -94,7 +96,10 @@ class World:
             self.blocked = True
             return result.reply
         if kind == "answer":
+            mine = set(self._participant_ids())
             for question in self.services.questions.open_questions():
+                if question.participant_id not in mine:
+                    continue  # another example's resident
                 try:
                     self.services.questions.answer(question.id, "Here is our answer.")
                 except AnswerError:
@@ -133,6 +138,13 @@ class World:
             )
             return found.id if found else None
 
+    def _participant_ids(self) -> list[int]:
+        with self.services.db.session() as session:
+            statement = select(Participant.id).where(
+                col(Participant.number_hash).in_(self.services.vault.number_hashes(self.number))
+            )
+            return [pid for pid in session.exec(statement) if pid is not None]
+
     def _sent_here(self) -> int:
         """Texts to this number, on either channel (other examples' residents share the DB)."""
         return sum(to.endswith(self.number) for to, _sid in self.sender.sent)
@@ -151,7 +163,11 @@ def world_services(
 ) -> Iterator[tuple[Container, RecordingSender, MovableClock]]:
     url = copy_sqlite(sqlite_template, tmp_path_factory.mktemp("property"))
     values = settings_for(
-        url, QUIET_HOURS_START="00:00", QUIET_HOURS_END="00:00", SEND_RATE_PER_SECOND=1000
+        url,
+        QUIET_HOURS_START="00:00",
+        QUIET_HOURS_END="00:00",
+        SEND_RATE_PER_SECOND=1000,
+        TWILIO_FROM_WHATSAPP=WHATSAPP_FROM,
     )
     sender, clock = RecordingSender(), MovableClock()
     services = build_container(load_settings(values, environ={}), sender=sender, clock=clock)
