@@ -4,6 +4,9 @@ CY: dict[str, str] = {
     # Texts and cost
     "Test conversations, such as the phone simulator's, are left out of every figure.": "Mae sgyrsiau prawf, fel rhai'r efelychydd ffôn, wedi eu gadael allan o bob ffigur.",
     "These figures are for residents who came through your partner code, {code}, only.": "Mae'r ffigurau hyn ar gyfer preswylwyr a ddaeth drwy eich cod partner, {code}, yn unig.",
+    "These figures include 1 resident whose data was erased after the retention period: only their counts are kept.": "Mae'r ffigurau hyn yn cynnwys 1 preswylydd y cafodd ei ddata ei ddileu ar ôl y cyfnod cadw: dim ond ei gyfrifon sy'n cael eu cadw.",
+    "These figures include {count} residents whose data was erased after the retention period: only their counts are kept.": "Mae'r ffigurau hyn yn cynnwys {count} o breswylwyr y cafodd eu data ei ddileu ar ôl y cyfnod cadw: dim ond eu cyfrifon sy'n cael eu cadw.",
+    "The chart of conversations started each day counts only residents whose data is still held.": "Dim ond preswylwyr y mae eu data gennym o hyd y mae'r siart o sgyrsiau a ddechreuwyd bob dydd yn eu cyfrif.",
     "Texts and cost": "Negeseuon a chost",
     "Texts received and sent, all flows": "Negeseuon a dderbyniwyd ac a anfonwyd, pob llif",
     "Channel": "Sianel",

@@ -14,6 +14,7 @@ from bot.cli.chat import chat
 from bot.cli.keys import keys
 from bot.cli.officers import broadcast, create_user_command, questions
 from bot.cli.people import erase_command, export_person_command
+from bot.cli.retention import purge_command
 from bot.cli.service import db, flows, run, worker
 from bot.cli.setup import SIMULATOR_NUMBER
 
@@ -28,6 +29,7 @@ for command in (run, chat, worker, db, flows, broadcast, questions, create_user_
 cli.add_command(export_person_command)
 cli.add_command(erase_command)
 cli.add_command(keys)
+cli.add_command(purge_command)
 
 
 def main() -> None:

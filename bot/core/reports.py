@@ -22,6 +22,10 @@ the consent step when they declined; the end when they finished.
 - Explanations show how many reactions residents left there, own-words steps how many skipped.
 
 Rows an officer filed as not an answer, or as a question, count nowhere here.
+
+Residents erased at the end of the retention period still count: what they added to every
+figure but the chart by day was kept as totals (bot.store.retention), and is added to the live
+counts here, so the figures are the same after the purge as before.
 """
 
 from __future__ import annotations
@@ -45,12 +49,11 @@ from bot.store.counts import (
     ConversationCount,
     MessageCount,
     StepAnswerCount,
-    count_conversation_groups,
-    count_messages,
     count_started_by_day,
-    count_step_answers,
+    count_tally,
 )
 from bot.store.db import UnitOfWork
+from bot.store.retention import get_retained_totals
 
 #: Days shown in the chart of conversations started, today included.
 CHART_DAYS = 30
@@ -149,6 +152,8 @@ class Overview:
     messages: MessageTotals
     by_channel: list[tuple[str, MessageTotals]]
     partner_names: dict[str, str] = field(default_factory=dict)
+    #: Residents erased after the retention period whose figures are kept as totals.
+    erased_residents: int = 0
 
 
 def build_overview(
@@ -159,14 +164,14 @@ def build_overview(
     today: date,
     partner_code: str | None = None,
 ) -> Overview:
-    """Every figure on the overview page, in four queries."""
+    """Every figure on the overview page, in five queries (four live, one of retained totals)."""
     first_day = today - timedelta(days=CHART_DAYS - 1)
     since = datetime.combine(first_day, time.min, tzinfo=UTC)
-    counts = count_conversation_groups(session, partner_code=partner_code)
+    retained = get_retained_totals(session, partner_code=partner_code)
+    tally = count_tally(session, partner_code=partner_code).plus(retained.tally)
+    counts, answers, messages = tally.conversations, tally.answers, tally.messages
     routes = {flow.id: main_route(flow) for flow in library.flows.values()}
-    answers = count_step_answers(session, partner_code=partner_code)
     started = count_started_by_day(session, since, partner_code=partner_code)
-    messages = count_messages(session, partner_code=partner_code)
 
     partners = [partner_code] if partner_code else [*sorted(library.partners), ""]
     flow_ids = sorted(
@@ -191,7 +196,7 @@ def build_overview(
         )
     total, channels = _message_totals(messages, price_per_segment)
     names = {code: partner.name for code, partner in library.partners.items()}
-    return Overview(flows, total, channels, names)
+    return Overview(flows, total, channels, names, retained.residents)
 
 
 def _message_totals(

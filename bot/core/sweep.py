@@ -2,6 +2,7 @@
 
 Redis may lose jobs (a restart, a flush, a killed worker); the database never does. Every
 `SWEEP_INTERVAL_SECONDS` the worker (or the embedded pump) runs this, so nothing waits for ever.
+Once a day it also runs the retention purge (bot.core.retention).
 """
 
 from __future__ import annotations
@@ -10,13 +11,12 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.core.retention import PurgeReport, purge_if_due
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.queue import JobQueue
 from bot.store.db import Database
-from bot.store.messages import delete_old_receipts
 from bot.store.outbox import OutboxTicket, due_sends, recover_lost_sends
-from bot.store.participants import erase_participant, list_participants_to_purge
-from bot.store.timers import delete_finished_timers, due_timers
+from bot.store.timers import due_timers
 
 log = logging.getLogger(__name__)
 
@@ -39,27 +39,6 @@ def find_due_work(db: Database, lost_after: timedelta, clock: Clock = utc_now) -
     if recovered:
         log.warning("sweep_recovered_lost_sends count=%s", recovered)
     return DueWork(sends, timers, recovered)
-
-
-#: How long idempotency receipts and finished timers are kept.
-HOUSEKEEPING_AFTER = timedelta(days=7)
-
-
-def purge_old_data(db: Database, retention: timedelta, clock: Clock = utc_now) -> int:
-    """Erase residents past the retention period, and drop old receipts and timers.
-
-    Returns how many residents were erased. Runs in small batches so a sweep stays short.
-    """
-    now = clock()
-    with db.session() as session:
-        expired = list_participants_to_purge(session, now - retention)
-        for participant_id in expired:
-            erase_participant(session, participant_id)
-        delete_old_receipts(session, now - HOUSEKEEPING_AFTER)
-        delete_finished_timers(session, now - HOUSEKEEPING_AFTER)
-    if expired:
-        log.info("retention_purged participants=%s", len(expired))
-    return len(expired)
 
 
 class Sweep:
@@ -85,11 +64,13 @@ class Sweep:
     def due_work(self) -> DueWork:
         return find_due_work(self.db, self.lost_after, self.clock)
 
-    def purge(self) -> int:
-        return purge_old_data(self.db, self.retention, self.clock)
+    def purge(self) -> PurgeReport | None:
+        """The retention purge when a day has passed since it last ran; None when not due."""
+        return purge_if_due(self.db, self.queue, self.retention, self.clock)
 
     def run(self) -> dict[str, int]:
-        """Hand every due send and timer to the queue again (it skips live jobs)."""
+        """Hand every due send and timer to the queue again (it skips live jobs), after the
+        retention purge when it is due."""
         purged = self.purge()
         work = self.due_work()
         self.queue.enqueue(work.sends)
@@ -100,5 +81,5 @@ class Sweep:
             "sends": len(work.sends),
             "timers": len(work.timers),
             "recovered": work.recovered,
-            "purged": purged,
+            "purged": purged.residents if purged else 0,
         }

@@ -7,6 +7,7 @@ officer filed as not an answer, or as a question, count nowhere (bot.core.filing
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -58,11 +59,49 @@ class MessageCount:
     segments: int
 
 
-def _counted(statement: Any, partner_code: str | None) -> Any:
-    """Real residents only (no test data); one partner's residents when a code is given."""
+@dataclass(frozen=True)
+class Tally:
+    """The rows every overview figure is summed from (all but the chart by day), so the figures
+    of two groups of residents are the figures of their tallies put together."""
+
+    conversations: list[ConversationCount]
+    answers: list[StepAnswerCount]
+    messages: list[MessageCount]
+
+    def plus(self, other: Tally) -> Tally:
+        return Tally(
+            self.conversations + other.conversations,
+            self.answers + other.answers,
+            self.messages + other.messages,
+        )
+
+
+def count_tally(
+    session: Session,
+    *,
+    partner_code: str | None = None,
+    participant_ids: Collection[int] | None = None,
+) -> Tally:
+    """Everything the overview sums, in three queries; only these residents when ids are given
+    (what a group about to be erased adds to the figures)."""
+    partner, ids = partner_code, participant_ids
+    return Tally(
+        count_conversation_groups(session, partner_code=partner, participant_ids=ids),
+        count_step_answers(session, partner_code=partner, participant_ids=ids),
+        count_messages(session, partner_code=partner, participant_ids=ids),
+    )
+
+
+def _counted(
+    statement: Any, partner_code: str | None, participant_ids: Collection[int] | None = None
+) -> Any:
+    """Real residents only (no test data); one partner's residents when a code is given; only
+    these residents when ids are given."""
     statement = statement.where(col(Participant.is_test).is_(False))
     if partner_code is not None:
         statement = statement.where(Participant.partner_code == partner_code)
+    if participant_ids is not None:
+        statement = statement.where(col(Participant.id).in_(participant_ids))
     return statement
 
 
@@ -93,7 +132,10 @@ def _consent(consent_run: Any) -> Any:
 
 
 def count_conversation_groups(
-    session: Session, *, partner_code: str | None = None
+    session: Session,
+    *,
+    partner_code: str | None = None,
+    participant_ids: Collection[int] | None = None,
 ) -> list[ConversationCount]:
     """Conversations grouped by everything the overview splits them by, in one query.
 
@@ -144,7 +186,7 @@ def count_conversation_groups(
         .outerjoin(last_answer, col(last_answer.id) == last.c.answer_id)
         .outerjoin(consent_run, consent_run.c.participant_id == Conversation.participant_id)
     )
-    rows = _counted(per_conversation, partner_code).subquery("per_conversation")
+    rows = _counted(per_conversation, partner_code, participant_ids).subquery("per_conversation")
     statement = select(*rows.c, func.count()).group_by(*rows.c)
     return [
         ConversationCount(*values[:6], bool(values[6]), *values[7:])
@@ -153,7 +195,10 @@ def count_conversation_groups(
 
 
 def count_step_answers(
-    session: Session, *, partner_code: str | None = None
+    session: Session,
+    *,
+    partner_code: str | None = None,
+    participant_ids: Collection[int] | None = None,
 ) -> list[StepAnswerCount]:
     """Answers (skips included) by flow, step and kind: the funnel's reactions, skips and
     where off-route steps were reached, in one query."""
@@ -168,13 +213,18 @@ def count_step_answers(
         .join(Participant, col(Participant.id) == Answer.participant_id)
         .where(_filed_as_answer())
     )
-    statement = _counted(statement, partner_code).group_by(
+    statement = _counted(statement, partner_code, participant_ids).group_by(
         Answer.flow_id, Answer.step_id, Answer.kind
     )
     return [StepAnswerCount(*values) for values in session.execute(statement)]
 
 
-def count_messages(session: Session, *, partner_code: str | None = None) -> list[MessageCount]:
+def count_messages(
+    session: Session,
+    *,
+    partner_code: str | None = None,
+    participant_ids: Collection[int] | None = None,
+) -> list[MessageCount]:
     """Texts in and out, and the segments they were billed as, by direction and channel."""
     statement = select(
         Message.direction,
@@ -182,7 +232,9 @@ def count_messages(session: Session, *, partner_code: str | None = None) -> list
         func.count(),
         func.coalesce(func.sum(Message.segments), 0),
     ).join(Participant, col(Participant.id) == Message.participant_id)
-    statement = _counted(statement, partner_code).group_by(Message.direction, Message.channel)
+    statement = _counted(statement, partner_code, participant_ids).group_by(
+        Message.direction, Message.channel
+    )
     return [
         MessageCount(direction, channel, n, int(segments))
         for direction, channel, n, segments in session.execute(statement)

@@ -298,3 +298,36 @@ class AnswerTheme(SQLModel, table=True):
 
     answer_id: int = Field(foreign_key="answers.id", primary_key=True)
     theme_id: int = Field(foreign_key="themes.id", primary_key=True, index=True)
+
+
+class HousekeepingRun(SQLModel, table=True):
+    """When a once-a-day job (the retention purge) last ran: a row, so every worker, the
+    embedded run and a restart agree it has been done today."""
+
+    __tablename__ = "housekeeping_runs"
+
+    name: str = Field(primary_key=True, max_length=32)
+    last_run_at: datetime
+
+
+class RetainedTotal(SQLModel, table=True):
+    """What residents erased at the end of the retention period added to one overview figure.
+
+    Counts only, never a person: residents are summed by the calendar month of their first
+    contact ("YYYY-MM"), partner and the breakdown the overview splits the figure by, and the
+    overview adds these to its live counts, so its totals stay the same after the purge.
+    Erasure a resident asks for (DELETE) adds nothing here: they asked for everything to go.
+    """
+
+    __tablename__ = "retained_totals"
+
+    #: "" for figures counted across flows (texts, residents).
+    flow_id: str = Field(primary_key=True, max_length=64)
+    period: str = Field(primary_key=True, max_length=7)
+    #: "" for residents who came through no partner.
+    partner_code: str = Field(primary_key=True, max_length=12)
+    #: residents, conversations, answers, answered_conversations, texts or segments
+    figure: str = Field(primary_key=True, max_length=32)
+    #: What the figure is split by (channel, language, outcome, step...), as sorted JSON.
+    breakdown: str = Field(primary_key=True, max_length=512)
+    count: int

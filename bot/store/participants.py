@@ -131,6 +131,12 @@ def erase_number(session: Session, number_hashes: Sequence[str]) -> ErasedWork:
         )
         if participant_id is not None
     ]
+    return erase_participants(session, ids)
+
+
+def erase_participants(session: Session, ids: list[int]) -> ErasedWork:
+    """Erase these participants (DELETE, an officer, the retention purge), with the jobs that
+    pointed at their rows, for the queue to forget once the erasure commits."""
     sends = [
         OutboxTicket.of(row)
         for row in session.exec(

@@ -25,6 +25,7 @@ TESTED = {
     "export-person",
     "erase",
     "keys rotate",
+    "purge",
 }
 
 
