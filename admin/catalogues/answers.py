@@ -73,4 +73,7 @@ CY: dict[str, str] = {
     "These words already raised a question, in the questions inbox.": "Mae'r geiriau hyn eisoes wedi codi cwestiwn, yn y blwch cwestiynau.",
     "There are no words to file as a question.": "Does dim geiriau i'w ffeilio fel cwestiwn.",
     "That question has already been answered, so the answer stays filed as a question.": "Mae'r cwestiwn hwnnw eisoes wedi'i ateb, felly mae'r ateb yn aros wedi'i ffeilio fel cwestiwn.",
+    # Contact details redacted outside the transcript (also on the questions page)
+    "Resident left contact details": "Gadawodd y preswylydd fanylion cyswllt",
+    "Full text in the transcript": "Y testun llawn yn y trawsgrifiad",
 }

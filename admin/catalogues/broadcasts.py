@@ -50,4 +50,8 @@ CY: dict[str, str] = {
     "Broadcast paused": "Neges dorfol wedi'i hoedi",
     "Broadcast resumed": "Neges dorfol wedi ailddechrau",
     "Write the message in both Welsh and English.": "Ysgrifennwch y neges yn Gymraeg ac yn Saesneg.",
+    "This text contains a phone number: every recipient will see it.": "Mae rhif ffôn yn y neges hon: bydd pob derbynnydd yn ei weld.",
+    "This text contains an email address: every recipient will see it.": "Mae cyfeiriad e-bost yn y neges hon: bydd pob derbynnydd yn ei weld.",
+    "This text contains a postcode: every recipient will see it.": "Mae cod post yn y neges hon: bydd pob derbynnydd yn ei weld.",
+    "This text contains a street address: every recipient will see it.": "Mae cyfeiriad stryd yn y neges hon: bydd pob derbynnydd yn ei weld.",
 }

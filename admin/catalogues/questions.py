@@ -38,4 +38,5 @@ CY: dict[str, str] = {
     "That question no longer exists (the resident may have erased it).": "Nid yw'r cwestiwn hwnnw'n bodoli mwyach (efallai bod y preswylydd wedi'i ddileu).",
     "That question has already been answered.": "Mae'r cwestiwn hwnnw eisoes wedi'i ateb.",
     "The resident has opted out of texts, so the answer cannot be sent.": "Mae'r preswylydd wedi dewis peidio â chael negeseuon, felly does dim modd anfon yr ateb.",
+    "question {id}": "cwestiwn {id}",
 }

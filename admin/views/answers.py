@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, partner_scope, requires, services
 from admin.forms import page_number, whole_number
-from admin.i18n import translate
+from admin.i18n import translate, ui_language
 from admin.labels import FILED_LABELS, KIND_LABELS
 from bot.core.audit import record_event
 from bot.core.filing import FilingError, file_answer
@@ -60,7 +60,12 @@ def _show_answers(error: dict[str, object] | None = None) -> ResponseReturnValue
     filters, page = _filters(), page_number(request.args)
     with services().db.session() as session:
         listed = list_open_answers(
-            session, services().vault, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            session,
+            services().vault,
+            filters,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+            language=ui_language(),
         )
         counts = count_answer_themes(session, filters)
         themes = list_themes(session)

@@ -8,6 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from admin.auth import current_user, requires, services
 from admin.forms import flow_choices, parse_date_range
+from admin.i18n import ui_language
 from admin.labels import KIND_LABELS
 from bot.core.audit import record_event
 from bot.flowspec.model import FlowLibrary
@@ -65,7 +66,7 @@ def index() -> ResponseReturnValue:
         record_event(session, user.id, "export_downloaded", "answers", detail)
     filename = f"sgwrs-answers-{sgwrs.clock():%Y-%m-%d}.csv"
     return Response(
-        csv_lines(iter_export_rows(sgwrs.db, sgwrs.vault, filters, size)),
+        csv_lines(iter_export_rows(sgwrs.db, sgwrs.vault, filters, size, language=ui_language())),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',

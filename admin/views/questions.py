@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, requires, services
 from admin.forms import page_number
-from admin.i18n import translate
+from admin.i18n import translate, ui_language
 from bot.channels.sms import MAX_BODY_CHARS, normalise, segment_info
 from bot.core.audit import record_event
 from bot.core.questions import AnswerError, answer_frame, answer_text
@@ -62,13 +62,17 @@ def check_answer(text: str, language: str | None, question: str) -> SmsCheck:
 def _show_questions(draft: dict[str, Any] | None = None) -> ResponseReturnValue:
     """The inbox and the answered list; `draft` keeps an officer's unsent answer and its check."""
     page, answered_page = page_number(request.args), page_number(request.args, "answered_page")
-    vault = services().vault
+    vault, language = services().vault, ui_language()
     with services().db.session() as session:
         waiting = list_open_questions(
-            session, vault, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            session, vault, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, language=language
         )
         answered = list_answered_questions(
-            session, vault, limit=PAGE_SIZE, offset=(answered_page - 1) * PAGE_SIZE
+            session,
+            vault,
+            limit=PAGE_SIZE,
+            offset=(answered_page - 1) * PAGE_SIZE,
+            language=language,
         )
         totals = {status: count_questions(session, status) for status in ("open", "answered")}
     return render_template(

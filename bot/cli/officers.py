@@ -23,6 +23,8 @@ def _broadcast_text(flow: str, cy: str, en: str) -> None:
             f"{preview.segments_each[key]} segment(s) {preview.encodings[key]}"
         )
     click.echo(f"  total {preview.total_segments} segment(s), about £{preview.estimated_cost:.2f}")
+    for warning in preview.warnings:
+        click.echo(f"  Warning: {warning}")
 
 
 @broadcast.command("preview")

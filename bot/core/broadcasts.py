@@ -3,6 +3,7 @@
 Bilingual by rule: each resident gets the message in their language at the same time, and a
 resident whose language is unknown gets both, Welsh first. Sending fans out through the outbox
 at the send rate, skips anyone who opted out or was erased, and can be paused and resumed.
+The preview warns when the officer's text holds a phone number, email or address.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.flowspec.model import Text
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.crypto import Vault
 from bot.runtime.queue import JobQueue
+from bot.runtime.redaction import ADDRESS, EMAIL, KINDS, PHONE, POSTCODE, redact
 from bot.store.broadcasts import add_broadcast, get_broadcast, set_broadcast_status
 from bot.store.db import Database, UnitOfWork
 from bot.store.models import Broadcast
@@ -30,6 +32,14 @@ from bot.store.recipients import list_broadcast_recipients
 log = logging.getLogger(__name__)
 #: Rows written per transaction while fanning out, so a large broadcast never holds long locks.
 BATCH = 500
+#: The preview's warning for each kind of contact detail in the text: a warning, not a refusal,
+#: since a council may well give its own helpline number.
+CONTACT_WARNINGS = {
+    PHONE: "This text contains a phone number: every recipient will see it.",
+    EMAIL: "This text contains an email address: every recipient will see it.",
+    POSTCODE: "This text contains a postcode: every recipient will see it.",
+    ADDRESS: "This text contains a street address: every recipient will see it.",
+}
 
 
 class BroadcastError(ValueError):
@@ -45,6 +55,8 @@ class Preview:
     encodings: dict[str, str]
     total_segments: int
     estimated_cost: float
+    #: CONTACT_WARNINGS for what either language's text holds, in KINDS' order
+    warnings: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -84,12 +96,14 @@ class Broadcasts:
         bodies = {"cy": text.cy, "en": text.en, "both": compose([text], None)}
         infos = {key: segment_info(body) for key, body in bodies.items()}
         total = sum(recipients[key] * infos[key].segments for key in bodies)
+        found = redact(text.cy).found | redact(text.en).found
         return Preview(
             recipients=recipients,
             segments_each={key: info.segments for key, info in infos.items()},
             encodings={key: info.encoding for key, info in infos.items()},
             total_segments=total,
             estimated_cost=round(total * self.price_per_segment, 2),
+            warnings=tuple(CONTACT_WARNINGS[kind] for kind in KINDS if kind in found),
         )
 
     def create(self, flow_id: str, body_cy: str, body_en: str, created_by: str) -> int:

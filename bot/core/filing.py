@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.core.audit import record_event
 from bot.runtime.crypto import Vault
+from bot.runtime.redaction import has_contact_details
 from bot.store.answers import (
     delete_question,
     get_answer,
@@ -92,6 +93,7 @@ def _raise_question(session: UnitOfWork, vault: Vault, answer: Answer) -> int:
         text=text,
         now=answer.created_at,
         answer_id=answer.id,
+        contact_details=answer.contact_details or has_contact_details(text),
     )
     assert question.id is not None
     return question.id

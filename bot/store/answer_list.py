@@ -4,6 +4,8 @@ A page of answers takes three queries whatever its length (count, rows, their th
 theme counts one more. Test conversations (the simulator's) are left out, like every figure.
 Skips ("skipped" rows, no words) are never listed; rows an officer marked "not an answer" or
 re-filed as a question are listed only when asked for, and never counted under a theme.
+Texts are listed with contact details redacted (bot.runtime.redaction): the transcript alone
+shows them in full.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from bot.runtime.crypto import Vault
+from bot.runtime.redaction import redact
 from bot.store.models import Answer, AnswerTheme, Participant, Theme
 
 #: Answers in a resident's own words; "unexpected" is free text sent where a choice was asked,
@@ -44,7 +47,10 @@ class ListedAnswer:
     created_at: datetime
     significant: bool
     filed_as: str
+    #: Phone numbers, emails, postcodes and addresses replaced by labels
     text: str
+    #: The resident left contact details (stored flag, or found in the text)
+    contact_details: bool
     #: (theme id, name), by name
     themes: tuple[tuple[int, str], ...]
     #: None when listed for a partner (anonymised)
@@ -85,9 +91,16 @@ def _conditions(filters: AnswerFilter) -> list[Any]:
 
 
 def list_open_answers(
-    session: Session, vault: Vault, filters: AnswerFilter, *, limit: int, offset: int
+    session: Session,
+    vault: Vault,
+    filters: AnswerFilter,
+    *,
+    limit: int,
+    offset: int,
+    language: str = "en",
 ) -> AnswerPage:
-    """Significant answers first, then newest first; texts decrypted, themes attached."""
+    """Significant answers first, then newest first; texts decrypted and redacted with labels
+    in `language` (the reader's), themes attached."""
     conditions = _conditions(filters)
     total = session.exec(
         select(func.count())
@@ -106,21 +119,24 @@ def list_open_answers(
         .limit(limit)
     ).all()
     themes = _themes_of(session, [row.id for row in rows if row.id is not None])
-    answers = [
-        ListedAnswer(
-            id=row.id or 0,
-            kind=row.kind,
-            flow_id=row.flow_id,
-            step_id=row.step_id,
-            created_at=row.created_at,
-            significant=row.significant,
-            filed_as=row.filed_as,
-            text=vault.open(row.text_encrypted),
-            themes=tuple(themes.get(row.id or 0, ())),
-            participant_id=None if filters.partner_code else row.participant_id,
+    answers = []
+    for row in rows:
+        redaction = redact(vault.open(row.text_encrypted), language)
+        answers.append(
+            ListedAnswer(
+                id=row.id or 0,
+                kind=row.kind,
+                flow_id=row.flow_id,
+                step_id=row.step_id,
+                created_at=row.created_at,
+                significant=row.significant,
+                filed_as=row.filed_as,
+                text=redaction.text,
+                contact_details=row.contact_details or redaction.contact_details,
+                themes=tuple(themes.get(row.id or 0, ())),
+                participant_id=None if filters.partner_code else row.participant_id,
+            )
         )
-        for row in rows
-    ]
     return AnswerPage(answers, total)
 
 

@@ -22,7 +22,9 @@ def save_answer(
     value: str | None,
     text: str,
     now: datetime,
+    contact_details: bool = False,
 ) -> Answer:
+    """`contact_details`: the text holds a phone number, email or address (see Answer)."""
     answer = Answer(
         participant_id=participant_id,
         conversation_id=conversation_id,
@@ -32,6 +34,7 @@ def save_answer(
         value=value,
         text_encrypted=vault.seal(text),
         created_at=now,
+        contact_details=contact_details,
     )
     session.add(answer)
     return answer
@@ -71,8 +74,10 @@ def save_question(
     text: str,
     now: datetime,
     answer_id: int | None = None,
+    contact_details: bool = False,
 ) -> Question:
-    """A question for an officer; `answer_id` links it to the answer it was raised from.
+    """A question for an officer; `answer_id` links it to the answer it was raised from, and
+    `contact_details` says the text holds a phone number, email or address.
 
     Flushed, so the caller has its id (for the audit log, or to link it on).
     """
@@ -83,6 +88,7 @@ def save_question(
         text_encrypted=vault.seal(text),
         created_at=now,
         answer_id=answer_id,
+        contact_details=contact_details,
     )
     session.add(question)
     session.flush()

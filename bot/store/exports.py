@@ -3,7 +3,9 @@
 No number ever leaves: each resident gets a random id that holds within one export only, so two
 exports cannot be joined on it. Test residents (the simulator, demos) are left out, as in figures,
 and so are skips (no words) and rows an officer filed as not an answer or as a question.
-Cells a spreadsheet would run as a formula are defused with a leading quote.
+Cells a spreadsheet would run as a formula are defused with a leading quote. Phone numbers,
+emails, postcodes and addresses in answers are redacted (bot.runtime.redaction), and the
+contact_details column says which answers held them: the transcript has the full text.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy import ColumnElement, Select, func
 from sqlmodel import Session, col, select
 
 from bot.runtime.crypto import Vault
+from bot.runtime.redaction import redact
 from bot.store.db import Database
 from bot.store.filters import within
 from bot.store.models import Answer, AnswerTheme, Participant, Theme
@@ -29,6 +32,7 @@ COLUMNS = (
     "step",
     "kind",
     "answer_text",
+    "contact_details",
     "value",
     "themes",
     "significant",
@@ -145,9 +149,15 @@ class Pseudonyms:
 
 
 def iter_export_rows(
-    db: Database, vault: Vault, filters: ExportFilters, size: ExportSize
+    db: Database,
+    vault: Vault,
+    filters: ExportFilters,
+    size: ExportSize,
+    *,
+    language: str = "en",
 ) -> Iterator[list[str]]:
-    """The rows measured in `size`, a batch (and one short session) at a time."""
+    """The rows measured in `size`, a batch (and one short session) at a time; answers redacted
+    with labels in `language` (the reader's)."""
     pseudonym = Pseudonyms()
     after = 0
     while True:
@@ -158,18 +168,20 @@ def iter_export_rows(
             themes = list_theme_names(session, [answer.id for answer, *_ in batch if answer.id])
         if not batch:
             return
-        for answer, language, channel, partner in batch:
+        for answer, resident_language, channel, partner in batch:
             assert answer.id is not None
+            redaction = redact(vault.open(answer.text_encrypted), language)
             yield [
                 pseudonym(answer.participant_id),
                 answer.flow_id,
                 answer.step_id,
                 answer.kind,
-                vault.open(answer.text_encrypted),
+                redaction.text,
+                "yes" if answer.contact_details or redaction.contact_details else "no",
                 answer.value or "",
                 ";".join(themes.get(answer.id, [])),
                 "yes" if answer.significant else "no",
-                language or "",
+                resident_language or "",
                 channel,
                 partner or "",
                 answer.created_at.strftime("%Y-%m-%d %H:%M"),

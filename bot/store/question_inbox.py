@@ -4,6 +4,9 @@ with the delivery status Twilio reported.
 Each list is a constant number of queries: the thread around every question on a page comes from
 one windowed query, and an answer's delivery status from one outer join (question -> its outbox
 row by dedupe key `answer:<id>` -> the message that row became).
+
+Questions and their threads are listed with contact details redacted (bot.runtime.redaction),
+in the reader's language: officers open the transcript for the full text.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from sqlalchemy import String, and_, cast, func, literal
 from sqlmodel import Session, col, select
 
 from bot.runtime.crypto import Vault, mask_number
+from bot.runtime.redaction import redact
 from bot.store.models import Message, OutboxMessage, Participant, Question
 
 #: Messages shown before (and including) each question.
@@ -35,7 +39,10 @@ class InboxQuestion:
     flow_id: str
     step_id: str
     created_at: datetime
+    #: Redacted, as every ThreadLine
     text: str
+    #: The resident left contact details (stored flag, or found in the text)
+    contact_details: bool
     language: str | None
     channel: str
     masked_number: str
@@ -50,7 +57,9 @@ class AnsweredQuestion:
     flow_id: str
     created_at: datetime
     answered_at: datetime | None
+    #: Redacted; the officer's answer is not
     text: str
+    contact_details: bool
     answer: str
     #: The outbox row's status: pending, sending, sent, held, failed or cancelled
     send_status: str | None
@@ -87,9 +96,15 @@ def get_question_to_answer(
 
 
 def list_open_questions(
-    session: Session, vault: Vault, *, limit: int | None = None, offset: int = 0
+    session: Session,
+    vault: Vault,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    language: str = "en",
 ) -> list[InboxQuestion]:
-    """Questions awaiting an answer, oldest first, each with the messages that led up to it."""
+    """Questions awaiting an answer, oldest first, each with the messages that led up to it;
+    contact details redacted with labels in `language` (the reader's)."""
     rows = session.exec(
         select(Question, Participant)
         .join(Participant, col(Participant.id) == Question.participant_id)
@@ -98,29 +113,35 @@ def list_open_questions(
         .offset(offset)
         .limit(limit)
     ).all()
-    threads = _threads(session, vault, [question.id for question, _ in rows if question.id])
-    return [
-        InboxQuestion(
-            id=question.id or 0,
-            participant_id=question.participant_id,
-            flow_id=question.flow_id,
-            step_id=question.step_id,
-            created_at=question.created_at,
-            text=vault.open(question.text_encrypted),
-            language=participant.language,
-            channel=participant.channel,
-            masked_number=mask_number(vault.open(participant.number_encrypted)),
-            is_test=participant.is_test,
-            thread=tuple(threads.get(question.id or 0, ())),
+    question_ids = [question.id for question, _ in rows if question.id]
+    threads = _threads(session, vault, question_ids, language)
+    listed = []
+    for question, participant in rows:
+        redaction = redact(vault.open(question.text_encrypted), language)
+        listed.append(
+            InboxQuestion(
+                id=question.id or 0,
+                participant_id=question.participant_id,
+                flow_id=question.flow_id,
+                step_id=question.step_id,
+                created_at=question.created_at,
+                text=redaction.text,
+                contact_details=question.contact_details or redaction.contact_details,
+                language=participant.language,
+                channel=participant.channel,
+                masked_number=mask_number(vault.open(participant.number_encrypted)),
+                is_test=participant.is_test,
+                thread=tuple(threads.get(question.id or 0, ())),
+            )
         )
-        for question, participant in rows
-    ]
+    return listed
 
 
 def _threads(
-    session: Session, vault: Vault, question_ids: list[int]
+    session: Session, vault: Vault, question_ids: list[int], language: str
 ) -> dict[int, list[ThreadLine]]:
-    """The last THREAD_CONTEXT messages up to each question (its reply shares its time)."""
+    """The last THREAD_CONTEXT messages up to each question (its reply shares its time),
+    redacted both ways: the question is among them, and a reply may quote a resident."""
     if not question_ids:
         return {}
     rank = (
@@ -151,15 +172,17 @@ def _threads(
     )
     threads: dict[int, list[ThreadLine]] = {}
     for question_id, message in session.exec(statement):
-        line = ThreadLine(message.direction, vault.open(message.body_encrypted), message.created_at)
+        text = redact(vault.open(message.body_encrypted), language).text
+        line = ThreadLine(message.direction, text, message.created_at)
         threads.setdefault(question_id, []).append(line)
     return threads
 
 
 def list_answered_questions(
-    session: Session, vault: Vault, *, limit: int, offset: int
+    session: Session, vault: Vault, *, limit: int, offset: int, language: str = "en"
 ) -> list[AnsweredQuestion]:
-    """Answered questions, most recently answered first, with how the answer's text fared."""
+    """Answered questions, most recently answered first, with how the answer's text fared;
+    the questions redacted as in list_open_questions."""
     dedupe_key = literal("answer:") + cast(col(Question.id), String)
     statement = (
         select(
@@ -175,18 +198,22 @@ def list_answered_questions(
         .offset(offset)
         .limit(limit)
     )
-    return [
-        AnsweredQuestion(
-            id=question.id or 0,
-            participant_id=question.participant_id,
-            flow_id=question.flow_id,
-            created_at=question.created_at,
-            answered_at=question.answered_at,
-            text=vault.open(question.text_encrypted),
-            answer=vault.open(question.answer_encrypted) if question.answer_encrypted else "",
-            send_status=send_status,
-            delivery_status=delivery_status,
-            error_code=error_code,
+    listed = []
+    for question, send_status, delivery_status, error_code in session.exec(statement):
+        redaction = redact(vault.open(question.text_encrypted), language)
+        listed.append(
+            AnsweredQuestion(
+                id=question.id or 0,
+                participant_id=question.participant_id,
+                flow_id=question.flow_id,
+                created_at=question.created_at,
+                answered_at=question.answered_at,
+                text=redaction.text,
+                contact_details=question.contact_details or redaction.contact_details,
+                answer=vault.open(question.answer_encrypted) if question.answer_encrypted else "",
+                send_status=send_status,
+                delivery_status=delivery_status,
+                error_code=error_code,
+            )
         )
-        for question, send_status, delivery_status, error_code in session.exec(statement)
-    ]
+    return listed

@@ -57,6 +57,19 @@ def test_preview_counts_recipients_by_language_and_sends_nothing(
     assert _broadcast_rows(residents) == []
 
 
+def test_preview_warns_when_the_text_holds_contact_details(runner: CliRunner) -> None:
+    """A warning, not a refusal: a council may give its own helpline number."""
+    english = "Thank you. Ring us on 029 2087 2087."
+    result = runner.invoke(cli, ["broadcast", "preview", *MESSAGE[:-1], english])
+
+    assert result.exit_code == 0, result.output
+    assert "  Warning: This text contains a phone number: every recipient will see it." in (
+        result.output
+    )
+    plain = runner.invoke(cli, ["broadcast", "preview", *MESSAGE])
+    assert "Warning" not in plain.output
+
+
 def test_preview_needs_both_languages(runner: CliRunner) -> None:
     result = runner.invoke(
         cli, ["broadcast", "preview", "--flow", "energy-data", "--cy", "", "--en", EN]
