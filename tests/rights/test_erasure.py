@@ -65,7 +65,7 @@ def participant_ids(services: Container, number: str) -> list[int]:
         statement = select(Participant.id).where(
             Participant.number_hash.in_(services.vault.number_hashes(number))  # type: ignore[attr-defined]
         )
-        return [pid for pid in session.exec(statement) if pid is not None]
+        return sorted(pid for pid in session.exec(statement) if pid is not None)
 
 
 def engaged(services: Container, number: str = RESIDENT) -> list[int]:
