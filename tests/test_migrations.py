@@ -103,7 +103,8 @@ def test_rights_revision_keeps_data_seals_typed_reasons_and_stops_id_reuse(
     empty_database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Upgrading a database that holds residents keeps every row and link, puts numbers that
-    opted out on the opt-out list, moves a reason an officer typed out of the clear, and (SQLite) never hands an erased id to a new row."""
+    opted out on the opt-out list, moves a reason an officer typed out of the clear, and
+    (SQLite) never hands an erased id to a new row."""
     monkeypatch.setenv("DATA_KEY", "k" * 32)
     config = alembic_config()
     with empty_database.engine.begin() as connection:
