@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from bot.runtime.crypto import Vault
 from bot.store.answers import list_answers, list_questions
+from bot.store.conversation_list import ThreadMessage
 from bot.store.messages import list_messages
 from bot.store.models import (
     AnswerTheme,
@@ -28,15 +29,6 @@ from bot.store.models import (
     Theme,
     Timer,
 )
-
-
-@dataclass(frozen=True)
-class HeldMessage:
-    direction: str
-    channel: str
-    body: str
-    status: str
-    at: datetime
 
 
 @dataclass(frozen=True)
@@ -96,7 +88,7 @@ class HeldParticipant:
 
     participant: Participant
     conversations: list[Conversation]
-    messages: list[HeldMessage]
+    messages: list[ThreadMessage]
     answers: list[HeldAnswer]
     questions: list[HeldQuestion]
     sends: list[HeldSend]
@@ -146,7 +138,7 @@ def _read_participant(session: Session, vault: Vault, participant: Participant) 
         participant=participant,
         conversations=_conversations(session, participant_id),
         messages=[
-            HeldMessage(
+            ThreadMessage(
                 m.direction, m.channel, vault.open(m.body_encrypted), m.status, m.created_at
             )
             for m in list_messages(session, participant_id)
