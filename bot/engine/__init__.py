@@ -183,7 +183,7 @@ def _while_opted_out(
         if state.language is None:
             _settle_language(turn, guess_language(text) or "cy")
         turn.do(EraseParticipant())
-        turn.say(say.ERASED)
+        turn.say(say.ERASED_OPTED_OUT)
         return turn.finish()
     if keyword is not Keyword.START and not (keyword is None and is_lift_word(text)):
         return Turn(state, ())

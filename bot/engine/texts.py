@@ -60,6 +60,11 @@ ERASED = Text(
     cy="Wedi dileu. Nid ydym yn cadw dim byd amdanoch. Diolch.",
     en="Deleted. We keep nothing about you now. Thank you.",
 )
+#: After STOP the number stays on the opt-out list: that is the one thing kept, and we say so.
+ERASED_OPTED_OUT = Text(
+    cy="Wedi dileu. Dim ond eich rhif a gadwn, wedi'i gloi, fel na fyddwn yn anfon neges eto.",
+    en="Deleted. We keep only your number, locked away, so that we never text you again.",
+)
 ERASE_CANCELLED = Text(cy="Iawn, dim wedi ei ddileu.", en="OK, nothing deleted.")
 HANDED_ON = Text(
     cy="Diolch! Mae eich atebion yn ddiogel. Nawr gall y person nesaf ddechrau.",
