@@ -41,6 +41,7 @@ MESSAGE_STATUS_LABELS = {
     "sending": "Sending",
     "sent": "Sent",
     "delivered": "Delivered",
+    "partially_delivered": "Partly delivered",
     "undelivered": "Not delivered",
     "failed": "Failed",
     "canceled": "Cancelled",

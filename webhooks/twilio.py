@@ -90,7 +90,7 @@ def receive_status() -> Response:
     form = request.form
     sid = form.get("MessageSid", "")
     status = form.get("MessageStatus", "")
-    if not SID.fullmatch(sid) or not re.fullmatch(r"[a-z_]{2,16}", status):
+    if not SID.fullmatch(sid) or not re.fullmatch(r"[a-z_]{2,24}", status):
         return _plain(400, "Bad request: MessageSid or MessageStatus is missing or malformed")
     error_code = form.get("ErrorCode", "")
     services = _services()

@@ -61,6 +61,7 @@ CY: dict[str, str] = {
     "Sending": "Yn anfon",
     "Sent": "Anfonwyd",
     "Delivered": "Wedi cyrraedd",
+    "Partly delivered": "Wedi cyrraedd yn rhannol",
     "Not delivered": "Heb gyrraedd",
     "Failed": "Methodd",
     "Cancelled": "Canslwyd",

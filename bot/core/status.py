@@ -21,12 +21,26 @@ STATUS_ORDER = {
             ("accepted", "scheduled", "queued"),
             ("sending",),
             ("sent",),
-            ("delivered", "undelivered", "failed", "canceled"),
+            ("delivered", "partially_delivered", "undelivered", "failed", "canceled"),
             ("read",),
         ]
     )
     for status in statuses
 }
+#: Outcomes nothing can follow: Twilio does not retry a text that failed.
+FINAL = frozenset({"undelivered", "failed", "canceled", "read"})
+#: Outcomes only "read" (WhatsApp) can follow.
+REACHED = frozenset({"delivered", "partially_delivered"})
+
+
+def moves_forward(current: str, reported: str) -> bool:
+    """Whether a report may replace the stored status: it never goes back, and an outcome
+    (delivered, failed...) never turns into another one."""
+    if current in FINAL:
+        return False
+    if current in REACHED:
+        return reported == "read"
+    return STATUS_ORDER.get(current, -1) <= STATUS_ORDER[reported]
 
 
 #: Twilio's code for "the handset has opted out of your messages" (it replied STOP to Twilio).
@@ -55,7 +69,7 @@ def record_status(
                 opt_out(session, vault, participant, "carrier", clock(), error_code=error_code)
         if status not in STATUS_ORDER:
             return False
-        if STATUS_ORDER.get(message.status, -1) > STATUS_ORDER[status]:
+        if not moves_forward(message.status, status):
             return False
         set_message_status(session, message, status, error_code, clock())
         return True

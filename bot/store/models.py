@@ -100,7 +100,8 @@ class Message(SQLModel, table=True):
     body_encrypted: str = Field(sa_column=Column(Text, nullable=False))
     twilio_sid: str | None = Field(default=None, max_length=64, unique=True)
     #: received; replied (sent as TwiML); or Twilio's queued/sent/delivered/failed...
-    status: str = Field(max_length=16)
+    #: (partially_delivered is the longest)
+    status: str = Field(max_length=24)
     error_code: int | None = None
     encoding: str | None = Field(default=None, max_length=8)
     segments: int = 0

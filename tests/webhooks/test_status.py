@@ -97,6 +97,12 @@ SEQUENCES = {
     "queued after sending": (["sending", "queued"], "sending"),
     "delivered twice": (["delivered", "delivered"], "delivered"),
     "undelivered then sent": (["undelivered", "sent"], "undelivered"),
+    # An outcome is final: a failure never turns into a delivery, nor one failure into another.
+    "failed then delivered then read": (["failed", "delivered", "undelivered", "read"], "failed"),
+    "delivered then undelivered": (["delivered", "undelivered"], "delivered"),
+    "undelivered then failed": (["undelivered", "failed"], "undelivered"),
+    "partially delivered, then read": (["sent", "partially_delivered", "read"], "read"),
+    "partially delivered then sent": (["partially_delivered", "sent"], "partially_delivered"),
 }
 
 
