@@ -1,0 +1,19 @@
+"""append only audit log
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-02 15:00:00
+"""
+
+revision = "0012"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
