@@ -6,7 +6,7 @@ Create Date: 2026-12-02 15:00:00
 """
 
 revision = "0012"
-down_revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
