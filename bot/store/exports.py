@@ -3,7 +3,11 @@
 No number ever leaves: each resident gets a random id that holds within one export only, so two
 exports cannot be joined on it. Test residents (the simulator, demos) are left out, as in figures,
 and so are skips (no words) and rows an officer filed as not an answer or as a question.
-Cells a spreadsheet would run as a formula are defused with a leading quote. Phone numbers,
+Cells a spreadsheet would run as a formula are defused with a leading quote: those that start
+with one, and those where one follows a separator inside the cell (`ok;=cmd|...`), because a
+spreadsheet that splits on that separator (semicolons in much of Europe, tabs, lines) would make
+it a cell of its own. A comma counts as well as a semicolon: the file's own quoting keeps
+`ok,=1` one cell only for a reader that splits on commas. Phone numbers,
 emails, postcodes and addresses in answers are redacted (bot.runtime.redaction), and the
 contact_details column says which answers held them: the transcript has the full text.
 """
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -45,6 +50,8 @@ KINDS = ("choice", "unexpected", "hope", "fear", "feedback", "experience", "othe
 BATCH = 500
 #: What a spreadsheet may run as a formula at the start of a cell (OWASP's list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A formula start just after a separator some reader may split the cell on.
+FORMULA_INSIDE = re.compile(r"[,;\t\r\n][=+\-@]")
 
 
 @dataclass(frozen=True)
@@ -127,8 +134,9 @@ def list_theme_names(session: Session, answer_ids: list[int]) -> dict[int, list[
 
 
 def defuse(cell: str) -> str:
-    """'=SUM(A1)' -> "'=SUM(A1)": shown as text, never run, when the CSV is opened."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    """'=SUM(A1)' -> "'=SUM(A1)", 'ok;=cmd' -> "'ok;=cmd": shown as text, never run."""
+    dangerous = cell.startswith(FORMULA_STARTS) or FORMULA_INSIDE.search(cell)
+    return "'" + cell if dangerous else cell
 
 
 class Pseudonyms:

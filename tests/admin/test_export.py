@@ -139,6 +139,33 @@ def test_cells_that_look_like_formulas_are_defused(officer, answers) -> None:
     ]
 
 
+ISSUE_CELL = "ok;=cmd|' /C calc'!A0"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [ISSUE_CELL, "fine,=1+1", "a\t=1", "line one\n=HYPERLINK(1)", "x;+1", "x;@SUM(A1)", "\tok"],
+)
+def test_a_formula_after_a_separator_inside_a_cell_is_defused(cell: str) -> None:
+    """Opened with another separator (a semicolon in much of Europe), the part after it would
+    start a cell of its own, so it is defused like a cell that starts with a formula."""
+    assert defuse(cell) == "'" + cell
+
+
+@pytest.mark.parametrize("cell", ["Warm homes, lower bills", "5 - 3", "a;b", "me@example", ""])
+def test_ordinary_words_are_left_as_they_are(cell: str) -> None:
+    assert defuse(cell) == cell
+
+
+def test_the_issue_s_cell_arrives_defused_in_the_download(
+    seed, officer, admin_services: Container
+) -> None:
+    seed("+447700900777", hope=ISSUE_CELL)
+    texts = {row["answer_text"] for row in read_csv(download(officer))}
+    assert "'" + ISSUE_CELL in texts
+    assert ISSUE_CELL not in texts
+
+
 def test_filters_choose_the_answers(officer, answers) -> None:
     rows = read_csv(download(officer, {"kinds": "hope"}))
     assert sorted(row["answer_text"] for row in rows) == [
