@@ -12,7 +12,7 @@ import re
 from flask import Blueprint, Response, current_app, request
 from twilio.request_validator import RequestValidator
 
-from bot.channels.addresses import AddressError, parse_address
+from bot.channels.addresses import AddressError, parse_twilio_address
 from bot.channels.twiml import message_reply
 from bot.core.inbound import InboundMessage
 from bot.core.status import record_status
@@ -64,7 +64,7 @@ def receive_message() -> Response:
     if not SID.fullmatch(sid):
         return _plain(400, "Bad request: MessageSid is missing or malformed")
     try:
-        sender = parse_address(form.get("From", ""))
+        sender = parse_twilio_address(form.get("From", ""))
     except AddressError as error:
         return _plain(400, f"Bad request: {error}")
     num_media = form.get("NumMedia", "0")
