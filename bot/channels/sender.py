@@ -3,23 +3,34 @@
 Twilio's error codes are interpreted here and nowhere else: callers decide between retrying,
 giving up and changing course (opted out, needs a template) from `SendError` alone.
 Errors never carry Twilio's message text, which can contain the resident's number.
+
+`Sender.find_sent` asks Twilio whether it already holds a message, so a send whose outcome was
+lost in a crash can be settled from Twilio's own records instead of being sent again.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import UTC, datetime
+from itertools import chain
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from requests import RequestException
-from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
+from bot.channels.sms import normalise
+
 #: Seconds to wait for Twilio (connect and each read) before treating the send as retryable.
 DEFAULT_TIMEOUT_S = 10.0
+
+#: How many of the newest messages to a number are read to find one Twilio has not sent yet:
+#: far more than one resident is sent in the few minutes a lost send is looked for.
+RECENT_MESSAGES = 50
 
 #: HTTP statuses worth retrying besides 5xx.
 RETRYABLE_HTTP_STATUSES = frozenset(
@@ -117,6 +128,16 @@ class Sender(Protocol):
 
     def send(self, message: OutboundSms) -> SendResult: ...
 
+    def find_sent(self, message: OutboundSms, since: datetime) -> list[SendResult]:
+        """What Twilio holds that is `message` (same recipient, sender and body) created at or
+        after `since`, oldest first; raises a retryable SendError when Twilio cannot be asked."""
+        ...
+
+
+def same_text(sent: str | None, body: str | None) -> bool:
+    """Whether a body Twilio lists is the one sent, compared as Sgwrs normalises every text."""
+    return sent is not None and body is not None and normalise(sent) == normalise(body)
+
 
 class UnconfiguredSender:
     """Stands in for Twilio when no account is set (e.g. `sgwrs chat`): sends wait, not vanish."""
@@ -125,6 +146,10 @@ class UnconfiguredSender:
         raise SendError(
             "Twilio is not configured: set TWILIO_ACCOUNT_SID, or use `sgwrs run`", retryable=True
         )
+
+    def find_sent(self, message: OutboundSms, since: datetime) -> list[SendResult]:
+        """Nothing can be asked, so nothing is settled: the send stays unknown, never re-sent."""
+        raise SendError("Twilio is not configured: cannot look up a send", retryable=True)
 
 
 class TwilioSender:
@@ -156,6 +181,52 @@ class TwilioSender:
                 f"could not reach Twilio: {type(exc).__name__}", retryable=True
             ) from exc
         return SendResult(sid=str(created.sid), status=str(created.status))
+
+    def find_sent(self, message: OutboundSms, since: datetime) -> list[SendResult]:
+        """Lists Messages to `message.to` from its sender twice: those Twilio sent since `since`
+        (DateSent>, every page), and the newest few whatever their date, since a message still
+        queued at Twilio has no date_sent and so no DateSent filter finds it."""
+        where: dict[str, Any] = {"to": message.to}
+        if message.from_:
+            where["from_"] = message.from_
+        try:
+            sent = self._client.messages.stream(
+                **where, date_sent_after=since, page_size=RECENT_MESSAGES
+            )
+            recent = self._client.messages.list(**where, limit=RECENT_MESSAGES)
+            found = {
+                str(listed.sid): listed
+                for listed in chain(sent, recent)
+                if _is_copy(listed, message, since)
+            }
+        except (TwilioRestException, TwilioServiceException) as exc:
+            raise SendError.from_twilio(exc.status, exc.code) from None
+        except (RequestException, TwilioException) as exc:
+            # A page Twilio would not give (a 5xx while listing) surfaces as TwilioException.
+            raise SendError(
+                f"could not list messages at Twilio: {type(exc).__name__}", retryable=True
+            ) from None
+        ordered = sorted(found.values(), key=lambda listed: listed.date_created)
+        return [SendResult(sid=str(m.sid), status=str(m.status)) for m in ordered]
+
+
+def _is_copy(listed: Any, message: OutboundSms, since: datetime) -> bool:
+    """A listed message is this send when it went the same way with the same words, no earlier
+    than the attempt began (the list's own date filter is by day or by sending, not creation)."""
+    created = listed.date_created
+    return (
+        created is not None
+        and _aware(created) >= since
+        and same_text(listed.body, message.body)
+        and (
+            message.messaging_service_sid is None
+            or listed.messaging_service_sid == message.messaging_service_sid
+        )
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _create_arguments(message: OutboundSms) -> dict[str, str]:
@@ -221,6 +292,7 @@ class InMemorySender:
 
     def __init__(self) -> None:
         self.messages: list[OutboundSms] = []
+        self._accepted_at: list[datetime] = []
         self._failures: list[SendError] = []
 
     def fail_next(self, error: SendError) -> None:
@@ -231,4 +303,18 @@ class InMemorySender:
         if self._failures:
             raise self._failures.pop(0)
         self.messages.append(message)
+        self._accepted_at.append(datetime.now(UTC))
         return SendResult(sid=f"SM{len(self.messages):032x}", status="queued")
+
+    def find_sent(self, message: OutboundSms, since: datetime) -> list[SendResult]:
+        """The recorded messages that are `message`, accepted at or after `since`."""
+        return [
+            SendResult(sid=f"SM{number:032x}", status="queued")
+            for number, (sent, at) in enumerate(
+                zip(self.messages, self._accepted_at, strict=True), 1
+            )
+            if at >= since
+            and sent.to == message.to
+            and sent.from_ == message.from_
+            and same_text(sent.body, message.body)
+        ]

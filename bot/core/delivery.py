@@ -1,9 +1,16 @@
-"""Delivering one outbox row through Twilio: safely, once, at the right time and rate.
+"""Delivering one outbox row through Twilio: safely, exactly once, at the right time and rate.
 
-Each call claims the row in its own short transaction, then sends, then records the result.
-Running the same delivery twice is harmless: the second finds the row already claimed. The one
-window that can repeat a text is a crash after Twilio accepted it and before the SID was saved;
-the sweep then sends it again after LOST_SEND_AFTER_SECONDS (at most one duplicate per crash).
+Each call claims the row in its own short transaction, notes the moment the attempt goes to
+Twilio (in another, just before it goes), sends, then records the result. Running the same
+delivery twice is harmless: the second finds the row already claimed.
+
+A crash after Twilio accepted a text and before its SID was saved leaves the row `sending`
+with its outcome unknown. After LOST_SEND_AFTER_SECONDS the sweep settles it by asking Twilio
+(`settle_lost`): a message to that number, from that sender, with that body, created since the
+attempt began and not already some other row's, is that send, and is recorded as if the send
+had returned; only when Twilio has none is the row sent again. When Twilio cannot be asked,
+the row stays unknown until it can: it is never sent blind. Each attempt is settled once,
+whoever gets there first (the sender recording its answer, or the sweep).
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.channels import whatsapp
 from bot.channels.addresses import Address
@@ -26,7 +33,7 @@ from bot.runtime.queue import JobQueue
 from bot.runtime.quiet_hours import QuietHours
 from bot.runtime.rate_limit import RateLimited, RateLimiter
 from bot.store.broadcasts import get_broadcast
-from bot.store.db import Database
+from bot.store.db import Database, UnitOfWork
 from bot.store.messages import save_message
 from bot.store.models import OutboxMessage, Participant
 from bot.store.outbox import (
@@ -34,8 +41,13 @@ from bot.store.outbox import (
     claim_outbox_message,
     finish_send,
     get_outbox_message,
+    link_sent_message,
+    list_lost_sends,
     mark_send_sent,
+    recorded_sids,
     reschedule_send,
+    settle_as_unsent,
+    start_send_attempt,
 )
 from bot.store.participants import get_participant
 
@@ -43,6 +55,10 @@ log = logging.getLogger(__name__)
 
 #: Error code stored when Sgwrs itself stopped a send (no Twilio code applies).
 STOPPED_BY_SGWRS = 0
+
+#: How much earlier than our clock Twilio's may say a lost send was created: the window asked
+#: about starts this long before the attempt did.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -110,6 +126,8 @@ class Delivery:
             self.limiter.acquire(
                 self.routes.rate_key(send.address), segment_info(send.body).segments
             )
+            if not self._start_attempt(send):
+                return "settled_elsewhere"
             result = self.sender.send(self.routes.text(send.address, send.body))
         except RateLimited as limited:
             self._requeue(send.outbox_id, self.clock() + timedelta(seconds=limited.retry_after))
@@ -125,16 +143,64 @@ class Delivery:
             if not claim_outbox_message(session, outbox_id, now):
                 return "not_due"
             row = get_outbox_message(session, outbox_id)
-            participant = get_participant(session, row.participant_id) if row else None
-            if row is None or participant is None:
+            send = self._open(session, row)
+            if send is None:
                 return "gone"
-            if is_opted_out(session, self.vault, participant):
+            if is_opted_out(session, self.vault, send.participant):
                 finish_send(session, outbox_id, "cancelled", STOPPED_BY_SGWRS)
                 return "opted_out"
-            number = self.vault.open(participant.number_encrypted)
-            address = Address(participant.channel, number)
-            body = normalise(self.vault.open(row.body_encrypted))
-            return _Send(row, participant, address, body)
+            return send
+
+    def _open(self, session: UnitOfWork, row: OutboxMessage | None) -> _Send | None:
+        """The row with its resident's address and the text as it goes (None if erased)."""
+        participant = get_participant(session, row.participant_id) if row else None
+        if row is None or participant is None:
+            return None
+        number = self.vault.open(participant.number_encrypted)
+        address = Address(participant.channel, number)
+        body = normalise(self.vault.open(row.body_encrypted))
+        return _Send(row, participant, address, body)
+
+    def _start_attempt(self, send: _Send) -> bool:
+        """Committed before Twilio is called, so a crash from here on leaves the window known."""
+        with self.db.session() as session:
+            return start_send_attempt(session, send.outbox_id, send.row.attempts, self.clock())
+
+    # -- sends whose outcome a crash lost ----------------------------------------------------------
+
+    def settle_lost(self, claimed_before: datetime) -> int:
+        """Settle each send left `sending` since before `claimed_before` from Twilio's records;
+        returns how many were settled (found at Twilio, or pending again to be sent)."""
+        with self.db.session() as session:
+            lost = list_lost_sends(session, claimed_before)
+        settled = 0
+        for row in lost:
+            outcome = self._settle(row)
+            log.warning("outbox_lost_send outbox=%s outcome=%s", row.id, outcome)
+            settled += outcome != "unknown"
+        return settled
+
+    def _settle(self, row: OutboxMessage) -> str:
+        assert row.id is not None
+        assert row.claimed_at is not None
+        with self.db.session() as session:
+            send = self._open(session, row)
+        if send is None:
+            return "gone"
+        since = _utc(row.claimed_at) - CLOCK_SKEW
+        try:
+            found = self.sender.find_sent(self.routes.text(send.address, send.body), since)
+        except SendError:
+            return "unknown"  # Twilio could not say: ask again at the next sweep
+        with self.db.session() as session:
+            known = recorded_sids(session, [result.sid for result in found])
+        copies = [result for result in found if result.sid not in known]
+        if copies:
+            self._record_sent(send, copies[0].sid, copies[0].status)
+            return "found_at_twilio"
+        with self.db.session() as session:
+            settle_as_unsent(session, row.id, row.attempts)
+        return "not_at_twilio"
 
     def _must_wait(self, send: _Send) -> str | None:
         """Bulk texts wait out quiet hours, and broadcast texts wait while it is paused."""
@@ -214,10 +280,14 @@ class Delivery:
         return outcome
 
     def _record_sent(self, send: _Send, sid: str, status: str) -> None:
+        """The send's answer and its transcript copy with the SID, in one transaction; nothing
+        when the row was erased meanwhile, or this attempt was already settled."""
         now = self.clock()
         with self.db.session() as session:
             row = get_outbox_message(session, send.outbox_id)
             if row is None:  # erased while we were sending: keep nothing
+                return
+            if not mark_send_sent(session, send.outbox_id, send.row.attempts, now):
                 return
             message = save_message(
                 session,
@@ -231,5 +301,10 @@ class Delivery:
                 now=now,
                 twilio_sid=sid,
             )
-            mark_send_sent(session, send.outbox_id, message.id, now)
+            link_sent_message(session, send.outbox_id, message.id)
         log.info("outbox_sent outbox=%s sid=%s", send.row.id, sid)
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite gives back naive UTC times."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,7 +1,9 @@
 """The sweep: finds work the database says is due and hands it on again.
 
 Redis may lose jobs (a restart, a flush, a killed worker); the database never does. Every
-`SWEEP_INTERVAL_SECONDS` the worker (or the embedded pump) runs this, so nothing waits for ever.
+`SWEEP_INTERVAL_SECONDS` the worker (or the embedded pump) runs this, so nothing waits for ever:
+after Redis comes back empty, every unsent row the database holds is queued again. A send a
+crash left with its outcome unknown is settled by asking Twilio first (bot.core.delivery).
 Once a day it also runs the retention purge (bot.core.retention).
 """
 
@@ -11,11 +13,12 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.core.delivery import Delivery
 from bot.core.retention import PurgeReport, purge_if_due
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.queue import JobQueue
 from bot.store.db import Database
-from bot.store.outbox import OutboxTicket, due_sends, recover_lost_sends
+from bot.store.outbox import OutboxTicket, due_sends
 from bot.store.timers import due_timers
 
 log = logging.getLogger(__name__)
@@ -28,16 +31,16 @@ class DueWork:
     recovered: int
 
 
-def find_due_work(db: Database, lost_after: timedelta, clock: Clock = utc_now) -> DueWork:
-    """Due sends and timers, after putting sends lost in a crash (older than `lost_after`) back."""
+def find_due_work(
+    db: Database, delivery: Delivery, lost_after: timedelta, clock: Clock = utc_now
+) -> DueWork:
+    """Due sends and timers, after settling sends lost in a crash (claimed before `lost_after`
+    ago): those Twilio never had are among the due sends."""
     now = clock()
-    with db.session() as session:
-        recovered = recover_lost_sends(session, now - lost_after)
+    recovered = delivery.settle_lost(now - lost_after)
     with db.session() as session:
         sends = due_sends(session, now)
         timers = [timer_id for timer_id, _due in due_timers(session, now)]
-    if recovered:
-        log.warning("sweep_recovered_lost_sends count=%s", recovered)
     return DueWork(sends, timers, recovered)
 
 
@@ -49,12 +52,14 @@ class Sweep:
         *,
         db: Database,
         queue: JobQueue,
+        delivery: Delivery,
         lost_after: timedelta,
         retention: timedelta,
         clock: Clock = utc_now,
     ) -> None:
         self.db = db
         self.queue = queue
+        self.delivery = delivery
         #: A send claimed this long ago belonged to a worker that died.
         self.lost_after = lost_after
         #: Residents silent for this long are erased.
@@ -62,7 +67,7 @@ class Sweep:
         self.clock = clock
 
     def due_work(self) -> DueWork:
-        return find_due_work(self.db, self.lost_after, self.clock)
+        return find_due_work(self.db, self.delivery, self.lost_after, self.clock)
 
     def purge(self) -> PurgeReport | None:
         """The retention purge when a day has passed since it last ran; None when not due."""

@@ -186,6 +186,7 @@ def build_container(
         Sweep(
             db=db,
             queue=queue,
+            delivery=delivery,
             lost_after=timedelta(seconds=settings.lost_send_after_seconds),
             retention=timedelta(days=settings.retention_days),
             clock=clock,

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.runtime.crypto import Vault
-from bot.store.models import OutboxMessage
+from bot.store.models import Message, OutboxMessage
 
 
 @dataclass(frozen=True)
@@ -92,11 +92,47 @@ def finish_send(session: Session, outbox_id: int, status: str, error_code: int |
         session.add(row)
 
 
-def mark_send_sent(session: Session, outbox_id: int, message_id: int | None, now: datetime) -> None:
+def _attempt(outbox_id: int, attempts: int):  # type: ignore[no-untyped-def]
+    """An update of one attempt at a send, which only takes while that attempt is still open:
+    whoever settles the attempt first (the sender, or the sweep asking Twilio) settles it alone."""
+    return (
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == outbox_id)
+        .where(col(OutboxMessage.status) == "sending")
+        .where(col(OutboxMessage.attempts) == attempts)
+    )
+
+
+def start_send_attempt(session: Session, outbox_id: int, attempts: int, now: datetime) -> bool:
+    """Note when this attempt goes to Twilio, just before it does: the start of the window in
+    which Twilio is asked about it if its outcome is lost. False if the attempt was settled
+    meanwhile (then it must not go)."""
+    return session.execute(_attempt(outbox_id, attempts).values(claimed_at=now)).rowcount == 1
+
+
+def mark_send_sent(session: Session, outbox_id: int, attempts: int, now: datetime) -> bool:
+    """Twilio took this attempt: the row is sent. False if the attempt was already settled."""
+    statement = _attempt(outbox_id, attempts).values(status="sent", sent_at=now)
+    return session.execute(statement).rowcount == 1
+
+
+def link_sent_message(session: Session, outbox_id: int, message_id: int | None) -> None:
+    """The transcript's copy of a sent row (its Message, with the SID)."""
     row = session.get(OutboxMessage, outbox_id)
     if row is not None:
-        row.status, row.sent_at, row.message_id = "sent", now, message_id
+        row.message_id = message_id
         session.add(row)
+
+
+def settle_as_unsent(session: Session, outbox_id: int, attempts: int) -> OutboxTicket | None:
+    """Twilio has no copy of this lost attempt: pending again, to be sent (None if settled)."""
+    if session.execute(_attempt(outbox_id, attempts).values(status="pending")).rowcount != 1:
+        return None
+    row = session.get(OutboxMessage, outbox_id)
+    if row is None:
+        return None
+    session.refresh(row)
+    return OutboxTicket.of(row)
 
 
 def claim_outbox_message(session: Session, outbox_id: int, now: datetime) -> bool:
@@ -149,15 +185,27 @@ def due_sends(session: Session, now: datetime, limit: int = 1000) -> list[Outbox
     return [OutboxTicket.of(row) for row in session.exec(statement)]
 
 
-def recover_lost_sends(session: Session, claimed_before: datetime) -> int:
-    """Rows left `sending` by a worker that died: back to pending (may duplicate one send)."""
-    result = session.execute(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.status) == "sending")
+def list_lost_sends(
+    session: Session, claimed_before: datetime, limit: int = 100
+) -> list[OutboxMessage]:
+    """Rows left `sending` since before `claimed_before`: their worker died (or lost its
+    database) between taking the row and recording what Twilio said, so the outcome is unknown."""
+    statement = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "sending")
         .where(col(OutboxMessage.claimed_at) < claimed_before)
-        .values(status="pending")
+        .order_by(col(OutboxMessage.id))
+        .limit(limit)
     )
-    return result.rowcount
+    return list(session.exec(statement))
+
+
+def recorded_sids(session: Session, sids: list[str]) -> set[str]:
+    """Which of these Twilio SIDs are already some send's message (so belong to another row)."""
+    if not sids:
+        return set()
+    statement = select(Message.twilio_sid).where(col(Message.twilio_sid).in_(sids))
+    return {sid for sid in session.exec(statement) if sid is not None}
 
 
 def count_sends_by_status(session: Session, broadcast_id: int) -> dict[str, int]:

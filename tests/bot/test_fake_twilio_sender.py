@@ -1,4 +1,4 @@
-"""TwilioSender against FakeTwilio over real HTTP, plus InMemorySender.
+"""TwilioSender against FakeTwilio over real HTTP (sending and listing), plus InMemorySender.
 
 Sending through the official client to the fake checks both sides at once: the fields the client
 puts on the wire, the fake's Twilio-shaped answers, and how SendError classifies Twilio's errors.
@@ -7,12 +7,14 @@ puts on the wire, the fake's Twilio-shaped answers, and how SendError classifies
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import queue
 import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.error import HTTPError
@@ -362,3 +364,140 @@ def test_in_memory_sender_records_and_fails_on_demand() -> None:
 def test_outbound_sms_refuses_what_twilio_would_reject(fields: dict[str, str]) -> None:
     with pytest.raises(ValueError, match="needs"):
         OutboundSms(to=TO, **fields)
+
+
+# -- listing messages, to settle a send whose outcome was lost ------------------------------------
+
+#: The paging fields around every Twilio list (api/v2010's Messages.json), besides `messages`.
+LIST_FIELDS = {
+    "end",
+    "first_page_uri",
+    "next_page_uri",
+    "page",
+    "page_size",
+    "previous_page_uri",
+    "start",
+    "uri",
+}
+
+
+def _list(fake: FakeTwilio, **query: str) -> tuple[int, Any]:
+    return _call(f"{_messages_url(fake)}?{urlencode(query)}")
+
+
+def _hand_on(fake: FakeTwilio, sid: str) -> None:
+    """Twilio passes the message to the carrier: it is `sent`, and has a date_sent."""
+    with contextlib.suppress(OSError):  # nobody listens at the callback URL: moved on anyway
+        fake.deliver(sid, "sent")
+
+
+def test_list_is_twilio_shaped_newest_first_and_pages_by_token(
+    fake: FakeTwilio, sender: TwilioSender
+) -> None:
+    sids = [sender.send(_sms(body=f"text {n}")).sid for n in range(5)]
+    sender.send(_sms(OTHER))
+
+    status, first = _list(fake, To=TO, PageSize="2")
+    pages = [first]
+    while pages[-1]["next_page_uri"]:
+        status, page = _call(fake.base_url + pages[-1]["next_page_uri"])
+        assert status == 200
+        pages.append(page)
+
+    assert status == 200
+    assert set(first) == LIST_FIELDS | {"messages"}
+    assert (first["page"], first["page_size"], first["start"], first["end"]) == (0, 2, 0, 1)
+    assert first["previous_page_uri"] is None
+    assert [m["sid"] for page in pages for m in page["messages"]] == sids[::-1]
+    assert [len(page["messages"]) for page in pages] == [2, 2, 1]
+    assert pages[1]["previous_page_uri"] is not None
+    assert pages[-1]["next_page_uri"] is None
+
+
+def test_list_filters_by_to_from_and_date_sent_as_twilio_does(
+    fake: FakeTwilio, sender: TwilioSender
+) -> None:
+    handed_on = sender.send(_sms(status_callback="http://127.0.0.1:9/status")).sid
+    still_queued = sender.send(_sms()).sid
+    sender.send(_sms(OTHER))
+    sender.send(_sms(from_="+447700900001"))
+    _hand_on(fake, handed_on)
+    today = datetime.now(UTC)
+
+    def sids(**query: str) -> list[str]:
+        status, payload = _list(fake, **query)
+        assert status == 200, payload
+        return [m["sid"] for m in payload["messages"]]
+
+    assert sids(To=TO, From=FROM) == [still_queued, handed_on]
+    assert sids(To=TO, From=FROM, **{"DateSent>": f"{today:%Y-%m-%d}"}) == [handed_on]
+    assert sids(To=TO, **{"DateSent>": f"{today + timedelta(minutes=1):%Y-%m-%dT%H:%M:%SZ}"}) == []
+    assert sids(To=TO, DateSent=f"{today:%Y-%m-%d}") == [handed_on]
+    assert sids(To=TO, **{"DateSent<": f"{today - timedelta(days=1):%Y-%m-%d}"}) == []
+    status, payload = _list(fake, To=TO, **{"DateSent>": "yesterday"})
+    assert (status, payload["code"]) == (400, 20001)
+
+
+def test_find_sent_finds_this_send_queued_or_sent_and_nothing_else(
+    fake: FakeTwilio, sender: TwilioSender
+) -> None:
+    since = datetime.now(UTC) - timedelta(seconds=2)
+    message = _sms(body="Diolch  ", status_callback="http://127.0.0.1:9/status")
+    sent = sender.send(message).sid
+    queued = sender.send(message).sid
+    sender.send(_sms(body="Something else"))
+    sender.send(_sms(OTHER, body="Diolch"))
+    _hand_on(fake, sent)
+
+    found = sender.find_sent(_sms(body="Diolch"), since)  # as normalised when it was sent
+
+    assert sorted(result.sid for result in found) == sorted([sent, queued])
+    assert {result.sid: result.status for result in found} == {sent: "sent", queued: "queued"}
+    assert sender.find_sent(message, datetime.now(UTC) + timedelta(minutes=1)) == []
+
+
+def test_find_sent_reads_every_page_of_what_twilio_sent(
+    fake: FakeTwilio, sender: TwilioSender
+) -> None:
+    """More copies than fit on one page (50), every one handed on: all are found."""
+    since = datetime.now(UTC) - timedelta(seconds=2)
+    message = _sms(status_callback="http://127.0.0.1:9/status")
+    sids = [sender.send(message).sid for _ in range(60)]
+    for sid in sids:
+        _hand_on(fake, sid)
+
+    assert sorted(result.sid for result in sender.find_sent(message, since)) == sorted(sids)
+
+
+def test_find_sent_through_a_messaging_service_matches_the_service(
+    fake: FakeTwilio, sender: TwilioSender
+) -> None:
+    since = datetime.now(UTC) - timedelta(seconds=2)
+    through_service = OutboundSms(to=TO, body="Helo", messaging_service_sid=SERVICE_SID)
+    sid = sender.send(through_service).sid
+    sender.send(_sms(body="Helo"))  # the same words from a plain number: another send
+
+    assert [result.sid for result in sender.find_sent(through_service, since)] == [sid]
+
+
+def test_find_sent_when_twilio_cannot_list_is_a_retryable_error(
+    fake: FakeTwilio, sender: TwilioSender
+) -> None:
+    sender.send(_sms())
+    fake.fail_next_listing(1)
+
+    with pytest.raises(SendError) as caught:
+        sender.find_sent(_sms(), datetime.now(UTC) - timedelta(minutes=1))
+
+    assert caught.value.retryable
+    assert TO not in str(caught.value)
+
+
+def test_in_memory_sender_finds_what_it_recorded() -> None:
+    sender = InMemorySender()
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    first = sender.send(_sms(TO))
+    sender.send(_sms(OTHER))
+
+    assert sender.find_sent(_sms(TO), since) == [first]
+    assert sender.find_sent(_sms(TO, body="Other words"), since) == []

@@ -62,15 +62,14 @@ def test_redis_flushed_mid_broadcast_each_resident_still_gets_it_once(
     assert harness.statuses() == {"sent": 200}
 
 
-def test_a_worker_killed_mid_broadcast_costs_at_most_one_duplicate(
+def test_a_worker_killed_mid_broadcast_sends_each_text_once(
     pg_url: str, make_harness: Callable[..., Harness], fake: FakeTwilio, tmp_path: Path
 ) -> None:
     """Two real `sgwrs worker` processes on PostgreSQL; the first is SIGKILLed while sending.
 
-    The one window that can repeat a text (bot/delivery.py): a row claimed, and accepted by
-    Twilio, but whose SID was not yet saved when the worker died, stays `sending`; after
-    LOST_SEND_AFTER_SECONDS the sweep puts it back and it is sent again. So: every resident
-    at least once, and at most one duplicate for the one crash.
+    A row claimed when the worker died stays `sending`; after LOST_SEND_AFTER_SECONDS the
+    sweep asks Twilio about it (bot/core/delivery.py) and sends it again only if Twilio never
+    had it. So: every resident exactly once, crash or not.
     """
     harness = make_harness(pg_url)
     settings = worker_settings(
@@ -102,7 +101,7 @@ def test_a_worker_killed_mid_broadcast_costs_at_most_one_duplicate(
     received = Counter(m.to for m in fake.messages)
     assert set(received) == set(numbers), "a resident got nothing"
     duplicates = sum(count - 1 for count in received.values())
-    assert duplicates <= 1, f"{duplicates} duplicate texts for one crash"
+    assert duplicates == 0, f"{duplicates} duplicate texts for one crash"
     assert harness.statuses() == {"sent": 150}
 
 

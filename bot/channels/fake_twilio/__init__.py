@@ -6,8 +6,9 @@ Only the standard library serves it; `twilio` is used just to sign callbacks exa
 It never logs numbers or message bodies.
 
 One job per module: `resources` (Twilio's JSON shapes and the checks it makes), `store` (the
-accepted messages and injected failures), `server` (HTTP routing), `callbacks` (signed status
-posts) and `fake` (`FakeTwilio`, which ties them together for tests).
+accepted messages and injected failures), `listing` (the Messages list's filters and paging),
+`server` (HTTP routing), `callbacks` (signed status posts) and `fake` (`FakeTwilio`, which ties
+them together for tests).
 """
 
 from bot.channels.fake_twilio.fake import FakeTwilio

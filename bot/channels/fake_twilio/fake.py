@@ -12,7 +12,8 @@ from types import TracebackType
 from typing import Any, Self
 
 from bot.channels.fake_twilio.callbacks import CALLBACK_TIMEOUT_S, callback_params, post_callback
-from bot.channels.fake_twilio.resources import Failure, FakeMessage
+from bot.channels.fake_twilio.listing import Query
+from bot.channels.fake_twilio.resources import Failure, FakeMessage, error_json
 from bot.channels.fake_twilio.server import Server
 from bot.channels.fake_twilio.store import MessageStore
 
@@ -35,6 +36,7 @@ class FakeTwilio:
         self._lock = threading.Lock()
         self._server: Server | None = None
         self._threads: list[threading.Thread] = []
+        self._list_failures = 0
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -91,6 +93,8 @@ class FakeTwilio:
     def clear(self) -> None:
         """Forget all messages and injected failures, as if freshly started."""
         self._store.clear()
+        with self._lock:
+            self._list_failures = 0
 
     # -- failure injection ---------------------------------------------------------------------
 
@@ -121,6 +125,11 @@ class FakeTwilio:
             message="Failed to send freeform message because you are outside the allowed window. "
             "If you are using WhatsApp, please use a Message Template.",
         )
+
+    def fail_next_listing(self, count: int = 1) -> None:
+        """Make the next `count` Messages list requests fail as in a Twilio outage (HTTP 500)."""
+        with self._lock:
+            self._list_failures += count
 
     def fail_for(self, number: str, status: int, code: int | None, message: str) -> None:
         """Make every send to `number` fail, e.g. 21610 for a number that opted out."""
@@ -154,6 +163,15 @@ class FakeTwilio:
 
     def _fetch(self, sid: str) -> dict[str, Any] | None:
         return self._store.fetch(sid)
+
+    def _list(self, account_sid: str, query: Query) -> tuple[int, dict[str, Any]]:
+        """One page of the Messages list, or a 500 while listing is made to fail."""
+        with self._lock:
+            failing = self._list_failures > 0
+            self._list_failures -= failing
+        if failing:
+            return 500, error_json(Failure(500, None, "Internal Server Error"))
+        return 200, self._store.list_page(account_sid, query)
 
     def _after_create(self, sid: str) -> None:
         """Start the automatic callbacks once the client has its response, as Twilio does."""

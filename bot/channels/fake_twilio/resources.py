@@ -116,7 +116,24 @@ def resource(account_sid: str, message: FakeMessage) -> dict[str, Any]:
         "uri": uri,
         "subresource_uris": {"media": uri.replace(".json", "/Media.json")},
         "_status_callback": message.status_callback,
+        "_date_sent": None,
     }
+
+
+#: Statuses a message reaches once Twilio has handed it to the carrier: from then on it has a
+#: `date_sent`, which Twilio's DateSent list filters read.
+HANDED_ON = frozenset({"sent", "delivered", "undelivered", "read", "partially_delivered"})
+
+
+def with_status(resource: dict[str, Any], status: str, error_code: int | None) -> None:
+    """Move a resource to `status`, dating it sent the first time it is handed on."""
+    resource["status"] = status
+    resource["error_code"] = error_code
+    now = datetime.now(UTC)
+    resource["date_updated"] = format_datetime(now)
+    if status in HANDED_ON and resource["_date_sent"] is None:
+        resource["_date_sent"] = now.replace(microsecond=0)
+        resource["date_sent"] = format_datetime(resource["_date_sent"])
 
 
 def public(resource: dict[str, Any]) -> dict[str, Any]:

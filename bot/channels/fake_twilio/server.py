@@ -1,4 +1,4 @@
-"""The HTTP side: routes Twilio's two Messages endpoints to the FakeTwilio that owns the server.
+"""The HTTP side: routes Twilio's Messages endpoints (create, fetch, list) to the FakeTwilio.
 
 The handler only parses, authenticates and answers; what a send does is the fake's business, so
 a test subclass of FakeTwilio (overriding `_create`) sees every request the client makes.
@@ -13,8 +13,9 @@ import re
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
+from bot.channels.fake_twilio.listing import ListError, Query
 from bot.channels.fake_twilio.resources import Failure, error_json
 
 if TYPE_CHECKING:
@@ -69,17 +70,32 @@ class _Handler(BaseHTTPRequestHandler):
             self.fake._after_create(payload["sid"])
 
     def do_GET(self) -> None:
-        match = _FETCH_PATH.match(self.path)
-        if not match:
+        parts = urlsplit(self.path)
+        listing = _CREATE_PATH.match(parts.path)
+        match = _FETCH_PATH.match(parts.path)
+        if not (listing or match):
             self._not_found()
             return
         if not self._authorised():
             return
+        if listing:
+            self._list(listing["account"], parts.query)
+            return
+        assert match is not None
         payload = self.fake._fetch(match["sid"])
         if payload is None:
             self._not_found()
             return
         self._send_json(HTTPStatus.OK, payload)
+
+    def _list(self, account_sid: str, raw_query: str) -> None:
+        params = {key: values[0] for key, values in parse_qs(raw_query).items()}
+        try:
+            query = Query.parse(params)
+        except ListError as error:
+            self._send_json(error.failure.status, error_json(error.failure))
+            return
+        self._send_json(*self.fake._list(account_sid, query))
 
     def _authorised(self) -> bool:
         if has_basic_auth(self.headers.get("Authorization")):

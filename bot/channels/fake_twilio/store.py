@@ -11,6 +11,7 @@ import uuid
 from http import HTTPStatus
 from typing import Any
 
+from bot.channels.fake_twilio.listing import Query, page_json
 from bot.channels.fake_twilio.resources import (
     Failure,
     FakeMessage,
@@ -19,6 +20,7 @@ from bot.channels.fake_twilio.resources import (
     public,
     resource,
     validate,
+    with_status,
 )
 
 
@@ -70,9 +72,18 @@ class MessageStore:
             found = self._resources[sid]
             if not found["_status_callback"]:
                 raise ValueError(f"message {sid} has no StatusCallback")
-            found["status"] = status
-            found["error_code"] = error_code
+            with_status(found, status, error_code)
             return dict(found)
+
+    def list_page(self, account_sid: str, query: Query) -> dict[str, Any]:
+        """One page of Twilio's Messages list for `query`, newest first."""
+        with self._lock:
+            newest_first = [
+                dict(r)
+                for r in reversed(self._resources.values())
+                if r["account_sid"] == account_sid
+            ]
+        return page_json(account_sid, query, newest_first)
 
     @property
     def messages(self) -> list[FakeMessage]:
