@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rq import SimpleWorker
-from rq.serializers import JSONSerializer
 
 from bot.cli.setup import open_container, with_local_twilio
 from bot.core.accounts import DEMO_EMAIL, create_demo_officer
@@ -22,6 +20,7 @@ from bot.runtime.background import InlinePump, Sweeper
 from bot.runtime.config import load_settings
 from bot.runtime.container import Container, build_container
 from bot.runtime.queue import QUEUE_ORDER
+from bot.runtime.rq_worker import work_forever
 
 
 @click.group()
@@ -54,7 +53,8 @@ def db_upgrade() -> None:
 
 @click.command()
 def worker() -> None:
-    """Deliver sends and fire timers from Redis (the Procfile's worker process)."""
+    """Deliver sends and fire timers from Redis (the Procfile's worker process); waits out
+    Redis and PostgreSQL restarts instead of exiting."""
     services = open_container()
     if services.redis is None:
         raise click.ClickException(
@@ -65,9 +65,7 @@ def worker() -> None:
     queues = [services.queue.queues[name] for name in QUEUE_ORDER]  # type: ignore[attr-defined]
     interval = services.settings.sweep_interval_seconds
     click.echo(f"worker: queues {', '.join(QUEUE_ORDER)}; sweeping every {interval:g}s")
-    SimpleWorker(queues, connection=services.redis, serializer=JSONSerializer).work(
-        with_scheduler=True
-    )
+    work_forever(queues, services.redis)
 
 
 #: The web app's factory, named as the Procfile names it for gunicorn.

@@ -9,6 +9,9 @@ from __future__ import annotations
 import logging
 import threading
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
 from bot.runtime.container import Container
 from bot.runtime.queue import InlineQueue
 
@@ -43,6 +46,9 @@ class _Loop:
             self.wake_up.clear()
             try:
                 self.tick()
+            except (RedisConnectionError, RedisTimeoutError) as error:
+                # Redis is restarting: one line a round, not a traceback; the next round retries
+                log.warning("%s_waiting_for_redis error=%s", self.name, type(error).__name__)
             except Exception:  # a failed round must not stop the loop; the next one retries
                 log.exception("%s_error", self.name)
             self.wake_up.wait(timeout=interval)
