@@ -46,7 +46,7 @@ class _Loop:
             self.wake_up.clear()
             try:
                 self.tick()
-            except (RedisConnectionError, RedisTimeoutError) as error:
+            except (RedisConnectionError, RedisTimeoutError, ConnectionError) as error:
                 # Redis is restarting: one line a round, not a traceback; the next round retries
                 log.warning("%s_waiting_for_redis error=%s", self.name, type(error).__name__)
             except Exception:  # a failed round must not stop the loop; the next one retries

@@ -58,8 +58,8 @@ def work_forever(
             worker = SgwrsWorker(queues, connection=redis, serializer=JSONSerializer)
             worker.work(with_scheduler=True)
             reason = "worker_loop_ended"
-        except (RedisConnectionError, RedisTimeoutError) as error:
-            reason = type(error).__name__
+        except (RedisConnectionError, RedisTimeoutError, ConnectionError) as error:
+            reason = type(error).__name__  # ConnectionError: a reset redis-py did not wrap
         except StopRequested:  # a signal while RQ was not inside its own loop
             return
         if worker is not None and worker.stop_asked:
