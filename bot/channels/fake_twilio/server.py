@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 import re
+import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,13 @@ class Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], fake: FakeTwilio):
         super().__init__(address, _Handler)
         self.fake = fake
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up before its answer (a worker killed mid-send) is nothing to
+        report, as it is nothing to Twilio; anything else is printed as usual."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
