@@ -1,4 +1,12 @@
-"""Queries for the audit log: who saw or did what, when (targets are ids, never numbers)."""
+"""Queries for the audit log: who saw or did what, when (targets are ids, never numbers).
+
+The log is append-only. Once written, an entry changes in only three ways, each named here or
+in key rotation, and each only ever touching `reason_encrypted`, the officer's own words:
+`drop_audit_reasons_about` when the resident they name is erased, `clear_old_audit_reasons`
+when the retention period runs out, and `bot.store.rekey` re-sealing the words under a new
+DATA_KEY. Nothing deletes an entry. On PostgreSQL a trigger (migration 0012) holds every other
+statement to the same rule, so a stray UPDATE or DELETE fails instead of rewriting history.
+"""
 
 from __future__ import annotations
 
@@ -44,6 +52,17 @@ def list_audit_events(
         .limit(limit)
     )
     return [(event, name) for event, name in session.exec(statement)]
+
+
+def drop_audit_reasons_about(session: Session, targets: list[str]) -> int:
+    """Entries about these targets (an erased resident's rows) keep the event but lose the
+    officer's words, which could name the resident; how many lost them."""
+    statement = (
+        update(AuditEvent)
+        .where(col(AuditEvent.target).in_(targets), col(AuditEvent.reason_encrypted).is_not(None))
+        .values(reason_encrypted=None)
+    )
+    return session.execute(statement).rowcount
 
 
 def clear_old_audit_reasons(session: Session, older_than: datetime) -> int:

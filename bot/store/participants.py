@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from bot.runtime.crypto import Vault
+from bot.store.audit import drop_audit_reasons_about
 from bot.store.models import (
     Answer,
     AnswerTheme,
-    AuditEvent,
     Conversation,
     Message,
     OutboxMessage,
@@ -161,9 +161,7 @@ def erase_participant(session: Session, participant_id: int) -> None:
     targets = [f"participant:{participant_id}"]
     targets += [f"answer:{answer_id}" for answer_id in session.exec(answers)]
     targets += [f"question:{question_id}" for question_id in session.exec(questions)]
-    session.execute(
-        update(AuditEvent).where(col(AuditEvent.target).in_(targets)).values(reason_encrypted=None)
-    )
+    drop_audit_reasons_about(session, targets)
     session.execute(delete(AnswerTheme).where(col(AnswerTheme.answer_id).in_(answers)))
     # Questions before answers: a question may point at the answer it was raised from.
     for table in (OutboxMessage, Timer, Message, Question, Answer, Conversation):
