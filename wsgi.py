@@ -10,8 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from admin import csrf, init_admin
+from admin.auth import session_cookie_config
 from bot.runtime.config import load_settings
 from bot.runtime.container import Container, build_container
 from webhooks import health, twilio
@@ -30,10 +32,13 @@ def create_app(
     app.config.update(
         SECRET_KEY=services.settings.secret_key,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=services.settings.production,
+        **session_cookie_config(services.settings),
     )
+    if services.settings.trusted_proxies:
+        # Only the proxies we run may say who the client is; with none, a forged
+        # X-Forwarded-For changes nothing (sign-in throttling counts by this address).
+        hops = services.settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.extensions["sgwrs"] = services
     app.register_blueprint(twilio.bp)
     app.register_blueprint(health.bp)

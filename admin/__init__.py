@@ -21,6 +21,7 @@ from admin.i18n import install_i18n
 from admin.nav import nav_for
 from admin.security import install_security_headers
 from admin.views import (
+    account,
     answers,
     audit,
     broadcasts,
@@ -32,6 +33,7 @@ from admin.views import (
     rights,
     signin,
     themes,
+    two_factor,
     users,
 )
 from bot.runtime.container import Container
@@ -41,6 +43,8 @@ __all__ = ["admin_blueprint", "csrf", "init_admin", "limiter"]
 #: Every page's blueprint; a view module left out here has no routes at all.
 VIEWS = (
     signin.bp,
+    two_factor.bp,
+    account.bp,
     overview.bp,
     conversations.bp,
     rights.bp,

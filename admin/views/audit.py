@@ -35,6 +35,16 @@ ACTION_LABELS = {
     "resident_erased": "Erased a resident",
     "number_opted_out": "Opted a number out",
     "person_exported": "Downloaded a resident's data",
+    "signed_out": "Signed out",
+    "sign_in_throttled": "Sign-in refused: too many attempts",
+    "two_factor_failed": "Two-factor code not right",
+    "two_factor_set_up": "Set up their two-factor sign-in",
+    "two_factor_reset": "Reset an account's two-factor sign-in",
+    "recovery_code_used": "Signed in with a recovery code",
+    "password_changed": "Changed their password",
+    "password_reset": "Reset an account's password",
+    "user_role_changed": "Changed an account's role",
+    "user_reactivated": "Reactivated an account",
 }
 
 

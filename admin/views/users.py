@@ -1,6 +1,15 @@
-"""Users: the admin accounts, adding one, and deactivating one (admins only, audit-logged)."""
+"""Users: the admin accounts, adding one, and admins' changes to one (admins only, audited).
+
+An admin deactivates or reactivates an account, changes its role, resets its password (to a
+random temporary one, shown here once, which only lets its owner choose a new password) and
+resets its two-factor sign-in (set up again at the next sign-in). Each signs the account out
+everywhere at once. An admin makes none of these changes to their own account, so that they
+cannot lock themselves out.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -8,9 +17,13 @@ from werkzeug.datastructures import MultiDict
 
 from admin.auth import current_user, requires, services
 from admin.i18n import translate
-from bot.core.accounts import MIN_PASSWORD, ROLES, AccountError, create_user
+from bot.core import accounts
+from bot.core.accounts import ROLES, AccountError, create_user
 from bot.core.audit import record_event
-from bot.store.users import deactivate_user, list_users
+from bot.core.password_policy import MIN_PASSWORD
+from bot.store.db import UnitOfWork
+from bot.store.models import User
+from bot.store.users import list_users
 
 bp = Blueprint("users", __name__)
 
@@ -26,15 +39,21 @@ def field_for(message: str) -> str:
     return "password" if "password" in lowered else "email"
 
 
-def show_users(values: MultiDict[str, str], error: tuple[str, str] | None = None) -> str:
+def show_users(
+    values: MultiDict[str, str],
+    error: tuple[str, str] | None = None,
+    temporary: tuple[str, str] | None = None,
+) -> str:
+    """The page; `temporary` is (name, password) right after a reset, shown this once."""
     with services().db.session() as session:
-        accounts = list_users(session)
+        accounts_list = list_users(session)
     partners = sorted((code, p.name) for code, p in services().library.partners.items())
     return render_template(
         "admin/users.html",
-        accounts=accounts,
+        accounts=accounts_list,
         values=values,
         error=error,
+        temporary=temporary,
         roles=[(role, ROLE_LABELS[role]) for role in ROLES],
         partners=partners,
         min_password=MIN_PASSWORD,
@@ -67,19 +86,106 @@ def index() -> ResponseReturnValue:
     return redirect(url_for("admin.users.index"))
 
 
-@bp.post("/users/<int:user_id>/deactivate")
-@requires("admin")
-def deactivate(user_id: int) -> ResponseReturnValue:
-    """Stop an account signing in; an admin cannot lock themselves out this way."""
+def _change(
+    user_id: int,
+    action: str,
+    refusal: str,
+    change: Callable[[UnitOfWork], tuple[User, str]],
+) -> User | ResponseReturnValue:
+    """Apply an admin's change to another account and audit it: the changed account, or the
+    page to answer with (400 for their own account or a bad value, 404 for no such account)."""
     admin = current_user()
     assert admin is not None
     if user_id == admin.id:
-        message = translate("You cannot deactivate your own account")
-        return show_users(MultiDict(), ("accounts", message)), 400
-    with services().db.session() as session:
-        user = deactivate_user(session, user_id)
-        if user is None:
-            abort(404)
-        record_event(session, admin.id, "user_deactivated", f"user:{user_id}")
-    flash(translate("{name} can no longer sign in", name=user.name), "success")
+        return show_users(MultiDict(), ("accounts", translate(refusal))), 400
+    try:
+        with services().db.session() as session:
+            user, detail = change(session)
+            record_event(session, admin.id, action, f"user:{user_id}", detail)
+    except LookupError:
+        abort(404)
+    except AccountError as error:
+        return show_users(MultiDict(), ("accounts", translate(str(error)))), 400
+    return user
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@requires("admin")
+def deactivate(user_id: int) -> ResponseReturnValue:
+    """Stop an account signing in; its sessions end at once."""
+    done = _change(
+        user_id,
+        "user_deactivated",
+        "You cannot deactivate your own account",
+        lambda session: (accounts.set_active(session, user_id, False), ""),
+    )
+    if not isinstance(done, User):
+        return done
+    flash(translate("{name} can no longer sign in", name=done.name), "success")
+    return redirect(url_for("admin.users.index"))
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@requires("admin")
+def reactivate(user_id: int) -> ResponseReturnValue:
+    done = _change(
+        user_id,
+        "user_reactivated",
+        "You cannot change your own account here",
+        lambda session: (accounts.set_active(session, user_id, True), ""),
+    )
+    if not isinstance(done, User):
+        return done
+    flash(translate("{name} can sign in again", name=done.name), "success")
+    return redirect(url_for("admin.users.index"))
+
+
+@bp.post("/users/<int:user_id>/role")
+@requires("admin")
+def change_role(user_id: int) -> ResponseReturnValue:
+    """A new role; a partner's code comes with it (and goes when the role is another)."""
+    role = request.form.get("role", "")
+    code = request.form.get("partner_code") or None
+
+    def changed(session: UnitOfWork) -> tuple[User, str]:
+        return accounts.change_role(session, user_id, role, code), f"role={role}"
+
+    done = _change(user_id, "user_role_changed", "You cannot change your own role", changed)
+    if not isinstance(done, User):
+        return done
+    label = translate(ROLE_LABELS[done.role])
+    flash(translate("{name} is now: {role}", name=done.name, role=label), "success")
+    return redirect(url_for("admin.users.index"))
+
+
+@bp.post("/users/<int:user_id>/password")
+@requires("admin")
+def reset_password(user_id: int) -> ResponseReturnValue:
+    """A temporary password, shown on this page once (never in a cookie or the log)."""
+    temporary: list[str] = []
+
+    def changed(session: UnitOfWork) -> tuple[User, str]:
+        user, password = accounts.reset_password(session, user_id)
+        temporary.append(password)
+        return user, ""
+
+    done = _change(user_id, "password_reset", "Change your own password from your account", changed)
+    if not isinstance(done, User):
+        return done
+    return show_users(MultiDict(), temporary=(done.name, temporary[0]))
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@requires("admin")
+def reset_two_factor(user_id: int) -> ResponseReturnValue:
+    """For a lost phone: the account sets up two-factor sign-in again when it next signs in."""
+    done = _change(
+        user_id,
+        "two_factor_reset",
+        "You cannot reset your own two-factor sign-in",
+        lambda session: (accounts.reset_two_factor(session, user_id), ""),
+    )
+    if not isinstance(done, User):
+        return done
+    flash(translate("{name} will set up two-factor sign-in again", name=done.name), "success")
     return redirect(url_for("admin.users.index"))

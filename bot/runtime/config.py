@@ -96,6 +96,19 @@ class Settings:
     #: Seconds after which a send still marked `sending` is taken to be lost in a crash and
     #: sent again. Longer than a send can take (Twilio's timeout is 10 s).
     lost_send_after_seconds: float = 120.0
+    #: Proxies in front of the web app that set X-Forwarded-For/-Proto (a load balancer: 1).
+    #: 0 trusts no such header: the client address is the connection's, which cannot be forged.
+    trusted_proxies: int = 0
+    #: Minutes without a request after which an admin session ends.
+    session_idle_minutes: int = 30
+    #: Hours after signing in when an admin session ends, however busy.
+    session_absolute_hours: int = 12
+    #: Minutes over which failed sign-ins (passwords and two-factor codes) are counted.
+    sign_in_window_minutes: int = 15
+    #: Failures allowed for one account within the window; the next attempt gets 429.
+    sign_in_failures_per_account: int = 5
+    #: Failures allowed from one client address within the window; the next attempt gets 429.
+    sign_in_failures_per_ip: int = 20
 
     @property
     def production(self) -> bool:

@@ -259,6 +259,8 @@ class User(SQLModel, table=True):
     active: bool = True
     created_at: datetime = Field(default_factory=utc_now)
     last_login_at: datetime | None = None
+    #: Set when an admin resets the password: the temporary one works once, to choose a new one.
+    must_change_password: bool = False
 
 
 class AuditEvent(SQLModel, table=True):
@@ -332,3 +334,62 @@ class RetainedTotal(SQLModel, table=True):
     #: What the figure is split by (channel, language, outcome, step...), as sorted JSON.
     breakdown: str = Field(primary_key=True, max_length=512)
     count: int
+
+class AdminSession(SQLModel, table=True):
+    """A signed-in browser, held here so that signing out or deactivating ends it at once.
+
+    The cookie carries a random id; only its SHA-256 is stored, so a copy of this table opens
+    nothing. `stage` is `password` while the second factor is still to come (that half-signed-in
+    session opens only the two-factor pages) and `full` after it.
+    """
+
+    __tablename__ = "admin_sessions"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    stage: str = Field(max_length=16)
+    created_at: datetime
+    last_seen_at: datetime
+
+
+class SignInFailure(SQLModel, table=True):
+    """One failed password or code, counted against the account and the address it came from.
+
+    `key_hash` is the SHA-256 of `account:<email>` or `ip:<address>` (never the typed text), so
+    throttling holds across every web worker; rows older than the window are deleted as new
+    ones come.
+    """
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_key_at", "key_hash", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_hash: str = Field(max_length=64)
+    at: datetime = Field(index=True)
+
+
+class TwoFactor(SQLModel, table=True):
+    """An account's TOTP secret (sealed with the Vault); `confirmed_at` once a code proved it.
+
+    `last_step` is the time step of the last code accepted: a code for that step or an earlier
+    one is refused, so a code seen over someone's shoulder cannot be used again.
+    """
+
+    __tablename__ = "two_factor"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    secret_encrypted: str = Field(sa_column=Column(Text, nullable=False))
+    confirmed_at: datetime | None = None
+    last_step: int | None = None
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time code for signing in without the authenticator app, stored as its SHA-256."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    used_at: datetime | None = None

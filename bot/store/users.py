@@ -15,12 +15,14 @@ def list_users(session: Session) -> list[User]:
     return list(session.exec(statement))
 
 
-def deactivate_user(session: Session, user_id: int) -> User | None:
-    """Stop an account signing in (its open sessions end at their next request); None if unknown."""
+def change_user(session: Session, user_id: int, **values: object) -> User | None:
+    """Set some of an account's fields (active, role, partner_code, password_hash,
+    must_change_password); None if there is no such account."""
     user = session.get(User, user_id)
     if user is None:
         return None
-    user.active = False
+    for name, value in values.items():
+        setattr(user, name, value)
     session.add(user)
     return user
 

@@ -1,6 +1,8 @@
 """Admin fixtures: an app on SQLite, accounts for each role, signed-in clients, seeded residents.
 
 CSRF is on, as in production: `post_form` reads the token from the page like a browser would.
+Every account has two-factor sign-in set up with a known secret (SECRETS), and `sign_in`
+enters the password and then the code an authenticator app would show.
 """
 
 from __future__ import annotations
@@ -8,12 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from bot.channels.addresses import parse_address
-from bot.core.accounts import create_user
+from bot.core import two_factor
+from bot.core.accounts import account_id_for, create_user
 from bot.core.inbound import InboundMessage
 from bot.runtime.container import Container
 from tests.conftest import make_container
@@ -27,14 +31,15 @@ ACCOUNTS = {
     "partner": ("partner@library.example", "LIB1"),
     "other_partner": ("partner@foodbank.example", "FOOD1"),
 }
+#: Each account's TOTP secret (base32), as its authenticator app holds it.
+SECRETS = {role: pyotp.random_base32() for role in ACCOUNTS}
 
 
-@pytest.fixture
-def admin_services(sqlite_url: str) -> Iterator[Container]:
-    services = make_container(sqlite_url)
+def add_accounts(services: Container) -> None:
+    """ACCOUNTS, each with its password and its two-factor secret set up."""
     with services.db.session() as session:
         for role, (email, partner) in ACCOUNTS.items():
-            create_user(
+            user = create_user(
                 session,
                 email=email,
                 name=role.replace("_", " ").title(),
@@ -42,6 +47,14 @@ def admin_services(sqlite_url: str) -> Iterator[Container]:
                 password=PASSWORD,
                 partner_code=partner,
             )
+            assert user.id is not None
+            two_factor.enrol(session, services.vault, user.id, SECRETS[role], services.clock())
+
+
+@pytest.fixture
+def admin_services(sqlite_url: str) -> Iterator[Container]:
+    services = make_container(sqlite_url)
+    add_accounts(services)
     yield services
     services.db.engine.dispose()
 
@@ -68,18 +81,34 @@ def post_form(
     return client.post(path, data={**data, "csrf_token": token})
 
 
+def code_for(services: Container, role: str) -> str:
+    """The code the role's authenticator app shows now (by the app's clock)."""
+    return pyotp.TOTP(SECRETS[role]).at(services.clock())
+
+
 @pytest.fixture
-def sign_in(admin_app: Flask) -> Callable[[str], FlaskClient]:
-    """A client signed in as one of ACCOUNTS' roles."""
+def sign_in(admin_app: Flask, admin_services: Container) -> Callable[[str], FlaskClient]:
+    """A client signed in as one of ACCOUNTS' roles, password and code."""
 
     def signed_in(role: str) -> FlaskClient:
         client = admin_app.test_client()
         email, _partner = ACCOUNTS[role]
+        # A code is refused once used, and a test may sign one role in twice within its
+        # 30 seconds: enrolling the same secret again lets this sign-in use the current code.
+        with admin_services.db.session() as session:
+            user_id = account_id_for(session, email)
+            assert user_id is not None
+            two_factor.enrol(
+                session, admin_services.vault, user_id, SECRETS[role], admin_services.clock()
+            )
         response = post_form(
             client,
             "/admin/sign-in",
             {"email": email, "password": PASSWORD},
         )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        code = code_for(admin_services, role)
+        response = post_form(client, "/admin/two-factor", {"code": code})
         assert response.status_code == 302, response.get_data(as_text=True)
         return client
 

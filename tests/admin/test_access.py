@@ -36,6 +36,8 @@ PUBLIC = {
     "admin.signin.login": "signing in",
     "admin.signin.logout": "signing out (it only ever clears the visitor's own session)",
     "admin.signin.switch_language": "English or Welsh, chosen on the sign-in page too",
+    "admin.two_factor.verify": "the code after the password, before being signed in",
+    "admin.two_factor.set_up": "setting up the code at first sign-in, before being signed in",
 }
 ROLES = ("admin", "officer", "partner")
 SIGN_IN = "/admin/sign-in"
