@@ -17,6 +17,7 @@ from admin.auth import current_user
 from admin.dates import uk_time
 from admin.errors import install_error_pages
 from admin.extensions import csrf, limiter
+from admin.guard import install_request_guard
 from admin.i18n import install_i18n
 from admin.nav import nav_for
 from admin.security import install_security_headers
@@ -76,6 +77,7 @@ def admin_blueprint() -> Blueprint:
     for view in VIEWS:
         parent.register_blueprint(view)
     install_error_pages(parent)
+    install_request_guard(parent)
     return parent
 
 

@@ -1,27 +1,77 @@
-"""The admin's own 403 and 404 pages, in the interface language, for every admin page.
+"""The admin's own error pages, in the interface language, for every admin page.
 
 They are registered on the parent "admin" blueprint, so they cover every view module's
-blueprint and nothing outside /admin (the webhooks keep Flask's plain errors).
+blueprint and nothing outside /admin (the webhooks keep their plain-text answers). Each says in
+plain words what went wrong. An unexpected failure is logged by its type and endpoint only:
+Flask's own log line would carry the exception's message and traceback, which can quote what
+an officer typed (a database error repeats the statement's parameters).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import logging
+
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import Forbidden, NotFound
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import (
+    BadRequest,
+    Forbidden,
+    HTTPException,
+    NotFound,
+    RequestEntityTooLarge,
+)
 
 from admin.i18n import translate
 
+log = logging.getLogger(__name__)
+
+
+def error_page(title: str, status: int) -> ResponseReturnValue:
+    """The admin's error page with `title` (already translated) as its heading."""
+    return render_template("admin/error.html", title=title), status
+
 
 def forbidden(_error: Forbidden) -> ResponseReturnValue:
-    title = translate("You do not have permission to see this page")
-    return render_template("admin/error.html", title=title), 403
+    return error_page(translate("You do not have permission to see this page"), 403)
 
 
 def not_found(_error: NotFound) -> ResponseReturnValue:
-    return render_template("admin/error.html", title=translate("Page not found")), 404
+    return error_page(translate("Page not found"), 404)
+
+
+def bad_request(_error: BadRequest) -> ResponseReturnValue:
+    return error_page(
+        translate("The page could not read what was sent. Go back and try again."), 400
+    )
+
+
+def form_expired(_error: CSRFError) -> ResponseReturnValue:
+    title = (
+        "The form has expired or did not come from this site."
+        " Go back, reload the page and try again."
+    )
+    return error_page(translate(title), 400)
+
+
+def too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
+    return error_page(translate("What was sent is too large. Send less and try again."), 413)
+
+
+def unexpected(error: Exception) -> ResponseReturnValue:
+    """Any other failure: a 500 page, logged without the request's values or the message."""
+    if isinstance(error, HTTPException):  # the ones with no page of their own keep Flask's
+        return error
+    log.error("admin_error endpoint=%s error=%s", request.endpoint, type(error).__name__)
+    return error_page(
+        translate("Sorry, there is a problem with the service. Try again later."), 500
+    )
 
 
 def install_error_pages(admin: Blueprint) -> None:
     admin.register_error_handler(Forbidden, forbidden)
     admin.register_error_handler(NotFound, not_found)
+    admin.register_error_handler(CSRFError, form_expired)
+    admin.register_error_handler(BadRequest, bad_request)
+    admin.register_error_handler(RequestEntityTooLarge, too_large)
+    admin.register_error_handler(Exception, unexpected)

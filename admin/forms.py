@@ -3,6 +3,10 @@
 Whole numbers and page numbers from query strings and forms, the GOV.UK date inputs of a
 "from ... to ..." filter (admin/templates/admin/_date_range.html draws them), the flows to
 choose from, and GOV.UK pagination links that carry the page's filters along.
+
+Every reader here answers for any text at all (unicode digits, 5,000 digits, year 9999) with
+"not a number" or a message, never an exception: a view that reads through them cannot fail on
+what was typed, and no number it passes on is too big for a database column.
 """
 
 from __future__ import annotations
@@ -19,11 +23,19 @@ from bot.flowspec.model import FlowLibrary
 
 #: No list is this long; a bigger number is a typo (and too big an OFFSET for PostgreSQL).
 MAX_PAGE = 100_000
+#: The largest id or count a form may carry: PostgreSQL's INTEGER (SQLite's is wider).
+MAX_WHOLE = 2**31 - 1
+#: Years a date filter takes: nothing is older, and past year 9999 a day has no next day.
+YEARS = (1900, 2100)
 
 
 def whole_number(value: str | None) -> int | None:
-    """'12' -> 12; None for anything else (empty, negative, '1.5', '²'), which callers ignore."""
-    return int(value) if value and value.isascii() and value.isdigit() else None
+    """'12' -> 12; None for anything else (empty, negative, '1.5', '²', past MAX_WHOLE), which
+    callers ignore. Length is checked first: int() refuses (raises on) 4,301 digits or more."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if number <= MAX_WHOLE else None
 
 
 def page_number(values: Mapping[str, str], name: str = "page") -> int:
@@ -31,18 +43,30 @@ def page_number(values: Mapping[str, str], name: str = "page") -> int:
     return max(1, min(whole_number(values.get(name)) or 1, MAX_PAGE))
 
 
-def parse_day(values: Mapping[str, str], prefix: str) -> tuple[date | None, bool]:
-    """A GOV.UK date input's day/month/year; (None, True) when all empty, (None, False) if bad."""
+def parse_day(values: Mapping[str, str], prefix: str) -> tuple[date | None, str | None]:
+    """A GOV.UK date input's day/month/year, and what is wrong with it: (None, None) when all
+    empty, (None, "date") when not a real date, (None, "year") when outside YEARS."""
     parts = [values.get(f"{prefix}-{part}", "").strip() for part in ("day", "month", "year")]
     if not any(parts):
-        return None, True
+        return None, None
     day, month, year = (whole_number(part) for part in parts)
     if day is None or month is None or year is None or len(parts[2]) != 4:
-        return None, False
+        return None, "date"
+    if not YEARS[0] <= year <= YEARS[1]:
+        return None, "year"
     try:
-        return date(year, month, day), True
+        return date(year, month, day), None
     except ValueError:
-        return None, False
+        return None, "date"
+
+
+#: (field, problem) -> the message an officer reads.
+DATE_PROBLEMS = {
+    ("from", "date"): "The start date must be a real date, like 27 3 2025",
+    ("to", "date"): "The end date must be a real date, like 27 3 2025",
+    ("from", "year"): "The start date must be in a year from {first} to {last}",
+    ("to", "year"): "The end date must be in a year from {first} to {last}",
+}
 
 
 def parse_date_range(
@@ -52,13 +76,13 @@ def parse_date_range(
 
     The upper bound is exclusive so that a whole last day is included whatever its times.
     """
-    start, start_ok = parse_day(values, "from")
-    end, end_ok = parse_day(values, "to")
-    errors = {}
-    if not start_ok:
-        errors["from"] = translate("The start date must be a real date, like 27 3 2025")
-    if not end_ok:
-        errors["to"] = translate("The end date must be a real date, like 27 3 2025")
+    start, start_problem = parse_day(values, "from")
+    end, end_problem = parse_day(values, "to")
+    errors = {
+        name: translate(DATE_PROBLEMS[name, problem], first=YEARS[0], last=YEARS[1])
+        for name, problem in (("from", start_problem), ("to", end_problem))
+        if problem
+    }
     if start and end and end < start:
         errors["to"] = translate("The end date must be the same as or after the start date")
         end = None

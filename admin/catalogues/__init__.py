@@ -9,6 +9,7 @@ from admin.catalogues import (
     broadcasts,
     common,
     conversations,
+    errors,
     export,
     flows,
     overview,
@@ -28,5 +29,6 @@ for _page in (
     answers,
     questions,
     broadcasts,
+    errors,
 ):
     CY.update(_page.CY)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -37,7 +37,12 @@ def list_themes(session: Session) -> list[Theme]:
 
 
 def get_theme_by_name(session: Session, name: str) -> Theme | None:
-    statement = select(Theme).where(func.lower(Theme.name) == clean_theme_name(name).lower())
+    """The theme of this name in any case. The exact name is matched too: SQLite's lower()
+    folds ASCII letters only, so 'Í' would otherwise slip past to the unique constraint."""
+    cleaned = clean_theme_name(name)
+    statement = select(Theme).where(
+        or_(col(Theme.name) == cleaned, func.lower(Theme.name) == cleaned.lower())
+    )
     return session.exec(statement).first()
 
 
