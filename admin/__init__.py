@@ -20,6 +20,7 @@ from admin.extensions import csrf, limiter
 from admin.guard import install_request_guard
 from admin.i18n import install_i18n
 from admin.nav import nav_for
+from admin.once import once_field
 from admin.security import install_security_headers
 from admin.views import (
     account,
@@ -95,6 +96,7 @@ def init_admin(app: Flask, services: Container) -> None:
     limiter.init_app(app)
     install_i18n(app)
     app.jinja_env.globals.update(current_user=current_user, nav_for=nav_for)
+    app.jinja_env.globals.update(once_field=once_field)
     app.add_template_filter(uk_time, "uk_time")
     install_security_headers(app)
     app.register_blueprint(admin_blueprint())

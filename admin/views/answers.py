@@ -7,6 +7,8 @@ cannot change anything (the POST routes below do not allow their role).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -14,8 +16,10 @@ from admin.auth import current_user, partner_scope, requires, services
 from admin.forms import page_number, whole_number
 from admin.i18n import translate, ui_language
 from admin.labels import FILED_LABELS, KIND_LABELS
+from admin.once import one_time, spend_form
 from bot.core.audit import record_event
 from bot.core.filing import FilingError, file_answer
+from bot.core.form_tokens import Earlier
 from bot.store.answer_list import (
     OPEN_KINDS,
     AnswerFilter,
@@ -99,16 +103,37 @@ def _back_to_list(answer_id: int) -> ResponseReturnValue:
     )
 
 
+def _saved_already(message: str) -> Callable[..., ResponseReturnValue]:
+    """A form of this page sent again: told as the first was (`message`), nothing redone."""
+
+    def replayed(_earlier: Earlier, answer_id: int) -> ResponseReturnValue:
+        flash(translate(message), "success")
+        return _back_to_list(answer_id)
+
+    return replayed
+
+
+def _tag_refused(message: str, answer_id: int) -> ResponseReturnValue:
+    """The list with the new theme's name as typed, beside the answer."""
+    return _show_answers({"answer_id": answer_id, "text": message, "typed": _new_theme()})
+
+
+def _new_theme() -> str:
+    return request.form.get("new_theme", "")
+
+
 @bp.post("/answers/<int:answer_id>/themes")
 @requires("admin", "officer")
+@one_time(_saved_already("Themes saved"), _tag_refused)
 def tag(answer_id: int) -> ResponseReturnValue:
     """Set an answer's themes from the codebook, optionally adding a new theme on the way."""
     chosen = (whole_number(value) for value in request.form.getlist("theme"))
     theme_ids = [theme_id for theme_id in chosen if theme_id is not None]
-    new_theme = request.form.get("new_theme", "")
+    new_theme = _new_theme()
     user = current_user()
     try:
         with services().db.session() as session:
+            spend_form(session)
             if clean_theme_name(new_theme):
                 theme_ids.append(find_or_add_theme(session, new_theme).id or 0)
             change = set_answer_themes(session, answer_id, theme_ids)
@@ -123,19 +148,29 @@ def tag(answer_id: int) -> ResponseReturnValue:
     return _back_to_list(answer_id)
 
 
+def _flagged_already(_earlier: Earlier, answer_id: int) -> ResponseReturnValue:
+    return _saved_already(_flag_message())(_earlier, answer_id)
+
+
+def _flag_message() -> str:
+    significant = request.form.get("significant") == "1"
+    return "Flagged as significant" if significant else "Significant flag removed"
+
+
 @bp.post("/answers/<int:answer_id>/significant")
 @requires("admin", "officer")
+@one_time(_flagged_already)
 def flag(answer_id: int) -> ResponseReturnValue:
     """Flag an answer as significant, or remove the flag."""
     significant = request.form.get("significant") == "1"
     user = current_user()
     with services().db.session() as session:
+        spend_form(session)
         if not set_answer_significant(session, answer_id, significant):
             abort(404)
         action = "answer_flagged" if significant else "answer_unflagged"
         record_event(session, user.id if user else None, action, f"answer:{answer_id}")
-    message = "Flagged as significant" if significant else "Significant flag removed"
-    flash(translate(message), "success")
+    flash(translate(_flag_message()), "success")
     return _back_to_list(answer_id)
 
 
@@ -147,22 +182,9 @@ FILED_MESSAGES = {
 }
 
 
-@bp.post("/answers/<int:answer_id>/filing")
-@requires("admin", "officer")
-def filing(answer_id: int) -> ResponseReturnValue:
-    """File an answer as an answer, not an answer, or a question; the transcript's forms send
-    `transcript` (the resident's id) to come back there rather than to the list."""
-    filed_as = request.form.get("filed_as", "")
-    user = current_user()
-    try:
-        with services().db.session() as session:
-            file_answer(
-                session, services().vault, answer_id, filed_as, user_id=user.id if user else None
-            )
-    except FilingError as problem:
-        flash(translate(str(problem)), "error")
-    else:
-        flash(translate(FILED_MESSAGES[filed_as]), "success")
+def _after_filing(answer_id: int) -> ResponseReturnValue:
+    """The transcript's forms send `transcript` (the resident's id) to come back there rather
+    than to the list."""
     resident = whole_number(request.form.get("transcript"))
     if resident is not None:
         return redirect(
@@ -170,3 +192,29 @@ def filing(answer_id: int) -> ResponseReturnValue:
             + f"#answer-{answer_id}"
         )
     return _back_to_list(answer_id)
+
+
+def _filed_already(_earlier: Earlier, answer_id: int) -> ResponseReturnValue:
+    # The same fields as a first submission that committed, so `filed_as` is a good one.
+    flash(translate(FILED_MESSAGES[request.form.get("filed_as", "")]), "success")
+    return _after_filing(answer_id)
+
+
+@bp.post("/answers/<int:answer_id>/filing")
+@requires("admin", "officer")
+@one_time(_filed_already)
+def filing(answer_id: int) -> ResponseReturnValue:
+    """File an answer as an answer, not an answer, or a question."""
+    filed_as = request.form.get("filed_as", "")
+    user = current_user()
+    try:
+        with services().db.session() as session:
+            spend_form(session)
+            file_answer(
+                session, services().vault, answer_id, filed_as, user_id=user.id if user else None
+            )
+    except FilingError as problem:
+        flash(translate(str(problem)), "error")
+    else:
+        flash(translate(FILED_MESSAGES[filed_as]), "success")
+    return _after_filing(answer_id)

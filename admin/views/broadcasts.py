@@ -6,6 +6,7 @@ it costs, send after confirming those figures, then watch progress and pause or 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -14,8 +15,10 @@ from flask.typing import ResponseReturnValue
 from admin.auth import current_user, requires, services
 from admin.forms import flow_choices, page_number
 from admin.i18n import translate
+from admin.once import form_submission, one_time
 from bot.core.audit import record_event
-from bot.core.broadcasts import BroadcastError, Preview
+from bot.core.broadcasts import RESULT, BroadcastError, Preview
+from bot.core.form_tokens import Earlier
 from bot.store.broadcast_list import count_broadcasts, list_broadcasts
 
 bp = Blueprint("broadcasts", __name__)
@@ -97,8 +100,24 @@ def preview() -> ResponseReturnValue:
     return _show_broadcasts(form, preview)
 
 
+def _already_sent(earlier: Earlier) -> ResponseReturnValue:
+    """The same send form again (a double-click, a replay): the broadcast the first made, which
+    is started now only if the first was cut short before it started (starting is once)."""
+    broadcast_id = int(earlier.result.removeprefix(RESULT))
+    if services().broadcasts.progress(broadcast_id).status == "draft":
+        services().broadcasts.start(broadcast_id)
+    flash(translate("This was already sent: here is the broadcast."), "success")
+    return redirect(url_for("admin.broadcasts.index") + f"#broadcast-{broadcast_id}")
+
+
+def _send_refused(message: str) -> ResponseReturnValue:
+    """The compose form as the officer wrote it, to preview and send again."""
+    return _show_broadcasts(_form(), errors=[("body_cy", message)])
+
+
 @bp.post("/broadcasts/send")
 @requires("admin", "officer")
+@one_time(_already_sent, _send_refused)
 def send() -> ResponseReturnValue:
     """Send what was previewed, if the figures the officer confirmed still hold."""
     form, user = _form(), current_user()
@@ -111,7 +130,7 @@ def send() -> ResponseReturnValue:
             return _show_broadcasts(form, preview, warning=changed)
         created_by = user.name if user else ""
         broadcast_id = services().broadcasts.create(
-            form["flow"], form["body_cy"], form["body_en"], created_by
+            form["flow"], form["body_cy"], form["body_en"], created_by, once=form_submission()
         )
         written = services().broadcasts.start(broadcast_id)
     except FormError as refused:
@@ -135,7 +154,7 @@ def _change_state(broadcast_id: int, verb: str, action: str, done: str) -> Respo
     """Pause or resume; a refusal (already done, not started) shows as a message, not an error."""
     user = current_user()
     try:
-        getattr(services().broadcasts, verb)(broadcast_id)
+        getattr(services().broadcasts, verb)(broadcast_id, once=form_submission())
     except BroadcastError as problem:
         flash(translate(str(problem)), "error")
         return redirect(url_for("admin.broadcasts.index"))
@@ -145,8 +164,19 @@ def _change_state(broadcast_id: int, verb: str, action: str, done: str) -> Respo
     return redirect(url_for("admin.broadcasts.index"))
 
 
+def _changed_already(done: str) -> Callable[..., ResponseReturnValue]:
+    """Pause or resume sent again: told as the first was, and nothing changes again."""
+
+    def replayed(_earlier: Earlier, broadcast_id: int) -> ResponseReturnValue:
+        flash(translate(done), "success")
+        return redirect(url_for("admin.broadcasts.index") + f"#broadcast-{broadcast_id}")
+
+    return replayed
+
+
 @bp.post("/broadcasts/<int:broadcast_id>/pause")
 @requires("admin", "officer")
+@one_time(_changed_already("Broadcast paused"))
 def pause(broadcast_id: int) -> ResponseReturnValue:
     """Stop sending; texts not yet sent wait until it is resumed."""
     return _change_state(broadcast_id, "pause", "broadcast_paused", "Broadcast paused")
@@ -154,6 +184,7 @@ def pause(broadcast_id: int) -> ResponseReturnValue:
 
 @bp.post("/broadcasts/<int:broadcast_id>/resume")
 @requires("admin", "officer")
+@one_time(_changed_already("Broadcast resumed"))
 def resume(broadcast_id: int) -> ResponseReturnValue:
     """Carry on sending the texts that waited."""
     return _change_state(broadcast_id, "resume", "broadcast_resumed", "Broadcast resumed")

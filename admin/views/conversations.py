@@ -21,7 +21,9 @@ from admin.labels import (
     MESSAGE_STATUS_LABELS,
     STATUS_LABELS,
 )
+from admin.once import one_time, spend_form
 from bot.core.audit import record_event
+from bot.core.form_tokens import Earlier
 from bot.core.rights import REASONS
 from bot.core.subject_access import export_person
 from bot.flowspec.model import FlowLibrary
@@ -138,8 +140,26 @@ def transcript(participant_id: int) -> ResponseReturnValue:
     return show_transcript(participant_id)
 
 
+def _revealed_already(_earlier: Earlier, participant_id: int) -> ResponseReturnValue:
+    """The same reveal form again (a double-click): the number as the first showed it, with no
+    second audit entry, since the first recorded this very request and its reason."""
+    sgwrs = services()
+    with sgwrs.db.session() as session:
+        number = get_participant_number(session, sgwrs.vault, participant_id)
+    if number is None:
+        abort(404)
+    return show_transcript(participant_id, revealed=number)
+
+
+def _reveal_refused(message: str, participant_id: int) -> ResponseReturnValue:
+    """The transcript with the reason as typed, to send again."""
+    reason = request.form.get("reason", "").strip()
+    return show_transcript(participant_id, error=message, reason=reason)
+
+
 @bp.post("/conversations/<int:participant_id>/reveal")
 @requires("admin", "officer")
+@one_time(_revealed_already, _reveal_refused)
 def reveal_number(participant_id: int) -> ResponseReturnValue:
     """Show the full number once, for a stated reason that goes in the audit log."""
     reason = request.form.get("reason", "").strip()
@@ -149,6 +169,7 @@ def reveal_number(participant_id: int) -> ResponseReturnValue:
     sgwrs, user = services(), current_user()
     assert user is not None
     with sgwrs.db.session() as session:
+        spend_form(session)
         number = get_participant_number(session, sgwrs.vault, participant_id)
         if number is None:
             abort(404)

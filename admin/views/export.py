@@ -10,11 +10,14 @@ from admin.auth import current_user, requires, services
 from admin.forms import flow_choices, parse_date_range
 from admin.i18n import ui_language
 from admin.labels import KIND_LABELS
+from admin.once import one_time, spend_form
 from bot.core.audit import record_event
+from bot.core.form_tokens import Earlier
 from bot.flowspec.model import FlowLibrary
 from bot.store.exports import (
     KINDS,
     ExportFilters,
+    ExportSize,
     csv_lines,
     iter_export_rows,
     measure_export,
@@ -49,21 +52,43 @@ def show_form(values: MultiDict[str, str], errors: dict[str, str]) -> str:
     )
 
 
-@bp.route("/export", methods=["GET", "POST"])
+@bp.get("/export")
 @requires("admin", "officer")
 def index() -> ResponseReturnValue:
-    """The choices (GET), then the CSV download (POST); each download goes in the audit log."""
+    """The choices; the download is a POST of them (`download`)."""
+    return show_form(MultiDict(), {})
+
+
+def _downloaded_already(earlier: Earlier) -> ResponseReturnValue:
+    """The same export form again (a double-click, whose first response the browser may well
+    have dropped): the same file once more, to the same last answer, while the audit log keeps
+    the one download."""
+    filters, _errors = parse_export(request.form, services().library)
+    rows, last_answer_id = (int(part) for part in earlier.result.split(":"))
+    return _csv(filters, ExportSize(rows=rows, last_answer_id=last_answer_id))
+
+
+@bp.post("/export")
+@requires("admin", "officer")
+@one_time(_downloaded_already)
+def download() -> ResponseReturnValue:
+    """The CSV download of the chosen answers; each download goes in the audit log."""
     sgwrs, user = services(), current_user()
-    if request.method == "GET":
-        return show_form(MultiDict(), {})
     filters, errors = parse_export(request.form, sgwrs.library)
     if errors:
         return show_form(request.form, errors), 400
     assert user is not None
     with sgwrs.db.session() as session:
+        spending = spend_form(session)
         size = measure_export(session, filters)
         detail = f"{filters.describe()}; rows={size.rows}"
         record_event(session, user.id, "export_downloaded", "answers", detail)
+        spending.resulted_in(f"{size.rows}:{size.last_answer_id}")
+    return _csv(filters, size)
+
+
+def _csv(filters: ExportFilters, size: ExportSize) -> Response:
+    sgwrs = services()
     filename = f"sgwrs-answers-{sgwrs.clock():%Y-%m-%d}.csv"
     return Response(
         csv_lines(iter_export_rows(sgwrs.db, sgwrs.vault, filters, size, language=ui_language())),

@@ -17,8 +17,10 @@ from flask.typing import ResponseReturnValue
 from admin.auth import current_user, requires, services
 from admin.forms import page_number
 from admin.i18n import translate, ui_language
+from admin.once import form_submission, one_time
 from bot.channels.sms import MAX_BODY_CHARS, normalise, segment_info
 from bot.core.audit import record_event
+from bot.core.form_tokens import Earlier
 from bot.core.questions import AnswerError, answer_frame, answer_text
 from bot.store.question_inbox import (
     count_questions,
@@ -97,15 +99,35 @@ def index() -> ResponseReturnValue:
     return _show_questions()
 
 
-@bp.post("/questions/<int:question_id>/answer")
-@requires("admin", "officer")
-def answer(question_id: int) -> ResponseReturnValue:
-    """Check an answer's length and cost, or send it; a refused answer stays in the box."""
-    text = request.form.get("answer", "")
+def _draft(question_id: int, text: str) -> dict[str, Any]:
+    """The officer's answer as typed, with its length and cost, to show in its box."""
     with services().db.session() as session:
         found = get_question_to_answer(session, services().vault, question_id)
     check = check_answer(text, found.language if found else None, found.text if found else "")
-    draft: dict[str, Any] = {"question_id": question_id, "text": text, "check": check}
+    return {"question_id": question_id, "text": text, "check": check}
+
+
+def _answered_already(_earlier: Earlier, question_id: int) -> ResponseReturnValue:
+    """The same answer sent again: it went once, and the page says so."""
+    flash(translate("This answer was already sent. Its delivery status shows below."), "success")
+    return redirect(url_for("admin.questions.index", **request.args.to_dict()))
+
+
+def _answer_refused(message: str, question_id: int) -> ResponseReturnValue:
+    """The answer kept in its box, with why it was not sent."""
+    return _show_questions(
+        {**_draft(question_id, request.form.get("answer", "")), "error": message}
+    )
+
+
+@bp.post("/questions/<int:question_id>/answer")
+@requires("admin", "officer")
+@one_time(_answered_already, _answer_refused)
+def answer(question_id: int) -> ResponseReturnValue:
+    """Check an answer's length and cost, or send it; a refused answer stays in the box."""
+    text = request.form.get("answer", "")
+    draft = _draft(question_id, text)
+    check: SmsCheck = draft["check"]
     try:
         if not normalise(text):
             raise AnswerError("Enter your answer.")
@@ -115,7 +137,7 @@ def answer(question_id: int) -> ResponseReturnValue:
             )
         if request.form.get("action") == "check":
             return _show_questions(draft)
-        ticket = services().questions.answer(question_id, text)
+        ticket = services().questions.answer(question_id, text, once=form_submission())
     except AnswerError as problem:
         return _show_questions({**draft, "error": translate(str(problem))})
     user = current_user()

@@ -10,6 +10,8 @@ from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, requires, services
 from admin.i18n import translate
+from admin.once import form_submission, one_time
+from bot.core.form_tokens import Earlier
 from bot.core.rights import RightsError
 
 bp = Blueprint("rights", __name__)
@@ -26,8 +28,19 @@ def _confirmed(participant_id: int) -> tuple[str, int] | ResponseReturnValue:
     return request.form.get("reason", ""), user.id
 
 
+def _opted_out_already(_earlier: Earlier, participant_id: int) -> ResponseReturnValue:
+    flash(translate("The number is opted out: it will get no more texts."), "success")
+    return redirect(url_for("admin.conversations.transcript", participant_id=participant_id))
+
+
+def _erased_already(_earlier: Earlier, participant_id: int) -> ResponseReturnValue:
+    flash(translate("This number was already erased."), "success")
+    return redirect(url_for("admin.conversations.index"))
+
+
 @bp.post("/conversations/<int:participant_id>/opt-out")
 @requires("admin", "officer")
+@one_time(_opted_out_already)
 def opt_out(participant_id: int) -> ResponseReturnValue:
     """No more texts to this number, on any channel, for anyone who uses it."""
     confirmed = _confirmed(participant_id)
@@ -35,7 +48,9 @@ def opt_out(participant_id: int) -> ResponseReturnValue:
         return confirmed
     reason, user_id = confirmed
     try:
-        services().rights.opt_out(participant_id, user_id=user_id, reason=reason)
+        services().rights.opt_out(
+            participant_id, user_id=user_id, reason=reason, once=form_submission()
+        )
     except RightsError as problem:
         flash(translate(str(problem)), "error")
     else:
@@ -45,6 +60,7 @@ def opt_out(participant_id: int) -> ResponseReturnValue:
 
 @bp.post("/conversations/<int:participant_id>/erase")
 @requires("admin")
+@one_time(_erased_already)
 def erase(participant_id: int) -> ResponseReturnValue:
     """Erase everything about this number, for everyone who used it; it stays opted out only
     if it already was."""
@@ -53,7 +69,9 @@ def erase(participant_id: int) -> ResponseReturnValue:
         return confirmed
     reason, user_id = confirmed
     try:
-        erased = services().rights.erase_participant(participant_id, user_id=user_id, reason=reason)
+        erased = services().rights.erase_participant(
+            participant_id, user_id=user_id, reason=reason, once=form_submission()
+        )
     except RightsError as problem:
         flash(translate(str(problem)), "error")
         return redirect(url_for("admin.conversations.transcript", participant_id=participant_id))

@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from admin.auth import current_user, requires, services
 from admin.forms import whole_number
 from admin.i18n import translate
+from admin.once import already_done, one_time, spend_form
 from bot.core.audit import record_event
 from bot.store import themes as codebook
 from bot.store.answer_list import AnswerFilter, count_answer_themes
@@ -36,12 +37,23 @@ def _change(
     user = current_user()
     try:
         with services().db.session() as session:
+            spend_form(session)
             action, target, detail, message = act(session)
             record_event(session, user.id if user else None, action, target, detail)
     except codebook.ThemeError as problem:
         return _show_themes({"field": field, "text": translate(str(problem)), "form": form})
     flash(message, "success")
     return redirect(url_for("admin.themes.index"))
+
+
+def _refused(field: str, *names: str) -> Callable[..., ResponseReturnValue]:
+    """The codebook with the form's fields `names` as typed, and why it was not sent."""
+
+    def refused(message: str, **ids: int) -> ResponseReturnValue:
+        form = {name: request.form.get(name, "") for name in names}
+        return _show_themes({"field": field.format(**ids), "text": message, "form": form})
+
+    return refused
 
 
 def _id(name: str) -> int:
@@ -58,6 +70,7 @@ def index() -> ResponseReturnValue:
 
 @bp.post("/themes")
 @requires("admin", "officer")
+@one_time(already_done("admin.themes.index"), _refused("name", "name"))
 def add() -> ResponseReturnValue:
     """Add a theme to the codebook."""
     name = request.form.get("name", "")
@@ -72,6 +85,7 @@ def add() -> ResponseReturnValue:
 
 @bp.post("/themes/<int:theme_id>/rename")
 @requires("admin", "officer")
+@one_time(already_done("admin.themes.index"), _refused("rename-{theme_id}", "name", "theme_id"))
 def rename(theme_id: int) -> ResponseReturnValue:
     """Rename a theme; its tags stay on their answers."""
     name = request.form.get("name", "")
@@ -86,6 +100,7 @@ def rename(theme_id: int) -> ResponseReturnValue:
 
 @bp.post("/themes/merge")
 @requires("admin", "officer")
+@one_time(already_done("admin.themes.index"), _refused("source", "source", "target"))
 def merge() -> ResponseReturnValue:
     """Merge one theme into another: every tag moves, the first theme goes."""
     source, target = _id("source"), _id("target")

@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from admin.auth import current_user, requires, services
 from admin.i18n import translate
+from admin.once import already_done, one_time, spend_form
 from bot.core import accounts
 from bot.core.accounts import ROLES, AccountError, create_user
 from bot.core.audit import record_event
@@ -60,8 +61,13 @@ def show_users(
     )
 
 
+def _add_refused(message: str) -> ResponseReturnValue:
+    return show_users(request.form, ("email", message))
+
+
 @bp.route("/users", methods=["GET", "POST"])
 @requires("admin")
+@one_time(already_done("admin.users.index"), _add_refused)
 def index() -> ResponseReturnValue:
     """Everyone with an account (GET), and adding one (POST)."""
     if request.method == "GET":
@@ -71,6 +77,7 @@ def index() -> ResponseReturnValue:
     role = form.get("role", "")
     try:
         with services().db.session() as session:
+            spend_form(session)
             user = create_user(
                 session,
                 email=form.get("email", ""),
@@ -100,6 +107,7 @@ def _change(
         return show_users(MultiDict(), ("accounts", translate(refusal))), 400
     try:
         with services().db.session() as session:
+            spend_form(session)
             user, detail = change(session)
             record_event(session, admin.id, action, f"user:{user_id}", detail)
     except LookupError:
@@ -111,6 +119,7 @@ def _change(
 
 @bp.post("/users/<int:user_id>/deactivate")
 @requires("admin")
+@one_time(already_done("admin.users.index"))
 def deactivate(user_id: int) -> ResponseReturnValue:
     """Stop an account signing in; its sessions end at once."""
     done = _change(
@@ -127,6 +136,7 @@ def deactivate(user_id: int) -> ResponseReturnValue:
 
 @bp.post("/users/<int:user_id>/reactivate")
 @requires("admin")
+@one_time(already_done("admin.users.index"))
 def reactivate(user_id: int) -> ResponseReturnValue:
     done = _change(
         user_id,
@@ -142,6 +152,7 @@ def reactivate(user_id: int) -> ResponseReturnValue:
 
 @bp.post("/users/<int:user_id>/role")
 @requires("admin")
+@one_time(already_done("admin.users.index"))
 def change_role(user_id: int) -> ResponseReturnValue:
     """A new role; a partner's code comes with it (and goes when the role is another)."""
     role = request.form.get("role", "")
@@ -160,6 +171,7 @@ def change_role(user_id: int) -> ResponseReturnValue:
 
 @bp.post("/users/<int:user_id>/password")
 @requires("admin")
+@one_time(already_done("admin.users.index"))
 def reset_password(user_id: int) -> ResponseReturnValue:
     """A temporary password, shown on this page once (never in a cookie or the log)."""
     temporary: list[str] = []
@@ -177,6 +189,7 @@ def reset_password(user_id: int) -> ResponseReturnValue:
 
 @bp.post("/users/<int:user_id>/two-factor/reset")
 @requires("admin")
+@one_time(already_done("admin.users.index"))
 def reset_two_factor(user_id: int) -> ResponseReturnValue:
     """For a lost phone: the account sets up two-factor sign-in again when it next signs in."""
     done = _change(

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.channels.sms import MAX_BODY_CHARS, normalise, segment_info
+from bot.core.form_tokens import Submission, spend
 from bot.engine.render import compose
 from bot.flowspec.model import Text
 from bot.runtime.clock import Clock, utc_now
@@ -30,6 +31,8 @@ from bot.store.outbox import (
 from bot.store.recipients import list_broadcast_recipients
 
 log = logging.getLogger(__name__)
+#: A spent form token's result for the broadcast it made: "broadcast:" and its id.
+RESULT = "broadcast:"
 #: Rows written per transaction while fanning out, so a large broadcast never holds long locks.
 BATCH = 500
 #: The preview's warning for each kind of contact detail in the text: a warning, not a refusal,
@@ -106,13 +109,27 @@ class Broadcasts:
             warnings=tuple(CONTACT_WARNINGS[kind] for kind in KINDS if kind in found),
         )
 
-    def create(self, flow_id: str, body_cy: str, body_en: str, created_by: str) -> int:
+    def create(
+        self,
+        flow_id: str,
+        body_cy: str,
+        body_en: str,
+        created_by: str,
+        *,
+        once: Submission | None = None,
+    ) -> int:
+        """A draft broadcast's id. With an officer's form token (`once`) the broadcast is made
+        in the same unit of work that spends it, so the same form sent twice, even at once,
+        makes one broadcast: the second gets AlreadySubmittedError naming it (`broadcast:ID`)."""
         self._check_flow(flow_id)
         text = _text(body_cy, body_en)
         with self.db.session() as session:
-            return add_broadcast(
+            spending = spend(session, once, self.clock())
+            broadcast_id = add_broadcast(
                 session, flow_id=flow_id, body_cy=text.cy, body_en=text.en, created_by=created_by
             )
+            spending.resulted_in(f"{RESULT}{broadcast_id}")
+            return broadcast_id
 
     def start(self, broadcast_id: int) -> int:
         """Write one outbox row per recipient (once, however often this runs) and queue them."""
@@ -146,11 +163,11 @@ class Broadcasts:
         log.info("broadcast_started broadcast=%s sends=%s", broadcast_id, written)
         return written
 
-    def pause(self, broadcast_id: int) -> None:
-        self._set_status(broadcast_id, "paused", allowed={"sending"})
+    def pause(self, broadcast_id: int, *, once: Submission | None = None) -> None:
+        self._set_status(broadcast_id, "paused", allowed={"sending"}, once=once)
 
-    def resume(self, broadcast_id: int) -> None:
-        self._set_status(broadcast_id, "sending", allowed={"paused"})
+    def resume(self, broadcast_id: int, *, once: Submission | None = None) -> None:
+        self._set_status(broadcast_id, "sending", allowed={"paused"}, once=once)
         with self.db.session() as session:
             tickets = list_pending_sends(session, broadcast_id)
         self.queue.enqueue(tickets)
@@ -164,8 +181,11 @@ class Broadcasts:
                 set_broadcast_status(session, broadcast, "done")
             return Progress(broadcast_id, broadcast.status, counts)
 
-    def _set_status(self, broadcast_id: int, status: str, *, allowed: set[str]) -> None:
+    def _set_status(
+        self, broadcast_id: int, status: str, *, allowed: set[str], once: Submission | None
+    ) -> None:
         with self.db.session() as session:
+            spend(session, once, self.clock())
             broadcast = self._get(session, broadcast_id)
             if broadcast.status not in allowed:
                 raise BroadcastError(f"A {broadcast.status} broadcast cannot be made {status}.")

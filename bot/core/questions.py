@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from bot.channels.sms import MAX_BODY_CHARS, normalise, segment_info
+from bot.core.form_tokens import Submission, spend
 from bot.core.opt_out import is_opted_out
 from bot.engine import texts as system_texts
 from bot.engine.render import compose
@@ -128,13 +129,17 @@ class QuestionDesk:
         with self.db.session() as session:
             return list_open_questions(session, self.vault)
 
-    def answer(self, question_id: int, text: str) -> OutboxTicket:
-        """Record the officer's answer and queue it to the resident, once."""
+    def answer(
+        self, question_id: int, text: str, *, once: Submission | None = None
+    ) -> OutboxTicket:
+        """Record the officer's answer and queue it to the resident, once; the officer's form
+        token (`once`) is spent with it (bot.core.form_tokens)."""
         answer = normalise(text)
         if not answer:
             raise AnswerError("The answer is empty.")
         now = self.clock()
         with self.db.session() as session:
+            spend(session, once, now)
             question = get_question(session, question_id)
             if question is None:
                 raise AnswerError(

@@ -28,6 +28,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from bot.core.form_tokens import forget_spent_tokens
 from bot.core.rights import finish_erasure
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.queue import JobQueue
@@ -69,6 +70,8 @@ class PurgeReport:
     rows: dict[str, int] = field(default_factory=dict)
     receipts: int = 0
     timers: int = 0
+    #: Spent one-time form tokens past their lifetime (refused anyway, so no use kept).
+    form_tokens: int = 0
     #: Audit entries whose officer's words were taken out.
     audit_reasons: int = 0
 
@@ -131,6 +134,7 @@ def _run(units: Units, after: AfterBatch, retention: timedelta, now: datetime) -
             receipts=delete_old_receipts(session, tidy_before),
             timers=delete_finished_timers(session, tidy_before),
             audit_reasons=clear_old_audit_reasons(session, report.cutoff),
+            form_tokens=forget_spent_tokens(session, now),
         )
 
 

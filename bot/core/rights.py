@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.channels.addresses import AddressError, parse_address
 from bot.core.audit import record_event
+from bot.core.form_tokens import Submission, spend
 from bot.core.opt_out import number_hashes, opt_out
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.crypto import Vault
@@ -67,20 +68,36 @@ class Rights:
             raise RightsError(f"That is not a phone number we can use: {error}") from error
         return self._erase(self.vault.number_hashes(number), user_id=user_id, reason=reason)
 
-    def erase_participant(self, participant_id: int, *, user_id: int | None, reason: str) -> Erased:
-        """Erase the number of this participant (the transcript page's button)."""
+    def erase_participant(
+        self,
+        participant_id: int,
+        *,
+        user_id: int | None,
+        reason: str,
+        once: Submission | None = None,
+    ) -> Erased:
+        """Erase the number of this participant (the transcript page's button, whose form token
+        `once` is spent with the erasure)."""
         _check_reason(reason)
         with self.db.session() as session:
             participant = get_participant(session, participant_id)
             if participant is None:
                 raise RightsError("That resident has already been erased.")
             hashes = number_hashes(self.vault, participant)
-        return self._erase(hashes, user_id=user_id, reason=reason)
+        return self._erase(hashes, user_id=user_id, reason=reason, once=once)
 
-    def opt_out(self, participant_id: int, *, user_id: int | None, reason: str) -> None:
+    def opt_out(
+        self,
+        participant_id: int,
+        *,
+        user_id: int | None,
+        reason: str,
+        once: Submission | None = None,
+    ) -> None:
         """Block every later text to this participant's number, as if they had sent STOP."""
         _check_reason(reason)
         with self.db.session() as session:
+            spend(session, once, self.clock())
             participant = get_participant(session, participant_id)
             if participant is None:
                 raise RightsError("That resident has been erased.")
@@ -88,8 +105,16 @@ class Rights:
             target = f"participant:{participant_id}"
             record_event(session, user_id, "number_opted_out", target, f"reason={reason}")
 
-    def _erase(self, hashes: tuple[str, ...], *, user_id: int | None, reason: str) -> Erased:
+    def _erase(
+        self,
+        hashes: tuple[str, ...],
+        *,
+        user_id: int | None,
+        reason: str,
+        once: Submission | None = None,
+    ) -> Erased:
         with self.db.session() as session:
+            spend(session, once, self.clock())
             work = erase_number(session, hashes)
             ids = work.participant_ids
             target = f"participant:{ids[0]}" if ids else "number"

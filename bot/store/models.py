@@ -393,3 +393,25 @@ class RecoveryCode(SQLModel, table=True):
     user_id: int = Field(foreign_key="users.id", index=True)
     code_hash: str = Field(max_length=64, unique=True)
     used_at: datetime | None = None
+
+
+class FormToken(SQLModel, table=True):
+    """An admin form's one-time token, spent: the key that makes a form sent twice act once.
+
+    Written in the same unit of work as what the form did, so the primary key turns a replay,
+    a double-click or two concurrent posts into "already done". It holds a hash of the token,
+    never the token, and a keyed hash of what was sent, never the words; rows go after the
+    token's lifetime, when the token itself is refused.
+    """
+
+    __tablename__ = "form_tokens"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    #: The endpoint the form was sent to, e.g. admin.broadcasts.send.
+    action: str = Field(max_length=64)
+    #: HMAC of the submitted fields under the token: tells a replay from a changed form.
+    fingerprint: str = Field(max_length=64)
+    #: What the first submission made, e.g. broadcast:7, so a replay can point at it.
+    result: str = Field(default="", max_length=128)
+    created_at: datetime = Field(default_factory=utc_now, index=True)

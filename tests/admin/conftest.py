@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pyotp
 import pytest
@@ -73,12 +75,49 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     return match.group(1)
 
 
+class _HiddenFields(HTMLParser):
+    """Each form on a page: its action's path and its hidden inputs, as a browser sends them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, str]]] = []
+        self._open = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {name: value or "" for name, value in attrs}
+        if tag == "form":
+            self.forms.append((urlsplit(found.get("action", "")).path, {}))
+            self._open = True
+        elif tag == "input" and self._open and found.get("type") == "hidden" and found.get("name"):
+            self.forms[-1][1].setdefault(found["name"], found.get("value", ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._open = False
+
+
+def form_fields(page: str, path: str) -> dict[str, str]:
+    """The hidden fields (CSRF token, one-time token...) of the page's first form sent to
+    `path`. When the page has no such form (a post made up by hand, as to an id that has gone),
+    the page's CSRF token and the first one-time token on it: tokens are not tied to one form."""
+    parser = _HiddenFields()
+    parser.feed(page)
+    for action, hidden in parser.forms:
+        if action == urlsplit(path).path:
+            return hidden
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, f"no CSRF token on the page for {path}"
+    once = [hidden["once"] for _action, hidden in parser.forms if "once" in hidden]
+    return {"csrf_token": match.group(1), **({"once": once[0]} if once else {})}
+
+
 def post_form(
     client: FlaskClient, path: str, data: dict[str, str], *, token_from: str | None = None
 ):
-    """POST a form with the CSRF token a browser would have from `token_from` (default: path)."""
-    token = csrf_token(client, token_from or path)
-    return client.post(path, data={**data, "csrf_token": token})
+    """POST a form as a browser would from the page `token_from` (default: path): with the
+    hidden fields of that page's form for `path`, and `data` typed or chosen over them."""
+    page = client.get(token_from or path).get_data(as_text=True)
+    return client.post(path, data={**form_fields(page, path), **data})
 
 
 def code_for(services: Container, role: str) -> str:

@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.channels.sms import segment_info
 from bot.runtime.container import Container
 from bot.store.models import AuditEvent, Broadcast, OutboxMessage, Participant
-from tests.admin.conftest import TO_HOPES, post_form, talk
+from tests.admin.conftest import TO_HOPES, form_fields, post_form, talk
 from tests.conftest import copy_sqlite, make_container
 from tests.helpers import count_queries
 
@@ -56,13 +56,13 @@ def compose(**changes: str) -> dict[str, str]:
 
 
 def send(client: FlaskClient, **changes: str):
+    """Preview, then send from the preview's form (its one-time token), with `changes`."""
     figures = {"confirm_recipients": "3", "confirm_segments": "4"}
-    return post_form(
-        client,
-        "/admin/broadcasts/send",
-        {**compose(), **figures, **changes},
-        token_from="/admin/broadcasts",
-    )
+    preview = post_form(
+        client, "/admin/broadcasts/preview", compose(), token_from="/admin/broadcasts"
+    ).get_data(as_text=True)
+    form = form_fields(preview, "/admin/broadcasts/send")
+    return client.post("/admin/broadcasts/send", data={**form, **compose(), **figures, **changes})
 
 
 def broadcasts(services: Container) -> list[Broadcast]:

@@ -20,7 +20,7 @@ from bot.runtime.background import InlinePump
 from bot.runtime.container import Container
 from bot.store.models import AuditEvent, Message, OutboxMessage, Question
 from bot.store.participants import erase_participant
-from tests.admin.conftest import TO_HOPES, post_form, talk
+from tests.admin.conftest import TO_HOPES, form_fields, post_form, talk
 from tests.conftest import TEST_AUTH_TOKEN, copy_sqlite, make_container
 from tests.helpers import count_queries, signed_post
 
@@ -455,12 +455,10 @@ def test_answering_twice_keeps_the_second_text_and_sends_once(sign_in, admin_ser
     client = sign_in("officer")
     qid = question_id(admin_services, "When will the scheme start?")
     path = f"/admin/questions/{qid}/answer"
-    token = re.search(
-        r'name="csrf_token" value="([^"]+)"', client.get("/admin/questions").get_data(as_text=True)
-    )
-    assert token
-    first = client.post(path, data={"answer": "March.", "action": "send", "csrf_token": token[1]})
-    second = client.post(path, data={"answer": "April!", "action": "send", "csrf_token": token[1]})
+    # Two tabs: the inbox opened twice, each with the form's own one-time token.
+    tabs = [form_fields(client.get("/admin/questions").get_data(as_text=True), path) for _ in "ab"]
+    first = client.post(path, data={**tabs[0], "answer": "March.", "action": "send"})
+    second = client.post(path, data={**tabs[1], "answer": "April!", "action": "send"})
     assert first.status_code == 302
     page = second.get_data(as_text=True)
     assert second.status_code == 400
@@ -471,12 +469,11 @@ def test_answering_twice_keeps_the_second_text_and_sends_once(sign_in, admin_ser
 
 def test_a_question_erased_meanwhile_keeps_the_text(sign_in, admin_services) -> None:
     qid = question_id(admin_services, "When will the scheme start?")
-    with admin_services.db.session() as session:
+    officer, path = sign_in("officer"), f"/admin/questions/{qid}/answer"
+    fields = form_fields(officer.get("/admin/questions").get_data(as_text=True), path)
+    with admin_services.db.session() as session:  # while the officer has the inbox open
         erase_participant(session, session.get(Question, qid).participant_id)
-    response = post_form(
-        sign_in("officer"), f"/admin/questions/{qid}/answer", {"answer": "Gone?", "action": "send"},
-        token_from="/admin/questions",
-    )  # fmt: skip
+    response = officer.post(path, data={**fields, "answer": "Gone?", "action": "send"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "no longer exists" in page
