@@ -17,7 +17,6 @@ from bot.channels.twiml import message_reply
 from bot.core.inbound import InboundMessage
 from bot.core.status import record_status
 from bot.runtime.container import Container
-from bot.runtime.locks import LockTimeoutError
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 log = logging.getLogger(__name__)
@@ -77,10 +76,7 @@ def receive_message() -> Response:
         num_media=int(num_media),
         opt_out_type=form.get("OptOutType", ""),
     )
-    try:
-        result = _services().inbound.receive(message)
-    except LockTimeoutError:
-        return _plain(503, "Busy: this resident's previous message is still being handled")
+    result = _services().inbound.receive(message)
     return _twiml(result.reply)
 
 

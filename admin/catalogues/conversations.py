@@ -132,4 +132,7 @@ CY: dict[str, str] = {
     "Choose why from the list of reasons.": "Dewiswch pam o'r rhestr o resymau.",
     "That resident has already been erased.": "Mae'r preswylydd hwnnw eisoes wedi'i ddileu.",
     "That resident has been erased.": "Mae'r preswylydd hwnnw wedi'i ddileu.",
+    # The loop guard's flag
+    "Needs a look": "Angen golwg",
+    "Flagged {when}: the same text kept coming with the same reply, as from an auto-responder or a stuck phone. Sgwrs stopped replying to it and kept no more of it. A different text from this resident is answered as usual.": "Wedi'i nodi {when}: daeth yr un neges dro ar ôl tro gyda'r un ateb, fel gan ateb awtomatig neu ffôn sy'n sownd. Rhoddodd Sgwrs y gorau i'w hateb a chadwodd ddim mwy ohoni. Caiff neges wahanol gan y preswylydd hwn ei hateb fel arfer.",
 }

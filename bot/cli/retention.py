@@ -38,7 +38,7 @@ def describe(report: PurgeReport, days: int, *, dry_run: bool) -> str:
     return "\n".join(
         [
             f"{verb} {who} silent since {since} (RETENTION_DAYS={days}){rows}.",
-            f"Also: {report.receipts} receipts and {report.timers} finished timers, and the"
+            f"Also: {report.receipts} receipts emptied, {report.timers} finished timers, and the"
             f" officer's reason in {report.audit_reasons} audit entries from before then.",
             "Kept: the opt-out list, and what these residents counted for on the overview,"
             " as totals.",

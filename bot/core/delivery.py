@@ -26,6 +26,7 @@ from bot.channels.routing import TwilioRoutes
 from bot.channels.sender import Sender, SendError
 from bot.channels.sms import normalise, segment_info
 from bot.core.opt_out import is_opted_out, opt_out
+from bot.core.status import apply_early_statuses
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.crypto import Vault
 from bot.runtime.loop_guard import LoopGuard
@@ -301,6 +302,7 @@ class Delivery:
                 now=now,
                 twilio_sid=sid,
             )
+            apply_early_statuses(session, self.vault, message, now)
             link_sent_message(session, send.outbox_id, message.id)
         log.info("outbox_sent outbox=%s sid=%s", send.row.id, sid)
 

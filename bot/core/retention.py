@@ -8,8 +8,9 @@ Residents go in batches, one transaction each, and each batch first adds what it
 counted for on the overview to `retained_totals`, so the overview's figures are the same after
 the purge as before. Erasure a resident asks for adds nothing there.
 
-The same run deletes idempotency receipts and finished timers after a week (never later than
-the retention period, whatever that week becomes), and takes the officer's own words out of
+The same run empties inbound receipts and deletes finished timers after a week (never later
+than the retention period, whatever that week becomes): a receipt then keeps only its SID's
+digest, so a replay of any age is still a no-op. It also takes the officer's own words out of
 audit entries older than the retention period (the event itself stays).
 
 Kept on purpose: the opt-out list (`opt_outs`). It is what stops us texting a number that said
@@ -35,8 +36,9 @@ from bot.runtime.queue import JobQueue
 from bot.store.audit import clear_old_audit_reasons
 from bot.store.counts import count_tally
 from bot.store.db import Database, UnitOfWork
-from bot.store.messages import delete_old_receipts
+from bot.store.early_statuses import delete_old_early_statuses
 from bot.store.participants import ErasedWork, erase_participants, list_participants_to_purge
+from bot.store.receipts import clear_old_receipts
 from bot.store.retention import (
     add_retained_totals,
     claim_run,
@@ -51,7 +53,8 @@ log = logging.getLogger(__name__)
 #: The run's name in housekeeping_runs, and how often it is due.
 RUN_NAME = "retention_purge"
 EVERY = timedelta(days=1)
-#: How long idempotency receipts and finished timers are kept: Twilio retries within minutes.
+#: How long receipts keep their reply, and finished timers are kept: Twilio retries within
+#: minutes.
 HOUSEKEEPING_AFTER = timedelta(days=7)
 
 Units = Callable[[], AbstractContextManager[UnitOfWork]]
@@ -72,6 +75,8 @@ class PurgeReport:
     timers: int = 0
     #: Spent one-time form tokens past their lifetime (refused anyway, so no use kept).
     form_tokens: int = 0
+    #: Delivery reports for SIDs no send of ours claimed.
+    early_statuses: int = 0
     #: Audit entries whose officer's words were taken out.
     audit_reasons: int = 0
 
@@ -131,8 +136,9 @@ def _run(units: Units, after: AfterBatch, retention: timedelta, now: datetime) -
     with units() as session:
         return replace(
             report,
-            receipts=delete_old_receipts(session, tidy_before),
+            receipts=clear_old_receipts(session, tidy_before),
             timers=delete_finished_timers(session, tidy_before),
+            early_statuses=delete_old_early_statuses(session, tidy_before),
             audit_reasons=clear_old_audit_reasons(session, report.cutoff),
             form_tokens=forget_spent_tokens(session, now),
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core.delivery import Delivery
+from bot.core.inbound import InboundDesk
 from bot.core.retention import PurgeReport, purge_if_due
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.queue import JobQueue
@@ -53,6 +54,7 @@ class Sweep:
         db: Database,
         queue: JobQueue,
         delivery: Delivery,
+        inbound: InboundDesk,
         lost_after: timedelta,
         retention: timedelta,
         clock: Clock = utc_now,
@@ -60,6 +62,7 @@ class Sweep:
         self.db = db
         self.queue = queue
         self.delivery = delivery
+        self.inbound = inbound
         #: A send claimed this long ago belonged to a worker that died.
         self.lost_after = lost_after
         #: Residents silent for this long are erased.
@@ -69,6 +72,11 @@ class Sweep:
     def due_work(self) -> DueWork:
         return find_due_work(self.db, self.delivery, self.lost_after, self.clock)
 
+    def rerun_deferred(self) -> int:
+        """Texts whose handling failed when they came (their receipts wait, pending), handled
+        now (bot.core.inbound says how long a text is left to its own try first)."""
+        return self.inbound.rerun_pending()
+
     def purge(self) -> PurgeReport | None:
         """The retention purge when a day has passed since it last ran; None when not due."""
         return purge_if_due(self.db, self.queue, self.retention, self.clock)
@@ -77,6 +85,7 @@ class Sweep:
         """Hand every due send and timer to the queue again (it skips live jobs), after the
         retention purge when it is due."""
         purged = self.purge()
+        deferred = self.rerun_deferred()
         work = self.due_work()
         self.queue.enqueue(work.sends)
         now = self.clock()
@@ -87,4 +96,5 @@ class Sweep:
             "timers": len(work.timers),
             "recovered": work.recovered,
             "purged": purged.residents if purged else 0,
+            "deferred_texts": deferred,
         }

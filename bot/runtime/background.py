@@ -67,13 +67,14 @@ class InlinePump(_Loop):
     def tick(self) -> int:
         """Fire every due timer, then deliver every due send; returns how many were handled."""
         self.services.sweep.purge()
+        deferred = self.services.sweep.rerun_deferred()
         timers = self.services.sweep.due_work().timers
         for timer_id in timers:
             self.services.inbound.fire_timer(timer_id)
         sends = self.services.sweep.due_work().sends
         for ticket in sends:
             self.services.delivery.deliver(ticket.id)
-        return len(timers) + len(sends)
+        return deferred + len(timers) + len(sends)
 
 
 class Sweeper(_Loop):

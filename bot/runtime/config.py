@@ -31,8 +31,14 @@ class Settings:
     secret_key: str = ""
     #: SQLAlchemy URL. Empty: a SQLite file under instance/.
     database_url: str = ""
-    #: Redis URL for jobs, locks and rate limits. Empty: jobs run in-process.
+    #: Redis URL for jobs, rate limits and the loop guard. Empty: jobs run in-process.
     redis_url: str = ""
+    #: rq (RQ workers on REDIS_URL) or inline (this process sends, as `sgwrs run` does).
+    #: Empty: rq with REDIS_URL, else inline. Production must say inline to run without Redis.
+    jobs: str = ""
+    #: Lets GET /healthz show its details (backlog, oldest unsent text) to a request carrying
+    #: it as `Authorization: Bearer …`. Empty: /healthz says only up or down.
+    health_token: str = ""
     #: Twilio account SID (AC...). Empty in embedded mode: a local fake Twilio is used.
     twilio_account_sid: str = ""
     #: Twilio auth token: signs webhooks and authenticates REST calls.
@@ -62,8 +68,9 @@ class Settings:
     default_flow: str = "energy-data"
     #: Hours of silence after which the next message gets a "welcome back" and the last question.
     resume_after_hours: float = 12.0
-    #: Seconds a per-resident lock may be held before it is considered abandoned.
-    lock_timeout_seconds: int = 30
+    #: Seconds a text waits for the same resident's previous one before it is left to the
+    #: sweep (well inside Twilio's 15 s webhook timeout).
+    lock_timeout_seconds: float = 5.0
     #: Hours of silence mid-flow before one gentle reminder.
     reminder_after_hours: float = 24.0
     #: Hours of silence mid-flow before the session is closed (a later text still resumes it).
@@ -113,6 +120,11 @@ class Settings:
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def job_mode(self) -> str:
+        """'rq' or 'inline': JOBS, or what REDIS_URL implies."""
+        return self.jobs or ("rq" if self.redis_url else "inline")
 
     @property
     def instance_dir(self) -> Path:
@@ -196,7 +208,16 @@ def _check(settings: Settings) -> None:
     except ValueError as error:
         raise ConfigError("RETRY_BACKOFF_MINUTES must be numbers separated by commas") from error
     _check_previous_keys(settings)
+    if settings.jobs not in {"", "rq", "inline"}:
+        raise ConfigError(f"JOBS must be rq or inline, not {settings.jobs!r}")
+    if settings.job_mode == "rq" and not settings.redis_url:
+        raise ConfigError("JOBS=rq needs REDIS_URL")
     if settings.production:
+        if not settings.redis_url and settings.jobs != "inline":
+            raise ConfigError(
+                "REDIS_URL is required when ENV=production, for `sgwrs worker` to send texts"
+                " (or JOBS=inline, to send from the web process itself)"
+            )
         if not settings.twilio_validate:
             raise ConfigError("TWILIO_VALIDATE=false is refused when ENV=production")
         for name in ("secret_key", "data_key", "database_url", "twilio_auth_token", "public_url"):

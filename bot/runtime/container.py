@@ -1,7 +1,7 @@
 """Builds everything a process needs from one Settings object (web, worker, CLI alike).
 
 This is the only place that opens databases and Redis connections; callers receive them.
-With REDIS_URL, jobs, locks, rate limits and the loop guard live in Redis (shared by every
+With REDIS_URL, jobs, rate limits and the loop guard live in Redis (shared by every
 process); without it they live in this process, and the embedded pump does the worker's job.
 """
 
@@ -14,21 +14,21 @@ from datetime import timedelta
 from pathlib import Path
 
 from redis import Redis
+from redis.exceptions import RedisError
 
 from bot.channels.routing import TwilioRoutes
 from bot.channels.sender import Sender, TwilioSender, UnconfiguredSender
 from bot.core.broadcasts import Broadcasts
 from bot.core.delivery import Delivery
-from bot.core.inbound import InboundDesk
+from bot.core.inbound import InboundDesk, RepeatRule
 from bot.core.questions import QuestionDesk
 from bot.core.rights import Rights
 from bot.core.sweep import Sweep
 from bot.flowspec.loading import load_library
 from bot.flowspec.model import FlowLibrary
 from bot.runtime.clock import Clock, utc_now
-from bot.runtime.config import Settings, with_changes
+from bot.runtime.config import ConfigError, Settings, with_changes
 from bot.runtime.crypto import Vault
-from bot.runtime.locks import LocalLocks, Locks, RedisLocks
 from bot.runtime.loop_guard import LocalLoopGuard, LoopGuard, RedisLoopGuard
 from bot.runtime.queue import InlineQueue, JobQueue, RqQueue
 from bot.runtime.quiet_hours import QuietHours
@@ -44,7 +44,6 @@ class Container:
     db: Database
     library: FlowLibrary
     vault: Vault
-    locks: Locks
     redis: Redis | None
     queue: JobQueue
     inbound: InboundDesk
@@ -92,6 +91,22 @@ def with_local_secrets(settings: Settings) -> Settings:
     )
 
 
+def refuse_evicting_redis(redis: Redis) -> None:
+    """Jobs must never be thrown away to make room: a Redis that may evict keys would drop
+    queued sends (the sweep finds them again, but late), so production refuses to start on
+    one. Unreachable at start is only logged: texts still come in, and jobs wait for it."""
+    try:
+        policy = redis.info("memory").get("maxmemory_policy")
+    except RedisError:
+        log.warning("redis_unreachable_at_start")
+        return
+    if policy != "noeviction":
+        raise ConfigError(
+            f"Redis's maxmemory-policy is {policy}: set it to noeviction (CONFIG SET"
+            " maxmemory-policy noeviction, or in redis.conf) so queued texts are never dropped"
+        )
+
+
 def _sender(settings: Settings) -> Sender:
     if not settings.twilio_account_sid:
         return UnconfiguredSender()
@@ -109,35 +124,39 @@ def build_container(
     library = load_library(settings.flows_path, settings.default_flow)
     vault = Vault(settings.data_key, settings.previous_data_keys)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-    locks: Locks
     limiter: RateLimiter
     loop_guard: LoopGuard
     queue: JobQueue
     if redis is not None:
-        locks = RedisLocks(redis, settings.lock_timeout_seconds)
         limiter = RedisTokenBucket(redis, settings.send_rate_per_second)
         loop_guard = RedisLoopGuard(
             redis, settings.loop_guard_max_repeats, settings.loop_guard_window_seconds
         )
-        lost_after = timedelta(seconds=settings.lost_send_after_seconds)
-        queue = RqQueue(redis, lost_after, clock)
     else:
-        locks = LocalLocks(timeout=settings.lock_timeout_seconds)
         limiter = LocalTokenBucket(settings.send_rate_per_second)
         loop_guard = LocalLoopGuard(
             settings.loop_guard_max_repeats, settings.loop_guard_window_seconds
         )
+    if redis is not None and settings.job_mode == "rq":
+        if settings.production:
+            refuse_evicting_redis(redis)
+        lost_after = timedelta(seconds=settings.lost_send_after_seconds)
+        queue = RqQueue(redis, lost_after, clock)
+    else:
         queue = InlineQueue()
     inbound = InboundDesk(
         db=db,
         library=library,
         vault=vault,
-        locks=locks,
         queue=queue,
         clock=clock,
+        lock_timeout_seconds=settings.lock_timeout_seconds,
         resume_after=timedelta(hours=settings.resume_after_hours),
         reminder_after=timedelta(hours=settings.reminder_after_hours),
         expire_after=timedelta(hours=settings.expire_after_hours),
+        repeats=RepeatRule(
+            settings.loop_guard_max_repeats, timedelta(seconds=settings.loop_guard_window_seconds)
+        ),
     )
     delivery = Delivery(
         db=db,
@@ -176,7 +195,6 @@ def build_container(
         db,
         library,
         vault,
-        locks,
         redis,
         queue,
         inbound,
@@ -187,6 +205,7 @@ def build_container(
             db=db,
             queue=queue,
             delivery=delivery,
+            inbound=inbound,
             lost_after=timedelta(seconds=settings.lost_send_after_seconds),
             retention=timedelta(days=settings.retention_days),
             clock=clock,

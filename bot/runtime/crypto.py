@@ -50,6 +50,7 @@ class Vault:
         self._current = _fernet(data_key)
         self._fernet = MultiFernet([self._current, *map(_fernet, previous_keys)])
         self._hash_keys = tuple(_derive(key, b"hash-number") for key in keys)
+        self._fingerprint_key = _derive(data_key, b"fingerprint")
 
     def seal(self, text: str) -> str:
         return self._current.encrypt(text.encode("utf-8")).decode("ascii")
@@ -83,6 +84,11 @@ class Vault:
     def number_hashes(self, number: str) -> tuple[str, ...]:
         """Every hash the number may be stored under, the current key's first: lookups use all."""
         return tuple(_hmac(key, number) for key in self._hash_keys)
+
+    def fingerprint(self, text: str) -> str:
+        """A keyed hash of a text, to notice it again without keeping it (the loop guard).
+        Under the current key only: after a rotation a repeat simply starts counting anew."""
+        return _hmac(self._fingerprint_key, text)
 
 
 def _fernet(data_key: str) -> Fernet:

@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
@@ -20,6 +22,11 @@ from rq.serializers import JSONSerializer
 
 from bot.runtime.clock import Clock, utc_now
 from bot.store.outbox import OutboxTicket
+
+
+class QueueUnavailableError(RuntimeError):
+    """Redis did not answer. The rows are safe in the database; the sweep queues them later."""
+
 
 URGENT_QUEUE = "sgwrs-urgent"
 BULK_QUEUE = "sgwrs-bulk"
@@ -95,18 +102,24 @@ class RqQueue:
         return alive
 
     def enqueue(self, tickets: Iterable[OutboxTicket]) -> None:
-        for ticket in tickets:
-            queue = self.queues[URGENT_QUEUE if ticket.priority == "urgent" else BULK_QUEUE]
-            job_id = outbox_job_id(ticket)
-            self._enqueue(
-                queue, "bot.runtime.jobs.deliver_outbox", job_id, ticket.id, ticket.not_before
-            )
+        try:
+            for ticket in tickets:
+                queue = self.queues[URGENT_QUEUE if ticket.priority == "urgent" else BULK_QUEUE]
+                job_id = outbox_job_id(ticket)
+                self._enqueue(
+                    queue, "bot.runtime.jobs.deliver_outbox", job_id, ticket.id, ticket.not_before
+                )
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            raise QueueUnavailableError("Redis did not answer") from error
 
     def enqueue_timer(self, timer_id: int, due_at: datetime) -> None:
         queue = self.queues[BULK_QUEUE]
-        self._enqueue(
-            queue, "bot.runtime.jobs.fire_timer", timer_job_id(timer_id), timer_id, due_at
-        )
+        try:
+            self._enqueue(
+                queue, "bot.runtime.jobs.fire_timer", timer_job_id(timer_id), timer_id, due_at
+            )
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            raise QueueUnavailableError("Redis did not answer") from error
 
     def forget(self, tickets: Iterable[OutboxTicket], timer_ids: Iterable[int]) -> None:
         """Delete each job (and its place in every registry), whatever state it is in."""

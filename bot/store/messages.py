@@ -1,17 +1,16 @@
-"""Queries about messages in and out, and the receipts that make inbound handling idempotent."""
+"""Queries about messages in and out."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from bot.channels.sms import segment_info
 from bot.runtime.crypto import Vault
 from bot.store.conversations import get_open_conversation
-from bot.store.models import Message, Participant, Receipt
+from bot.store.models import Message, Participant
 
 
 def save_message(
@@ -81,20 +80,6 @@ def list_messages(session: Session, participant_id: int) -> list[Message]:
         .order_by(col(Message.created_at), col(Message.id))
     )
     return list(session.exec(statement))
-
-
-def get_receipt(session: Session, message_sid: str) -> Receipt | None:
-    return session.get(Receipt, message_sid)
-
-
-def delete_old_receipts(session: Session, older_than: datetime) -> int:
-    """Twilio retries within minutes; a week of receipts is plenty to stay idempotent."""
-    result = session.execute(delete(Receipt).where(col(Receipt.created_at) < older_than))
-    return result.rowcount
-
-
-def save_receipt(session: Session, message_sid: str, reply: str | None, now: datetime) -> None:
-    session.add(Receipt(message_sid=message_sid, reply=reply, created_at=now))
 
 
 def get_message_by_sid(session: Session, twilio_sid: str) -> Message | None:

@@ -47,6 +47,14 @@ class Participant(SQLModel, table=True):
     last_inbound_at: datetime | None = None
     #: Set when the phone was handed on (NEW): later messages from it start a new participant.
     closed_at: datetime | None = None
+    #: Keyed hash of the last text and the reply it got, how many times in a row that pair
+    #: came, and since when: an auto-responder answering the bot repeats both (loop guard).
+    repeat_digest: str | None = Field(default=None, max_length=64)
+    repeat_count: int = 0
+    repeat_since: datetime | None = None
+    #: Why an officer should look at this conversation (e.g. `repeated_text`), and since when.
+    flagged: str | None = Field(default=None, max_length=32)
+    flagged_at: datetime | None = None
 
 
 class OptOut(SQLModel, table=True):
@@ -230,16 +238,43 @@ class Broadcast(SQLModel, table=True):
 
 
 class Receipt(SQLModel, table=True):
-    """The reply given to an inbound MessageSid, so a repeated delivery gets the same answer.
+    """One inbound MessageSid, known by its SHA-256 for ever, so a replay of any age is a no-op.
 
-    It holds no number and survives erasure: the reply texts are the bot's own words.
+    It is committed before the text is handled, holding the sealed text (`pending`), so nothing
+    that fails afterwards (Redis, a lock timeout, a bug) can lose it: the sweep runs it again.
+    Once `handled` it keeps only the reply given, for a week, so Twilio's retries get the same
+    answer; `failed` after MAX_ATTEMPTS tries. It survives erasure but then holds no text.
     """
 
     __tablename__ = "receipts"
+    __table_args__ = (Index("ix_receipts_pending", "status", "created_at"),)
 
-    message_sid: str = Field(primary_key=True, max_length=64)
+    sid_hash: str = Field(primary_key=True, max_length=64)
+    #: pending, handled or failed
+    status: str = Field(default="pending", max_length=8)
+    #: Whose text it is while pending, so their later texts wait for it and erasure finds it.
+    number_hash: str | None = Field(default=None, max_length=64, index=True)
+    #: The text as Twilio gave it (sender, body, media count, opt-out type), while pending.
+    inbound_encrypted: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    attempts: int = 0
     reply: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=utc_now, index=True)
+    handled_at: datetime | None = None
+
+
+class EarlyStatus(SQLModel, table=True):
+    """A delivery report for a SID we have not saved yet: Twilio can call back before the
+    sender has stored the SID it was given. Applied, in rank order, the moment the SID lands;
+    a week-old one belongs to no send of ours and is tidied away."""
+
+    __tablename__ = "early_statuses"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, primary_key=True)
+    twilio_sid: str = Field(max_length=64, index=True)
+    status: str = Field(max_length=24)
+    error_code: int | None = None
+    received_at: datetime = Field(default_factory=utc_now, index=True)
 
 
 class User(SQLModel, table=True):

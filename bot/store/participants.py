@@ -24,6 +24,7 @@ from bot.store.models import (
     Timer,
 )
 from bot.store.outbox import OutboxTicket
+from bot.store.receipts import forget_pending_texts
 
 #: Parts of the engine's state that hold the resident's own words (a question waiting for "did
 #: that answer it?", reactions held until consent): sealed under one key, "sealed".
@@ -131,6 +132,7 @@ def erase_number(session: Session, number_hashes: Sequence[str]) -> ErasedWork:
         )
         if participant_id is not None
     ]
+    forget_pending_texts(session, number_hashes)
     return erase_participants(session, ids)
 
 

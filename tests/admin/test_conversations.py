@@ -17,7 +17,7 @@ from bot.channels.addresses import parse_address
 from bot.core.inbound import InboundMessage
 from bot.runtime.container import Container
 from bot.store.models import AuditEvent, Conversation, Message, Participant
-from tests.admin.conftest import post_form
+from tests.admin.conftest import post_form, talk
 from tests.helpers import count_queries, new_sid
 
 PAGES = ["/admin/conversations", "/admin/conversations/1"]
@@ -314,3 +314,23 @@ def test_the_pages_switch_to_welsh(officer, residents) -> None:
     assert "Sgyrsiau" in page
     assert "Cwblhawyd" in page
     assert "Neges olaf" in officer.get("/admin/conversations").get_data(as_text=True)
+
+
+def test_a_conversation_the_loop_guard_silenced_is_flagged_for_an_officer_in_both_languages(
+    officer, admin_services: Container
+) -> None:
+    talk(admin_services, FULL, "hi", "2", *["I am away until Monday."] * 6)
+
+    page = officer.get("/admin/conversations/1").get_data(as_text=True)
+    assert "Needs a look" in page
+    assert "the same text kept coming with the same reply" in page
+
+    post_form(
+        officer,
+        "/admin/language",
+        {"language": "cy", "next": "/admin/conversations/1"},
+        token_from="/admin/conversations/1",
+    )
+    page = officer.get("/admin/conversations/1").get_data(as_text=True)
+    assert "Angen golwg" in page
+    assert "daeth yr un neges dro ar ôl tro" in page

@@ -154,3 +154,26 @@ def next_local(hour: int, minute: int) -> datetime:
     now = utc_now().astimezone(LONDON)
     moment = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
     return moment if moment > now + timedelta(minutes=1) else moment + timedelta(days=1)
+
+
+def test_timers_replaced_by_every_text_leave_no_jobs_behind_in_redis(
+    sqlite_url: str,
+    make_harness: Callable[..., Harness],
+    clock: MovableClock,
+    fake: FakeTwilio,
+    redis_db: Redis,
+) -> None:
+    """Each text cancels the resident's timers and sets new ones: as rows only, so nothing
+    scheduled in Redis outlives a cancelled timer; the sweep queues a timer once it is due."""
+    harness = make_harness(sqlite_url, clock=clock, **TIMERS)
+    stop_at_smart_meters(harness)
+    harness.texts(RESIDENT, "next", "next")
+
+    assert list(redis_db.scan_iter("rq:job:sgwrs-timer-*")) == []
+    assert harness.queued() == 0
+
+    clock.advance(hours=24, minutes=1)
+    assert harness.sweep()["timers"] == 1, "only the one live reminder is due"
+    harness.run_worker()
+    [reminder] = fake.messages
+    assert reminder.body.startswith(REMINDER)

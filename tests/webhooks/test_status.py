@@ -129,15 +129,16 @@ def test_a_late_sent_does_not_clear_a_failure(client: FlaskClient, services: Con
     assert (message.status, message.error_code) == ("failed", 30007)
 
 
-def test_unknown_sid_is_acknowledged_and_changes_nothing(
+def test_a_report_for_a_sid_not_saved_yet_is_kept_and_changes_nothing_else(
     client: FlaskClient, services: Container
 ) -> None:
-    make_outbound(services, new_sid())
+    message_id = make_outbound(services, new_sid())
     before = row_counts(services)
 
     report(client, new_sid(), "delivered")
 
-    assert row_counts(services) == before
+    assert row_counts(services) == {**before, "early_statuses": before["early_statuses"] + 1}
+    assert stored(services, message_id).status == "queued"
 
 
 def test_unsigned_callback_is_refused(client: FlaskClient, services: Container) -> None:
