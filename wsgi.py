@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from admin import csrf, init_admin
 from admin.auth import session_cookie_config
+from bot.runtime.background import InlinePump
 from bot.runtime.config import load_settings
 from bot.runtime.container import Container, build_container
 from webhooks import health, twilio
@@ -28,6 +29,10 @@ def create_app(
     """Build the web app from defaults, then the environment and `.env`, then `config`."""
     if services is None:
         services = build_container(load_settings(config))
+        if services.settings.job_mode == "inline":
+            # No worker process: this one sends (JOBS=inline, or no REDIS_URL outside
+            # production). Each gunicorn worker runs one; claiming a row is atomic.
+            InlinePump(services).start()
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=services.settings.secret_key,

@@ -1,20 +1,35 @@
-"""GET /healthz for load balancers and operators: is the database and the queue reachable?"""
+"""GET /healthz for load balancers and operators: can we take texts, and are we keeping up?
+
+Anyone gets 200 or 503 with `{"status": ...}` only: the flows, the backlog and the queue are
+for operators, who send HEALTH_TOKEN as a bearer token.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+import hmac
+
+from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from bot.core.health import check_health
+
 bp = Blueprint("health", __name__)
+
+
+def _may_see_details(token: str) -> bool:
+    scheme, _, offered = request.headers.get("Authorization", "").partition(" ")
+    if not token or scheme != "Bearer":
+        return False
+    return hmac.compare_digest(offered.strip().encode(), token.encode())
 
 
 @bp.get("/healthz")
 def health() -> ResponseReturnValue:
     services = current_app.extensions["sgwrs"]
-    report = {
-        "db": "ok" if services.db.ping() else "down",
-        "queue": services.queue_status(),
-        "flows": sorted(services.library.flows),
-    }
-    healthy = report["db"] == "ok" and report["queue"] != "down"
-    return jsonify(report), 200 if healthy else 503
+    report = check_health(services.db, services.queue_status, services.clock)
+    status = 200 if report.healthy else 503
+    if not _may_see_details(services.settings.health_token):
+        return jsonify({"status": "ok" if report.healthy else "down"}), status
+    response = jsonify(report.details())
+    response.headers["Cache-Control"] = "no-store"
+    return response, status
