@@ -370,6 +370,7 @@ class RetainedTotal(SQLModel, table=True):
     breakdown: str = Field(primary_key=True, max_length=512)
     count: int
 
+
 class AdminSession(SQLModel, table=True):
     """A signed-in browser, held here so that signing out or deactivating ends it at once.
 
