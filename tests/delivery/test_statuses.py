@@ -17,17 +17,15 @@ from sqlmodel import select
 from bot.channels.addresses import parse_address
 from bot.channels.sender import SendResult
 from bot.core.inbound import InboundMessage
-from bot.core.status import apply_early_statuses, record_status
-from bot.runtime.clock import utc_now
+from bot.core.status import record_status
 from bot.runtime.container import Container
-from bot.store.messages import get_message_by_sid, save_message
+from bot.store.messages import get_message_by_sid
 from bot.store.models import EarlyStatus, Question
-from bot.store.participants import create_participant
 from tests.conftest import make_container
 from tests.helpers import new_sid
+from tests.webhooks.support import make_outbound
 
-NUMBER = "+447700900123"
-#: A resident of the real-send test (NUMBER has a participant per generated case).
+#: A resident of the real-send test (every generated case saves a text to a resident of its own).
 ASKER = "+447700900456"
 _sids = count(1)
 
@@ -83,33 +81,6 @@ def sgwrs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def land(services: Container, sid: str, status: str) -> None:
-    """The sender saving the SID Twilio returned, as Delivery._record_sent does."""
-    now = utc_now()
-    with services.db.session() as session:
-        participant = create_participant(
-            session,
-            number_hash=services.vault.hash_number(NUMBER),
-            number_encrypted=services.vault.seal(NUMBER),
-            channel="sms",
-            now=now,
-        )
-        assert participant.id is not None
-        message = save_message(
-            session,
-            services.vault,
-            participant_id=participant.id,
-            conversation_id=None,
-            direction="out",
-            channel="sms",
-            body="Thank you.",
-            status=status,
-            now=now,
-            twilio_sid=sid,
-        )
-        apply_early_statuses(session, services.vault, message, now)
-
-
 def final_status(services: Container, sid: str) -> str:
     with services.db.session() as session:
         message = get_message_by_sid(session, sid)
@@ -135,7 +106,7 @@ def test_every_sequence_of_callbacks_ends_on_the_status_the_text_really_reached(
     sid = f"SMfeed{next(_sids):028x}"
     for status in callbacks[:early]:
         assert record_status(sgwrs.db, sgwrs.vault, sid, status, None) is False
-    land(sgwrs, sid, path[0])
+    make_outbound(sgwrs, sid, path[0])  # the sender saving the SID Twilio returned
     for status in callbacks[early:]:
         record_status(sgwrs.db, sgwrs.vault, sid, status, None)
 

@@ -10,8 +10,12 @@ from typing import Any
 from sqlalchemy import MetaData, Table, func, inspect, text
 from sqlmodel import select
 
+from bot.core.status import apply_early_statuses
+from bot.runtime.clock import utc_now
 from bot.runtime.container import Container
+from bot.store.messages import save_message
 from bot.store.models import Participant
+from bot.store.participants import create_participant
 
 TWILIO_DATA = Path(__file__).resolve().parent.parent / "data" / "twilio"
 
@@ -76,3 +80,34 @@ def participants_for(services: Container, number: str, channel: str = "sms") -> 
             .order_by(Participant.id)
         )
         return list(session.exec(statement))
+
+
+def make_outbound(services: Container, twilio_sid: str, status: str = "queued") -> int:
+    """A text we sent through Twilio's API, saved as the sender saves it: with its SID, and
+    with any status report that came before the SID was saved applied there and then."""
+    number = "+447700900123"
+    now = utc_now()
+    with services.db.session() as session:
+        participant = create_participant(
+            session,
+            number_hash=services.vault.hash_number(number),
+            number_encrypted=services.vault.seal(number),
+            channel="sms",
+            now=now,
+        )
+        assert participant.id is not None
+        message = save_message(
+            session,
+            services.vault,
+            participant_id=participant.id,
+            conversation_id=None,
+            direction="out",
+            channel="sms",
+            body="Thank you.",
+            status=status,
+            now=now,
+            twilio_sid=twilio_sid,
+        )
+        apply_early_statuses(session, services.vault, message, now)
+        assert message.id is not None
+        return message.id

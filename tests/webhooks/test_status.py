@@ -4,43 +4,12 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from bot.runtime.clock import utc_now
 from bot.runtime.container import Container
-from bot.store.messages import save_message
 from bot.store.models import Message
-from bot.store.participants import create_participant
 from tests.helpers import new_sid, signed_post
-from tests.webhooks.support import load_payload, row_counts
+from tests.webhooks.support import load_payload, make_outbound, row_counts
 
 PATH = "/twilio/status"
-
-
-def make_outbound(services: Container, twilio_sid: str, status: str = "queued") -> int:
-    """A text we sent through Twilio's API, as the sender would have stored it."""
-    now = utc_now()
-    with services.db.session() as session:
-        participant = create_participant(
-            session,
-            number_hash=services.vault.hash_number("+447700900123"),
-            number_encrypted=services.vault.seal("+447700900123"),
-            channel="sms",
-            now=now,
-        )
-        assert participant.id is not None
-        message = save_message(
-            session,
-            services.vault,
-            participant_id=participant.id,
-            conversation_id=None,
-            direction="out",
-            channel="sms",
-            body="Thank you.",
-            status=status,
-            now=now,
-            twilio_sid=twilio_sid,
-        )
-        assert message.id is not None
-        return message.id
 
 
 def stored(services: Container, message_id: int) -> Message:
