@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
-from bot.core.accounts import SignedIn, get_signed_in
+from bot.core.accounts import SignedIn, signed_in
 from bot.core.sessions import FULL, HALF, SessionPolicy, end_session
 from bot.core.throttle import SignInThrottle
 from bot.runtime.config import Settings
@@ -83,9 +83,8 @@ def _signed_in_as() -> tuple[str, SignedIn] | None:
         if isinstance(session_id, str):
             with services().db.session() as db_session:
                 opened = session_policy().resume(db_session, session_id, now())
-                user = get_signed_in(db_session, opened.user_id) if opened else None
-                if opened is not None and user is not None:
-                    g.signed_in_as = (opened.stage, user)
+            if opened is not None and opened.user.active:
+                g.signed_in_as = (opened.stage, signed_in(opened.user))
     return g.signed_in_as
 
 

@@ -128,11 +128,6 @@ def signed_in(user: User) -> SignedIn:
     )
 
 
-def get_signed_in(session: UnitOfWork, user_id: int) -> SignedIn | None:
-    user = get_user(session, user_id)
-    return signed_in(user) if user is not None and user.active else None
-
-
 def account_id_for(session: UnitOfWork, email: str) -> int | None:
     """The id of the account with this email, for audit entries about attempts on it."""
     user = find_user_by_email(session, email.strip().lower())

@@ -23,6 +23,7 @@ from bot.store.admin_sessions import (
     touch_admin_session,
 )
 from bot.store.db import UnitOfWork
+from bot.store.models import User
 
 #: Password checked, second factor still to come: opens only the two-factor pages.
 HALF = "password"
@@ -40,7 +41,7 @@ def _hash(session_id: str) -> str:
 class OpenSession:
     """A session that is still open: whose, and how far through signing in."""
 
-    user_id: int
+    user: User
     stage: str
 
 
@@ -60,15 +61,16 @@ class SessionPolicy:
 
     def resume(self, session: UnitOfWork, session_id: str, now: datetime) -> OpenSession | None:
         """The open session with this id, or None once it is over (and then it is deleted)."""
-        row = get_admin_session(session, _hash(session_id))
-        if row is None:
+        found = get_admin_session(session, _hash(session_id))
+        if found is None:
             return None
+        row, user = found
         if now - row.last_seen_at > self.idle or now - row.created_at > self.absolute:
             delete_admin_session(session, row.id_hash)
             return None
         if now - row.last_seen_at >= TOUCH_EVERY:
             touch_admin_session(session, row, now)
-        return OpenSession(row.user_id, row.stage)
+        return OpenSession(user, row.stage)
 
 
 def end_session(session: UnitOfWork, session_id: str) -> None:

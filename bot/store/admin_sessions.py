@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
-from bot.store.models import AdminSession
+from bot.store.models import AdminSession, User
 
 
 def add_admin_session(
@@ -18,8 +18,15 @@ def add_admin_session(
     )
 
 
-def get_admin_session(session: Session, id_hash: str) -> AdminSession | None:
-    return session.get(AdminSession, id_hash)
+def get_admin_session(session: Session, id_hash: str) -> tuple[AdminSession, User] | None:
+    """The session and its account in one query (every admin page asks, so one, not two)."""
+    statement = (
+        select(AdminSession, User)
+        .join(User, col(User.id) == AdminSession.user_id)
+        .where(col(AdminSession.id_hash) == id_hash)
+    )
+    found = session.exec(statement).first()
+    return (found[0], found[1]) if found is not None else None
 
 
 def touch_admin_session(session: Session, row: AdminSession, at: datetime) -> None:
