@@ -52,13 +52,6 @@ def show_form(values: MultiDict[str, str], errors: dict[str, str]) -> str:
     )
 
 
-@bp.get("/export")
-@requires("admin", "officer")
-def index() -> ResponseReturnValue:
-    """The choices; the download is a POST of them (`download`)."""
-    return show_form(MultiDict(), {})
-
-
 def _downloaded_already(earlier: Earlier) -> ResponseReturnValue:
     """The same export form again (a double-click, whose first response the browser may well
     have dropped): the same file once more, to the same last answer, while the audit log keeps
@@ -68,12 +61,14 @@ def _downloaded_already(earlier: Earlier) -> ResponseReturnValue:
     return _csv(filters, ExportSize(rows=rows, last_answer_id=last_answer_id))
 
 
-@bp.post("/export")
+@bp.route("/export", methods=["GET", "POST"])
 @requires("admin", "officer")
 @one_time(_downloaded_already)
-def download() -> ResponseReturnValue:
-    """The CSV download of the chosen answers; each download goes in the audit log."""
+def index() -> ResponseReturnValue:
+    """The choices (GET), then the CSV download (POST); each download goes in the audit log."""
     sgwrs, user = services(), current_user()
+    if request.method == "GET":
+        return show_form(MultiDict(), {})
     filters, errors = parse_export(request.form, sgwrs.library)
     if errors:
         return show_form(request.form, errors), 400
