@@ -17,6 +17,7 @@ NAV = (
     ("admin.export.index", "Export", ("admin", "officer")),
     ("admin.audit.index", "Audit log", ("admin",)),
     ("admin.users.index", "Users", ("admin",)),
+    ("admin.account.password", "Your account", ("admin", "officer", "partner")),
 )
 
 

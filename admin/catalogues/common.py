@@ -15,6 +15,7 @@ CY: dict[str, str] = {
     "Export": "Allforio",
     "Audit log": "Log archwilio",
     "Users": "Defnyddwyr",
+    "Your account": "Eich cyfrif",
     "There is a problem": "Mae problem",
     "Enter your email address and password": "Rhowch eich cyfeiriad e-bost a'ch cyfrinair",
     "The email address or password is not right": "Nid yw'r cyfeiriad e-bost neu'r cyfrinair yn gywir",
