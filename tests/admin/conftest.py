@@ -125,33 +125,27 @@ def code_for(services: Container, role: str) -> str:
     return pyotp.TOTP(SECRETS[role]).at(services.clock())
 
 
+def sign_in_as(app: Flask, services: Container, role: str) -> FlaskClient:
+    """A new client of `app` signed in as one of ACCOUNTS' roles, password and code."""
+    client = app.test_client()
+    email, _partner = ACCOUNTS[role]
+    # A code is refused once used, and a test may sign one role in twice within its
+    # 30 seconds: enrolling the same secret again lets this sign-in use the current code.
+    with services.db.session() as session:
+        user_id = account_id_for(session, email)
+        assert user_id is not None
+        two_factor.enrol(session, services.vault, user_id, SECRETS[role], services.clock())
+    response = post_form(client, "/admin/sign-in", {"email": email, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    response = post_form(client, "/admin/two-factor", {"code": code_for(services, role)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
 @pytest.fixture
 def sign_in(admin_app: Flask, admin_services: Container) -> Callable[[str], FlaskClient]:
     """A client signed in as one of ACCOUNTS' roles, password and code."""
-
-    def signed_in(role: str) -> FlaskClient:
-        client = admin_app.test_client()
-        email, _partner = ACCOUNTS[role]
-        # A code is refused once used, and a test may sign one role in twice within its
-        # 30 seconds: enrolling the same secret again lets this sign-in use the current code.
-        with admin_services.db.session() as session:
-            user_id = account_id_for(session, email)
-            assert user_id is not None
-            two_factor.enrol(
-                session, admin_services.vault, user_id, SECRETS[role], admin_services.clock()
-            )
-        response = post_form(
-            client,
-            "/admin/sign-in",
-            {"email": email, "password": PASSWORD},
-        )
-        assert response.status_code == 302, response.get_data(as_text=True)
-        code = code_for(admin_services, role)
-        response = post_form(client, "/admin/two-factor", {"code": code})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return client
-
-    return signed_in
+    return lambda role: sign_in_as(admin_app, admin_services, role)
 
 
 def talk(services: Container, number: str, *texts: str) -> list[str | None]:

@@ -18,7 +18,6 @@ from sqlmodel import SQLModel, col
 
 from bot.channels.addresses import parse_address
 from bot.core import retention
-from bot.core.accounts import create_user
 from bot.core.reports import Overview, build_overview
 from bot.runtime.config import load_settings
 from bot.runtime.container import Container, build_container
@@ -35,7 +34,7 @@ from bot.store.models import (
     Timer,
 )
 from tests.admin import test_overview_truth as truth
-from tests.admin.conftest import PASSWORD, TO_HOPES, post_form, talk
+from tests.admin.conftest import TO_HOPES, add_accounts, post_form, sign_in_as, talk
 from tests.conftest import settings_for
 from tests.delivery.support import Harness, MovableClock
 from wsgi import create_app
@@ -380,18 +379,9 @@ def test_the_dry_run_says_what_would_go_and_changes_nothing(
 def test_the_overview_says_its_figures_include_erased_residents_in_both_languages(
     sgwrs: Container, clock: MovableClock
 ) -> None:
-    with sgwrs.db.session() as session:
-        create_user(
-            session, email="officer@council.example", name="Officer", role="officer",
-            password=PASSWORD, partner_code=None,
-        )  # fmt: skip
+    add_accounts(sgwrs)
     app = create_app(services=sgwrs)
-    app.config["RATELIMIT_ENABLED"] = False
-    officer = app.test_client()
-    signed_in = post_form(
-        officer, "/admin/sign-in", {"email": "officer@council.example", "password": PASSWORD}
-    )
-    assert signed_in.status_code == 302
+    officer = sign_in_as(app, sgwrs, "officer")
     talk(sgwrs, EARLY, *TO_HOPES, *COMPLETE)
     talk(sgwrs, RECENT, *TO_HOPES)
     assert 'id="retained-totals"' not in officer.get(truth.PAGE).get_data(as_text=True)
@@ -400,6 +390,7 @@ def test_the_overview_says_its_figures_include_erased_residents_in_both_language
 
     sgwrs.sweep.run()
 
+    officer = sign_in_as(app, sgwrs, "officer")  # a year on, the session has long ended
     page = officer.get(truth.PAGE).get_data(as_text=True)
     assert (
         "These figures include 1 resident whose data was erased after the retention period:"
