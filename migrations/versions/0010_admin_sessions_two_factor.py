@@ -1,7 +1,7 @@
 """admin sessions two factor: server-side sessions, sign-in throttling, TOTP, recovery codes
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0008
 Create Date: 2026-12-02 15:00:00
 """
 
@@ -10,7 +10,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0010"
-down_revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
