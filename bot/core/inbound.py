@@ -180,7 +180,7 @@ class InboundDesk:
             return InboundResult(earlier.reply if earlier else None, duplicate=True)
         try:
             handled = self._handle(key, message.sender.number, replies="twiml")
-        except Exception as error:
+        except Exception as error:  # whatever it was, the text is safe in its receipt
             self._defer(key, message.message_sid, error)
             return InboundResult(None, deferred=True)
         if handled is None:  # the sweep got there first
@@ -202,7 +202,7 @@ class InboundDesk:
             message, _is_test = InboundMessage.unpack(self.vault.open(receipt.inbound_encrypted))
             try:
                 handled = self._handle(key, message.sender.number, replies="outbox")
-            except Exception as error:
+            except Exception as error:  # kept for the next sweep; the others still go
                 self._defer(key, message.message_sid, error)
                 continue
             if handled is not None:
@@ -217,7 +217,7 @@ class InboundDesk:
         try:
             with self.db.session() as session:
                 status = note_failed_attempt(session, key)
-        except Exception:
+        except Exception:  # the database itself is down: the sweep tries again anyway
             status = "unknown"
         log.warning(
             "msg_deferred sid=%s error=%s receipt=%s", message_sid, type(error).__name__, status
