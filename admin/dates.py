@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from admin.i18n import translate
+from bot.runtime.clock import as_utc
 
 try:
     UK: tzinfo = ZoneInfo("Europe/London")
@@ -32,8 +33,7 @@ def uk_time(value: datetime | None, time_only: bool = False) -> str:
     """
     if value is None:
         return ""
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    local = aware.astimezone(UK)
+    local = as_utc(value).astimezone(UK)
     if time_only:
         return f"{local:%H:%M}"
     return f"{short_date(local)} {local:%Y, %H:%M}"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.channels import whatsapp
 from bot.channels.addresses import Address
@@ -27,7 +27,7 @@ from bot.channels.sender import Sender, SendError
 from bot.channels.sms import normalise, segment_info
 from bot.core.opt_out import is_opted_out, opt_out
 from bot.core.status import apply_early_statuses
-from bot.runtime.clock import Clock, utc_now
+from bot.runtime.clock import Clock, as_utc, utc_now
 from bot.runtime.crypto import Vault
 from bot.runtime.loop_guard import LoopGuard
 from bot.runtime.queue import JobQueue
@@ -188,7 +188,7 @@ class Delivery:
             send = self._open(session, row)
         if send is None:
             return "gone"
-        since = _utc(row.claimed_at) - CLOCK_SKEW
+        since = as_utc(row.claimed_at) - CLOCK_SKEW
         try:
             found = self.sender.find_sent(self.routes.text(send.address, send.body), since)
         except SendError:
@@ -305,8 +305,3 @@ class Delivery:
             apply_early_statuses(session, self.vault, message, now)
             link_sent_message(session, send.outbox_id, message.id)
         log.info("outbox_sent outbox=%s sid=%s", send.row.id, sid)
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite gives back naive UTC times."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

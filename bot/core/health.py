@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 
-from bot.runtime.clock import Clock, utc_now
+from bot.runtime.clock import Clock, as_utc, utc_now
 from bot.store.db import Database
 from bot.store.health import outbox_backlog
 from bot.store.receipts import count_receipts
@@ -47,10 +46,5 @@ def check_health(db: Database, queue_status: Callable[[], str], clock: Clock = u
         backlog, oldest = outbox_backlog(session, now)
         waiting = count_receipts(session, "pending")
         failed = count_receipts(session, "failed")
-    age = None if oldest is None else max(0, int((now - _utc(oldest)).total_seconds()))
+    age = None if oldest is None else max(0, int((now - as_utc(oldest)).total_seconds()))
     return Health("ok", queue, backlog, age, waiting, failed)
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite gives back naive UTC times."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -13,3 +13,8 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """An aware UTC time from one read back naive (SQLite and RQ keep naive UTC times)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

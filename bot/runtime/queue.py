@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from redis import Redis
@@ -20,7 +20,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
-from bot.runtime.clock import Clock, utc_now
+from bot.runtime.clock import Clock, as_utc, utc_now
 from bot.store.outbox import OutboxTicket
 
 
@@ -94,7 +94,7 @@ class RqQueue:
             alive = job_id in queue.scheduled_job_registry
         elif status == JobStatus.STARTED:
             started = job.started_at
-            alive = started is not None and _utc(started) > self.clock() - self.lost_after
+            alive = started is not None and as_utc(started) > self.clock() - self.lost_after
         else:
             alive = status == JobStatus.DEFERRED
         if not alive:
@@ -128,11 +128,6 @@ class RqQueue:
         for job in Job.fetch_many(ids, connection=self.redis, serializer=JSONSerializer):
             if job is not None:
                 job.delete()
-
-
-def _utc(moment: datetime) -> datetime:
-    """RQ stores naive UTC times."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class InlineQueue:
