@@ -26,9 +26,10 @@ def _may_see_details(token: str) -> bool:
 @bp.get("/healthz")
 def health() -> ResponseReturnValue:
     services = current_app.extensions["sgwrs"]
-    report = check_health(services.db, services.queue_status, services.clock)
+    details = _may_see_details(services.settings.health_token)
+    report = check_health(services.db, services.queue_status, services.clock, details=details)
     status = 200 if report.healthy else 503
-    if not _may_see_details(services.settings.health_token):
+    if not details:
         return jsonify({"status": "ok" if report.healthy else "down"}), status
     response = jsonify(report.details())
     response.headers["Cache-Control"] = "no-store"

@@ -46,13 +46,13 @@ from bot.store.receipts import (
     finish_receipt,
     forget_pending_texts,
     get_receipt,
-    hold_resident,
     note_failed_attempt,
     pending_receipts_before,
     receipt_key,
     record_receipt,
     stale_pending_receipts,
 )
+from bot.store.resident_lock import hold_resident
 from bot.store.timers import cancel_timers, claim_timer, replace_timers
 
 log = logging.getLogger(__name__)
@@ -119,9 +119,6 @@ class InboundResult:
     reply: str | None
     #: True when this MessageSid was seen before: nothing changed (the first reply, if known).
     duplicate: bool = False
-    #: True when handling failed this time: the text is kept and the sweep runs it again, its
-    #: reply then going out through the outbox.
-    deferred: bool = False
 
 
 @dataclass
@@ -170,19 +167,19 @@ class InboundDesk:
         (`rerun_pending`) handles the text later with its reply through the outbox.
         """
         key = receipt_key(message.message_sid)
-        number_hash = self.vault.number_hashes(message.sender.number)[0]
+        hashes = self.vault.number_hashes(message.sender.number)
         sealed = self.vault.seal(message.pack(is_test=is_test))
         with self.db.session() as session:
-            fresh = record_receipt(session, key, number_hash, sealed, self.clock())
+            fresh = record_receipt(session, key, hashes[0], sealed, self.clock())
             earlier = None if fresh else get_receipt(session, key)
         if not fresh:
             log.info("msg_duplicate sid=%s", message.message_sid)
             return InboundResult(earlier.reply if earlier else None, duplicate=True)
         try:
-            handled = self._handle(key, message.sender.number, replies="twiml")
+            handled = self._handle(key, hashes, replies="twiml")
         except Exception as error:  # whatever it was, the text is safe in its receipt
             self._defer(key, message.message_sid, error)
-            return InboundResult(None, deferred=True)
+            return InboundResult(None)
         if handled is None:  # the sweep got there first
             return InboundResult(None, duplicate=True)
         self._after_commit(handled)
@@ -201,7 +198,8 @@ class InboundDesk:
                 continue
             message, _is_test = InboundMessage.unpack(self.vault.open(receipt.inbound_encrypted))
             try:
-                handled = self._handle(key, message.sender.number, replies="outbox")
+                hashes = self.vault.number_hashes(message.sender.number)
+                handled = self._handle(key, hashes, replies="outbox")
             except Exception as error:  # kept for the next sweep; the others still go
                 self._defer(key, message.message_sid, error)
                 continue
@@ -224,13 +222,13 @@ class InboundDesk:
         )
 
     def _handle(
-        self, key: str, number: str, *, replies: Literal["twiml", "outbox"]
+        self, key: str, hashes: tuple[str, ...], *, replies: Literal["twiml", "outbox"]
     ) -> _Handled | None:
         """Under the resident's lock: any older texts of theirs still waiting, then this one.
+        `hashes` are the number's (`Vault.number_hashes`), the current key's first.
 
         None when this text was handled meanwhile (by the sweep, or a retry).
         """
-        hashes = self.vault.number_hashes(number)
         with self.db.session() as session:
             hold_resident(session, hashes[0], self.lock_timeout_seconds)
             receipt = claim_receipt(session, key)
@@ -241,21 +239,21 @@ class InboundDesk:
             for earlier_key in pending_receipts_before(session, hashes, receipt, stale_before):
                 earlier = claim_receipt(session, earlier_key)
                 if earlier is not None:
-                    self._handle_one(session, earlier, "outbox", result)
-            result.reply = self._handle_one(session, receipt, replies, result)
+                    self._handle_one(session, earlier, hashes, "outbox", result)
+            result.reply = self._handle_one(session, receipt, hashes, replies, result)
         return result
 
     def _handle_one(
         self,
         session: UnitOfWork,
         receipt: Receipt,
+        hashes: tuple[str, ...],
         replies: Literal["twiml", "outbox"],
         result: _Handled,
     ) -> str | None:
         """One text through the engine; its rows join `result`'s. Returns the TwiML reply."""
         assert receipt.inbound_encrypted is not None
         message, is_test = InboundMessage.unpack(self.vault.open(receipt.inbound_encrypted))
-        hashes = self.vault.number_hashes(message.sender.number)
         now = self.clock()
         if result.erased is not None:  # an earlier text erased them: this one goes too
             finish_receipt(session, receipt, None, now)
