@@ -2,8 +2,11 @@
 
 A council's flows outlive the code that first read them. When the format changes, the change is
 written here once, as a step from one `spec_version` to the next, and files on disk keep loading
-untouched: nobody has to rewrite a flow because Sgwrs was upgraded. The format has only ever had
-version 1, so today there are no steps and a version 1 file passes straight through.
+untouched: nobody has to rewrite a flow because Sgwrs was upgraded.
+
+Version 2 made the Welsh review per text (`reviewed` on each text) instead of one
+`welsh_reviewed` flag per flow: a flag saying every text was checked cannot say which text changed
+since, so a version 1 file's flag is dropped and each text awaits its own review.
 """
 
 from __future__ import annotations
@@ -18,8 +21,14 @@ from bot.flowspec.model import SPEC_VERSION, FlowError
 #: A flow file's raw YAML data at one spec_version, rewritten for the next.
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
+
+def _review_per_text(data: dict[str, Any]) -> dict[str, Any]:
+    data.pop("welsh_reviewed", None)
+    return data
+
+
 #: MIGRATIONS[n] turns a spec_version n flow into a spec_version n + 1 one.
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {1: _review_per_text}
 
 
 def oldest_readable(current: int, migrations: Mapping[int, Migration]) -> int:

@@ -8,8 +8,10 @@ can fix it without reading Python.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -17,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 LANGUAGES = ("cy", "en")
 Language = Literal["cy", "en"]
 #: The flow format's version today; bot.flowspec.migrations brings older files up to it.
-SPEC_VERSION = 1
+SPEC_VERSION = 2
 STEP_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
@@ -29,14 +31,37 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def fingerprint(english: str) -> str:
+    """A short mark of the English a Welsh text was checked against: when the English changes,
+    the mark no longer matches, and the Welsh awaits review again."""
+    return hashlib.sha256(english.encode("utf-8")).hexdigest()[:12]
+
+
+class Review(_Model):
+    """Who checked this Welsh text against its English, and when (the translation round-trip
+    writes it; bot.core.translations)."""
+
+    by: str = Field(min_length=1)
+    on: date
+    #: fingerprint() of the English as it was when reviewed.
+    source: str = Field(pattern=r"^[0-9a-f]{12}$")
+
+
 class Text(_Model):
     """One message in both languages. Both are required: Welsh is never an afterthought."""
 
     cy: str = Field(min_length=1)
     en: str = Field(min_length=1)
+    #: Set once a fluent speaker checked the Welsh; per text, so one edit reopens one text.
+    reviewed: Review | None = None
 
     def in_(self, language: Language) -> str:
         return self.cy if language == "cy" else self.en
+
+    @property
+    def awaits_review(self) -> bool:
+        """Never reviewed, or the English changed since the Welsh was checked against it."""
+        return self.reviewed is None or self.reviewed.source != fingerprint(self.en)
 
 
 class Option(_Model):
@@ -62,6 +87,8 @@ class SayStep(_Step):
     kind: Literal["say"]
     text: Text
     simpler: Text | None = None
+    #: Part of the privacy notice before the consent question, which the flow check keeps short.
+    privacy: bool = False
 
 
 class ExpectationsStep(_Step):
@@ -145,12 +172,14 @@ class Flow(_Model):
     """A validated flow. Steps run in file order unless a step names its `next`."""
 
     #: Always SPEC_VERSION: the loader migrates a file before validating it.
-    spec_version: Literal[1]
+    spec_version: Literal[2]
     id: str = Field(pattern=STEP_ID.pattern)
     version: int = Field(ge=1)
     title: Text
     languages: tuple[Language, ...]
-    welsh_reviewed: bool = False
+    #: Words the spell check accepts in this flow's texts: names, places, terms its
+    #: dictionaries lack. Product keywords and "Sgwrs" are accepted everywhere.
+    accepted_words: tuple[str, ...] = ()
     expectations: Expectations | None = None
     steps: tuple[Step, ...] = Field(min_length=1)
     faq: tuple[FaqEntry, ...] = ()

@@ -3,6 +3,7 @@ order, and a file from a newer (or unknown) format is refused by name rather tha
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from bot.flowspec import migrations
 from bot.flowspec.loading import load_flow, load_library
 from bot.flowspec.migrations import MIGRATIONS, migrate, oldest_readable
-from bot.flowspec.model import SPEC_VERSION, FlowError
+from bot.flowspec.model import SPEC_VERSION, FlowError, Review, Text, fingerprint
 from bot.runtime.config import PROJECT_ROOT
 
 WELCOME = PROJECT_ROOT / "flows" / "welcome.yaml"
@@ -45,18 +46,21 @@ def test_data_without_a_whole_number_version_is_left_for_validation(raw: object)
 
 
 def test_without_a_version_validation_names_the_missing_field(tmp_path: Path) -> None:
-    path = welcome_with(tmp_path, ("spec_version: 1\n", ""))
+    path = welcome_with(tmp_path, (f"spec_version: {SPEC_VERSION}\n", ""))
     with pytest.raises(FlowError, match=r"^welcome\.yaml: flow: spec_version: Field required$"):
         load_flow(path)
 
 
 def test_a_future_version_is_refused_naming_the_file_and_the_version(tmp_path: Path) -> None:
-    path = welcome_with(tmp_path, ("spec_version: 1\n", f"spec_version: {SPEC_VERSION + 1}\n"))
+    path = welcome_with(
+        tmp_path, (f"spec_version: {SPEC_VERSION}\n", f"spec_version: {SPEC_VERSION + 1}\n")
+    )
     with pytest.raises(FlowError) as error:
         load_flow(path)
+    oldest = oldest_readable(SPEC_VERSION, MIGRATIONS)
     assert str(error.value) == (
         f"welcome.yaml: flow: spec_version {SPEC_VERSION + 1} is newer than this Sgwrs can read "
-        f"(spec_version {SPEC_VERSION}): upgrade Sgwrs to load this flow"
+        f"(spec_version {oldest} to {SPEC_VERSION}): upgrade Sgwrs to load this flow"
     )
 
 
@@ -65,7 +69,7 @@ def test_the_library_refuses_a_future_version_too(tmp_path: Path) -> None:
     flows.mkdir()
     for source in WELCOME.parent.glob("*.yaml"):
         (flows / source.name).write_bytes(source.read_bytes())
-    welcome_with(flows, ("spec_version: 1\n", "spec_version: 7\n"))
+    welcome_with(flows, (f"spec_version: {SPEC_VERSION}\n", "spec_version: 7\n"))
     with pytest.raises(FlowError, match=r"^welcome\.yaml: flow: spec_version 7 is newer"):
         load_library(flows, "energy-data")
 
@@ -73,7 +77,9 @@ def test_the_library_refuses_a_future_version_too(tmp_path: Path) -> None:
 def test_a_version_older_than_any_migration_is_unknown(tmp_path: Path) -> None:
     oldest = oldest_readable(SPEC_VERSION, MIGRATIONS)
     readable = f"{oldest}" if oldest == SPEC_VERSION else f"{oldest} to {SPEC_VERSION}"
-    path = welcome_with(tmp_path, ("spec_version: 1\n", f"spec_version: {oldest - 1}\n"))
+    path = welcome_with(
+        tmp_path, (f"spec_version: {SPEC_VERSION}\n", f"spec_version: {oldest - 1}\n")
+    )
     with pytest.raises(FlowError) as error:
         load_flow(path)
     assert str(error.value) == (
@@ -117,9 +123,34 @@ def test_the_loader_migrates_an_old_file_before_validating_it(
     monkeypatch.setitem(MIGRATIONS, SPEC_VERSION - 1, rename_name_to_title)
     path = welcome_with(
         tmp_path,
-        ("spec_version: 1\n", f"spec_version: {SPEC_VERSION - 1}\n"),
+        (f"spec_version: {SPEC_VERSION}\n", f"spec_version: {SPEC_VERSION - 1}\n"),
         ("\ntitle:\n", "\nname:\n"),
     )
     flow = load_flow(path)
     assert flow.spec_version == SPEC_VERSION
     assert flow.title == load_flow(WELCOME).title
+
+
+def test_a_version_1_file_loses_its_one_review_flag_and_each_text_awaits_review(
+    tmp_path: Path,
+) -> None:
+    """Version 1 had one `welsh_reviewed` for the whole flow, which cannot say which text
+    changed since; version 2 reviews each text, so the old flag must not vouch for any."""
+    path = welcome_with(
+        tmp_path,
+        (f"spec_version: {SPEC_VERSION}\n", "spec_version: 1\nwelsh_reviewed: true\n"),
+    )
+    flow = load_flow(path)
+
+    assert flow.spec_version == 2
+    assert not hasattr(flow, "welsh_reviewed")
+    assert all(step.title is None or step.title.awaits_review for step in flow.steps)
+    assert flow.steps[0].text.awaits_review  # type: ignore[union-attr]
+
+
+def test_a_reviewed_text_awaits_review_again_once_its_english_changes() -> None:
+    reviewed = Review(by="Nia", on=date(2026, 12, 2), source=fingerprint("Reply YES or NO"))
+
+    assert not Text(cy="Atebwch IE neu NA", en="Reply YES or NO", reviewed=reviewed).awaits_review
+    assert Text(cy="Atebwch IE neu NA", en="Reply YES, or NO", reviewed=reviewed).awaits_review
+    assert Text(cy="Atebwch IE neu NA", en="Reply YES or NO").awaits_review
