@@ -129,6 +129,32 @@ def ensure_chromium() -> None:
         print("Chromium is not installed: the browser tests will be skipped (not under CI).")
 
 
+def ensure_dictionaries() -> None:
+    """`sgwrs flows check` spells Welsh with aspell-cy and English with aspell-en (en_GB);
+    install them where we may (as root, with apt), like Chromium."""
+    found = (
+        subprocess.run(["aspell", "dicts"], capture_output=True, text=True, check=False)
+        if shutil.which("aspell")
+        else None
+    )
+    if found is not None and {"cy", "en_GB"} <= set(found.stdout.split()):
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print(
+            "Installing the Welsh and English dictionaries (apt-get: aspell-cy, aspell-en) ...",
+            flush=True,
+        )
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        packages = ["aspell", "aspell-cy", "aspell-en"]
+        subprocess.run(["apt-get", "install", "-y", "-qq", *packages], check=True, env=env)
+    else:
+        print(
+            "The spell check needs aspell with its Welsh and English dictionaries: "
+            "install aspell-cy and aspell-en (e.g. sudo apt-get install aspell-cy aspell-en)."
+        )
+
+
 def _exec(program: str, *args: str) -> None:
     os.chdir(ROOT)
     os.execv(BIN / program, [program, *args])
@@ -142,11 +168,13 @@ def main(argv: list[str]) -> None:
     setup()
     fetch_npm_packages()
     if command == "run":
+        ensure_dictionaries()
         _exec("sgwrs", "run", *rest)
     elif command == "chat":
         _exec("sgwrs", "chat", *rest)
     elif command == "test":
         ensure_chromium()
+        ensure_dictionaries()
         _exec("pytest", "-n", "auto", "-p", "no:cacheprovider", *rest)
     elif command == "lint":
         _run(BIN / "ruff", "check", ".")

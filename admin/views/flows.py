@@ -16,8 +16,8 @@ from admin.auth import current_user, requires, services
 from admin.i18n import translate
 from bot.channels.addresses import Address
 from bot.channels.sms import MAX_BODY_CHARS
-from bot.core.flow_check import check_flows
-from bot.core.flow_sheet import flow_sheets
+from bot.core.flow_check import HIGHEST_READING_AGE, check_flows
+from bot.core.flow_sheet import flow_sheets, general_findings
 from bot.core.inbound import InboundMessage
 from bot.runtime.crypto import mask_number
 from bot.store.simulator import is_number_real, list_test_thread
@@ -41,7 +41,14 @@ def index() -> ResponseReturnValue:
     settings = services().settings
     report = check_flows(settings.flows_path, settings.default_flow)
     sheets = flow_sheets(services().library, report)
-    return render_template("admin/flows.html", title=translate("Flows"), sheets=sheets)
+    return render_template(
+        "admin/flows.html",
+        title=translate("Flows"),
+        sheets=sheets,
+        general=general_findings(report),
+        whole=report.routes.get("", {}),
+        highest_reading_age=HIGHEST_READING_AGE,
+    )
 
 
 @bp.route("/flows/simulator", methods=["GET", "POST"])

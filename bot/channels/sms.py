@@ -116,3 +116,17 @@ def _layout(text: str) -> tuple[SegmentInfo, list[str]]:
         used += cost
     pieces.append(text[start:])
     return SegmentInfo(encoding, len(text), units, len(pieces), part), pieces
+
+
+def words_outside_gsm7(text: str) -> list[str]:
+    """The words that make `text` UCS-2, each once, in order: what a writer could reword.
+
+    A Welsh text often goes as UCS-2, at less than half the characters per segment, because of
+    one ŵ or ŷ; naming the words lets the writer choose another where Welsh allows one.
+    """
+    found: list[str] = []
+    for word in text.split():
+        word = word.strip(".,;:!?()\"'")
+        if word and not is_gsm7(word) and word not in found:
+            found.append(word)
+    return found

@@ -8,21 +8,22 @@ from __future__ import annotations
 
 from bot.flowspec.model import Text
 
-#: HELP mid-flow: every word that works here, with what it does (each language <= 2 segments).
+#: HELP mid-flow: every word that works here, with what it does (each language <= 2 segments),
+#: one to a line: a list reads more easily on a small screen than one long sentence.
 HELP = Text(
-    cy="Geiriau i'w hanfon: NESAF i fynd ymlaen, ETO i weld eto, SYMLACH am eiriau haws, "
-    "GOFYN gyda chwestiwn, IAITH am Saesneg, NEWYDD i'r person nesaf, DILEU i ddileu "
-    "eich atebion, STOPIO i orffen.",
-    en="Words you can send: NEXT to go on, REPEAT to see it again, SIMPLER for easier words, "
-    "ASK with a question, LANGUAGE for Welsh, NEW for the next person, DELETE to erase your "
-    "answers, STOP to stop.",
+    cy="Geiriau i'w hanfon:\nNESAF i fynd ymlaen\nETO i weld eto\nSYMLACH am eiriau haws\n"
+    "GOFYN gyda chwestiwn\nIAITH am Saesneg\nNEWYDD i'r person nesaf\nDILEU i ddileu "
+    "eich atebion\nSTOPIO i orffen",
+    en="Words you can send:\nNEXT to go on\nREPEAT to see it again\nSIMPLER for easier words\n"
+    "ASK with a question\nLANGUAGE for Welsh\nNEW for the next person\nDELETE to erase your "
+    "answers\nSTOP to stop",
 )
 #: HELP once the chat has ended: only the words that still do something.
 HELP_ENDED = Text(
-    cy="Geiriau i'w hanfon: DECHRAU i ddechrau eto, GOFYN gyda chwestiwn, DILEU i ddileu "
-    "eich atebion, STOPIO i orffen.",
-    en="Words you can send: START to begin again, ASK with a question, DELETE to erase your "
-    "answers, STOP to stop.",
+    cy="Geiriau i'w hanfon:\nDECHRAU i ddechrau eto\nGOFYN gyda chwestiwn\nDILEU i ddileu "
+    "eich atebion\nSTOPIO i orffen",
+    en="Words you can send:\nSTART to begin again\nASK with a question\nDELETE to erase your "
+    "answers\nSTOP to stop",
 )
 OPTED_OUT = Text(
     cy="Ni fyddwn yn anfon neges eto. Anfonwch DECHRAU i ailddechrau, neu DILEU i ddileu popeth.",

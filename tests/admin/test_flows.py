@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from admin.views.flows import simulator_number
 from bot.core.flow_check import check_flows
-from bot.core.flow_sheet import flow_sheets, reading_age
+from bot.core.flow_sheet import flow_sheets
+from bot.core.reading_age import reading_age
 from bot.runtime.container import Container
 from bot.store.models import Participant
 from tests.admin.conftest import post_form, talk
@@ -63,13 +64,18 @@ def test_the_flows_page_shows_each_message_in_both_languages(sign_in, role: str)
     assert "GSM-7" in view[2]
     assert "Reading age about" in view[2]
     consent = next(
-        cells for cells in sheet["rows"] if cells[0].startswith("Keeping answers consent · asks")
+        cells for cells in sheet["rows"] if cells[0].startswith("Keeping answers asks consent")
     )
-    assert "2 segments" in consent[2]  # over 160 characters, so flagged
+    assert "2 segments" in consent[2]  # over 160 characters
     declined = next(cells for cells in sheet["rows"] if "if they say no" in cells[0])
     assert declined[2].startswith("That's fine. We will not keep any answers.")
     assert "Welsh texts await review by a fluent speaker" in page
-    assert "consent: English text is over 160 characters" in page
+    assert "Welsh awaits review" in view[1]  # per text
+    assert "words a sentence" in view[1]  # the plain-Welsh figures beside the reading age
+    # These flows are the ones before the budget: the page shows why they fail it.
+    assert "text is 5 segments; no text may be more than 3: one idea per text" in page
+    routes = tables(page, "routes")[0]["rows"]
+    assert routes[-1] == ["The whole conversation", "30", "18"]
     assert "The bot&#39;s own texts" in page  # help, STOP replies and the like
     welcome = tables(page, "sheet-welcome")[0]
     assert any("gets both as one text, Welsh first" in " ".join(r) for r in welcome["rows"])
@@ -79,16 +85,13 @@ def test_each_step_is_named_by_its_title_in_the_officers_language(sign_in) -> No
     officer = sign_in("officer")
     sheet = tables(officer.get(FLOWS).get_data(as_text=True), "sheet-energy-data")[0]
     names = [cells[0] for cells in sheet["rows"][1:]]
-    assert names[:2] == [
-        "The plan plan · explains",
-        "The plan plan · explains: simpler words (SIMPLER)",
-    ]
-    assert "Their view view · choice" in names
+    assert names[:2] == ["The plan explains", "The plan explains: simpler words (SIMPLER)"]
+    assert "Their view choice" in names
     welcome = tables(officer.get(FLOWS).get_data(as_text=True), "sheet-welcome")[0]
-    assert welcome["rows"][1][0] == "language · choice"  # no title in the file: the id alone
+    assert welcome["rows"][1][0] == "language choice"  # no title in the file: the id instead
     post_form(officer, "/admin/language", {"language": "cy", "next": FLOWS}, token_from=FLOWS)
     sheet = tables(officer.get(FLOWS).get_data(as_text=True), "sheet-energy-data")[0]
-    assert sheet["rows"][1][0] == "Y cynllun plan · esbonio"
+    assert sheet["rows"][1][0] == "Y cynllun esbonio"
 
 
 def test_the_flow_sheet_matches_the_flows_check(admin_services: Container) -> None:

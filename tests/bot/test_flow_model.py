@@ -20,6 +20,7 @@ from bot.engine.render import step_prompt
 from bot.flowspec.loading import load_flow, load_library, load_partners
 from bot.flowspec.model import BranchStep, ChoiceStep, FlowError, FlowLibrary, Partner, Text
 from bot.runtime.config import PROJECT_ROOT
+from tests.conftest import FIXTURE_FLOWS
 
 FLOWS = PROJECT_ROOT / "flows"
 DEFAULT_FLOW = "energy-data"
@@ -137,7 +138,7 @@ def flows(tmp_path: Path) -> Path:
 
 
 def test_missing_welsh_names_file_step_and_problem(flows: Path) -> None:
-    drop_line(flows / "energy-data.yaml", "cy: Ond gallai pethau fynd o chwith.")
+    drop_line(flows / "energy-data.yaml", 'cy: "Gallai fynd o chwith:')
     message = library_error(flows)
     assert "energy-data.yaml" in message
     assert "'risks'" in message
@@ -148,7 +149,10 @@ def test_step_titles_are_optional_and_bilingual(flows: Path, library: FlowLibrar
     energy = library.flow("energy-data")
     assert all(step.title is not None for step in energy.steps)
     assert energy.step("plan").title == Text(cy="Y cynllun", en="The plan")
-    assert library.flow("welcome").step("language").title is None  # older files still load
+    welcome = library.flow("welcome")
+    assert welcome.step("language").title == Text(cy="Dewis iaith", en="Choosing a language")
+    older = load_library(FIXTURE_FLOWS, "energy-data").flow("welcome")
+    assert older.step("language").title is None  # files without titles still load
     drop_line(flows / "energy-data.yaml", "en: The risks")
     message = load_error(flows / "energy-data.yaml")
     assert "'risks'" in message
