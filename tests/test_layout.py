@@ -19,7 +19,7 @@ STDLIB = sys.stdlib_module_names | {"__future__"}
 #: Room -> what it may import besides the standard library (prefixes of module names).
 ALLOWED: dict[str, tuple[str, ...]] = {
     "bot/engine": ("bot.engine", "bot.flowspec", "rapidfuzz"),
-    "bot/flowspec": ("bot.flowspec", "pydantic", "yaml"),
+    "bot/flowspec": ("bot.flowspec", "pydantic", "yaml", "ruamel"),
 }
 #: Room -> what it must never import.
 FORBIDDEN: dict[str, tuple[str, ...]] = {

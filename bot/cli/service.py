@@ -1,4 +1,5 @@
-"""Running the service: `run` (embedded), `worker`, `db upgrade` and `flows check`.
+"""Running the service: `run` (embedded), `worker`, `db upgrade` and `flows` (check, and the
+Welsh translation round-trip: export-translations, import-translations).
 
 `sgwrs run` serves the web app by its import string, `wsgi:create_app`, as gunicorn does in
 the Procfile: nothing under bot/ imports the web layer, so the core runs (and is tested) alone.
@@ -7,6 +8,7 @@ the Procfile: nothing under bot/ imports the web layer, so the core runs (and is
 from __future__ import annotations
 
 import importlib
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ import click
 from bot.cli.setup import open_container, with_local_twilio
 from bot.core.accounts import DEMO_EMAIL, create_demo_officer
 from bot.core.flow_check import check_flows
+from bot.core.translations import TranslationError, export_translations, import_translations
 from bot.runtime import jobs
 from bot.runtime.background import InlinePump, Sweeper
 from bot.runtime.config import load_settings
@@ -30,13 +33,60 @@ def flows() -> None:
 
 @flows.command("check")
 @click.option("--dir", "flows_dir", type=click.Path(path_type=Path), help="Default: FLOWS_DIR.")
-def flows_check(flows_dir: Path | None) -> None:
-    """Validate every flow and report each message's encoding, length and segments."""
+@click.option("--strict", is_flag=True, help="Fail on warnings too (plain language, UCS-2 cost).")
+def flows_check(flows_dir: Path | None, strict: bool) -> None:
+    """Validate every flow: each message's cost, the main route in Welsh and English, spelling
+    and plain language. Exits 1 on any error (and, with --strict, on any warning)."""
     settings = load_settings()
     report = check_flows(flows_dir or settings.flows_path, settings.default_flow)
     click.echo(report.text)
-    if report.errors:
+    if report.errors or (strict and report.warnings):
         raise SystemExit(1)
+
+
+@flows.command("export-translations")
+@click.argument("flow_id", metavar="FLOW")
+@click.option(
+    "--format", "fmt", type=click.Choice(["xlsx", "po"]), default="xlsx", show_default=True
+)
+@click.option(
+    "--output", type=click.Path(path_type=Path), help="Default: FLOW.cy.xlsx / FLOW.cy.po here."
+)
+@click.option("--dir", "flows_dir", type=click.Path(path_type=Path), help="Default: FLOWS_DIR.")
+def flows_export_translations(
+    flow_id: str, fmt: str, output: Path | None, flows_dir: Path | None
+) -> None:
+    """Write every text of FLOW for the council's Welsh translators (a spreadsheet or PO file)."""
+    folder = flows_dir or load_settings().flows_path
+    path = folder / f"{flow_id}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml") if p.stem != "partners"))
+        raise click.ClickException(f"There is no flow {flow_id!r} in {folder}. Flows: {known}.")
+    target = output or Path(f"{flow_id}.cy.{fmt}")
+    waiting = export_translations(path, fmt, target)  # type: ignore[arg-type]
+    click.echo(f"Wrote {target}: {waiting} Welsh text(s) await review.")
+
+
+@flows.command("import-translations")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--reviewer", prompt="Reviewer's name", help="Who checked the Welsh.")
+@click.option("--dir", "flows_dir", type=click.Path(path_type=Path), help="Default: FLOWS_DIR.")
+def flows_import_translations(file: Path, reviewer: str, flows_dir: Path | None) -> None:
+    """Write the Welsh from FILE back into its flow, each text marked reviewed by REVIEWER."""
+    if not reviewer.strip():
+        raise click.ClickException("Give the reviewer's name.")
+    folder = flows_dir or load_settings().flows_path
+    try:
+        changed = import_translations(file, folder, reviewer.strip(), date.today())
+    except TranslationError as error:
+        message = f"Nothing was written. Fix these and import again:\n{error}"
+        raise click.ClickException(message) from error
+    if not changed:
+        click.echo("Nothing changed: every text is as it was.")
+        return
+    for text_id in changed:
+        click.echo(f"  {text_id}")
+    click.echo(f"Wrote {len(changed)} text(s), marked reviewed by {reviewer.strip()}.")
 
 
 @click.group()
