@@ -239,11 +239,18 @@ def _plain_language(report: CheckReport, texts: list[_Sent]) -> None:
 
 
 def _privacy(report: CheckReport, flow: Flow) -> None:
-    """The privacy notice (say steps marked `privacy`) and the consent question, kept short."""
+    """The privacy notice (say steps marked `privacy`, and those straight before the consent
+    question) and the consent question itself, kept short."""
     consent = [step for step in flow.steps if isinstance(step, ConsentStep)]
     if not consent:
         return
     notice = [step for step in flow.steps if isinstance(step, SayStep) and step.privacy]
+    # The say steps straight before the question are the notice too, marked or not.
+    for step in reversed(flow.steps[: flow.steps.index(consent[0])]):
+        if not isinstance(step, SayStep):
+            break
+        if step not in notice:
+            notice.insert(0, step)
     texts = [step_prompt(flow, step) for step in (*notice, *consent)]
     if len(texts) > PRIVACY_TEXTS:
         report.add(

@@ -11,6 +11,8 @@ from bot.cli import cli
 TESTED = {
     "chat",
     "flows check",
+    "flows export-translations",
+    "flows import-translations",
     "db upgrade",
     "worker",
     "broadcast preview",

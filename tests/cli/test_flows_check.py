@@ -226,3 +226,28 @@ def test_flows_check_fails_on_a_folder_without_the_flows(runner: CliRunner, tmp_
     assert result.exit_code == 1
     assert "'welcome' is required but missing" in result.output
     assert "1 error(s)" in result.output
+
+
+def test_an_unmarked_notice_before_consent_still_counts(runner: CliRunner, tmp_path: Path) -> None:
+    """The flows before the rewrite had three notice texts and no privacy marks."""
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    for name in ("energy-data", "welcome", "partners"):
+        shutil.copy(PRODUCT_FLOWS / f"{name}.yaml", flows)
+    _edit(flows, "    privacy: true\n", "")
+    _edit(
+        flows,
+        "  - id: consent\n",
+        (
+            "  - id: also-private\n    kind: say\n    text:\n"
+            "      cy: Mae hyn yn breifat. Atebwch NESAF\n"
+            "      en: This is private. Reply NEXT for more\n\n  - id: consent\n"
+        ),
+    )
+
+    code, output = _check(runner, flows)
+
+    assert code == 1
+    assert (
+        "energy-data: the privacy notice and consent question are 3 texts; keep them to 2" in output
+    )
