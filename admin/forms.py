@@ -96,6 +96,16 @@ def flow_choices(library: FlowLibrary) -> list[tuple[str, str]]:
     return [(key, flow.title.in_(ui_language())) for key, flow in sorted(library.flows.items())]
 
 
+def partner_names(library: FlowLibrary) -> dict[str, str]:
+    """Each partner's code with its name in the interface language."""
+    return {code: partner.name.in_(ui_language()) for code, partner in library.partners.items()}
+
+
+def partner_choices(library: FlowLibrary) -> list[tuple[str, str]]:
+    """(code, "LIB1 – Llyfrgell Ganolog") for a partner select, by code."""
+    return [(code, f"{code} – {name}") for code, name in sorted(partner_names(library).items())]
+
+
 def pagination(page: int, pages: int, *, has_next: bool | None = None) -> dict[str, Any] | None:
     """Parameters for govukPagination: numbered when `pages` is known, else previous/next.
 

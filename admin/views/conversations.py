@@ -12,7 +12,14 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, requires, services
-from admin.forms import flow_choices, page_number, pagination, parse_date_range
+from admin.forms import (
+    flow_choices,
+    page_number,
+    pagination,
+    parse_date_range,
+    partner_choices,
+    partner_names,
+)
 from admin.i18n import translate
 from admin.labels import (
     CHANNEL_LABELS,
@@ -46,7 +53,7 @@ def filter_options(library: FlowLibrary) -> dict[str, list[tuple[str, str]]]:
     """(value, label) pairs for each filter; fixed labels in English, for templates to translate."""
     return {
         "flow": flow_choices(library),
-        "partner": [(code, f"{code} – {p.name}") for code, p in sorted(library.partners.items())],
+        "partner": partner_choices(library),
         "language": list(LANGUAGE_LABELS.items()),
         "channel": list(CHANNEL_LABELS.items()),
         "status": [(status, STATUS_LABELS[status]) for status in STATUSES],
@@ -106,7 +113,7 @@ def index() -> ResponseReturnValue:
         values=request.args,
         options=filter_options(sgwrs.library),
         labels=labels(),
-        partners={code: p.name for code, p in sgwrs.library.partners.items()},
+        partners=partner_names(sgwrs.library),
         pagination=pagination(page, max(1, -(-total // PER_PAGE))),
     ), (400 if errors else 200)
 
@@ -126,7 +133,7 @@ def show_transcript(
         error=error,
         reason=reason,
         labels=labels(),
-        partners={code: p.name for code, p in sgwrs.library.partners.items()},
+        partners=partner_names(sgwrs.library),
         flows=dict(flow_choices(sgwrs.library)),
         reasons=REASONS,
     )

@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
 from admin.auth import current_user, requires, services
+from admin.forms import partner_choices
 from admin.i18n import translate
 from admin.once import already_done, one_time, spend_form
 from bot.core import accounts
@@ -48,7 +49,7 @@ def show_users(
     """The page; `temporary` is (name, password) right after a reset, shown this once."""
     with services().db.session() as session:
         accounts_list = list_users(session)
-    partners = sorted((code, p.name) for code, p in services().library.partners.items())
+    partners = partner_choices(services().library)
     return render_template(
         "admin/users.html",
         accounts=accounts_list,

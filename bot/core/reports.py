@@ -151,7 +151,7 @@ class Overview:
     flows: list[FlowOverview]
     messages: MessageTotals
     by_channel: list[tuple[str, MessageTotals]]
-    partner_names: dict[str, str] = field(default_factory=dict)
+    partner_names: dict[str, Text] = field(default_factory=dict)
     #: Residents erased after the retention period whose figures are kept as totals.
     erased_residents: int = 0
 

@@ -26,6 +26,7 @@ from bot.flowspec.model import (
     FlowLibrary,
     Partner,
     Step,
+    Text,
 )
 
 
@@ -148,7 +149,8 @@ def load_flow(path: Path) -> Flow:
 
 
 def load_partners(path: Path, flows: dict[str, Flow]) -> dict[str, Partner]:
-    """Read partners.yaml: a list of {code, name, flow?}; codes are matched case-insensitively."""
+    """Read partners.yaml: a list of {code, name: {cy, en}, flow?}; codes are matched
+    case-insensitively."""
     if not path.exists():
         return {}
     raw = _read_yaml(path) or {}
@@ -167,8 +169,19 @@ def load_partners(path: Path, flows: dict[str, Flow]) -> dict[str, Partner]:
         flow = entry.get("flow")
         if flow is not None and flow not in flows:
             raise FlowError(f"{path.name}: partner {code!r}: unknown flow {flow!r}")
-        partners[code] = Partner(code=code, name=str(entry["name"]), flow=flow)
+        partners[code] = Partner(
+            code=code, name=_partner_name(path, code, entry["name"]), flow=flow
+        )
     return partners
+
+
+def _partner_name(path: Path, code: str, raw: object) -> Text:
+    """{cy, en}, or one name for both when the place has one ("Hwb", a shop's own name)."""
+    if isinstance(raw, dict):
+        if set(raw) != {"cy", "en"} or not all(str(raw[key]).strip() for key in raw):
+            raise FlowError(f"{path.name}: partner {code!r}: name needs cy and en, nothing else")
+        return Text(cy=str(raw["cy"]).strip(), en=str(raw["en"]).strip())
+    return Text(cy=str(raw).strip(), en=str(raw).strip())
 
 
 def load_library(flows_dir: Path, default_flow: str) -> FlowLibrary:

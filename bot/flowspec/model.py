@@ -220,7 +220,8 @@ class Partner:
     """An outreach partner whose code on a poster attributes residents who text it first."""
 
     code: str
-    name: str
+    #: As residents and officers know the place, in each language ("Llyfrgell Ganolog").
+    name: Text
     flow: str | None = None
 
 

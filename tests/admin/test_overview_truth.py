@@ -159,9 +159,9 @@ COLUMNS = [
 ]  # fmt: skip
 NOT_ASKED = "– not asked"
 PARTNER_LABELS = {
-    "LIB1": "LIB1 – Llyfrgell Ganolog / Central Library",
-    "FOOD1": "FOOD1 – Banc Bwyd y Dref / Town Food Bank",
-    "HWB1": "HWB1 – Hwb Cymunedol Glan-yr-afon / Riverside Community Hub",
+    "LIB1": "LIB1 – Central Library",
+    "FOOD1": "FOOD1 – Town Food Bank",
+    "HWB1": "HWB1 – Riverside Community Hub",
 }
 
 

@@ -294,14 +294,24 @@ def test_the_default_flow_must_exist() -> None:
         ("code: LIB1", "code: 1LIB", "partner '1LIB': code must be 2-12 letters and digits"),
         ("code: FOOD1", "code: lib1", "partner 'LIB1': code used twice"),
         (
-            "    name: Llyfrgell Ganolog / Central Library",
-            "    name: Llyfrgell Ganolog / Central Library\n    flow: no-such-flow",
+            "      en: Central Library\n",
+            "      en: Central Library\n    flow: no-such-flow\n",
             "partner 'LIB1': unknown flow 'no-such-flow'",
         ),
         (
-            "    name: Banc Bwyd y Dref / Town Food Bank\n",
+            "    name:\n      cy: Banc Bwyd y Dref\n      en: Town Food Bank\n",
             "",
             "partner #2: needs a code and a name",
+        ),
+        (
+            "      en: Town Food Bank\n",
+            "",
+            "partner 'FOOD1': name needs cy and en, nothing else",
+        ),
+        (
+            "      en: Town Food Bank\n",
+            "      en: Town Food Bank\n      fr: Banque\n",
+            "partner 'FOOD1': name needs cy and en, nothing else",
         ),
     ],
 )
@@ -316,6 +326,15 @@ def test_partner_errors(
     assert str(error.value) == f"partners.yaml: {problem}"
 
 
+def test_a_partner_with_one_name_has_it_in_both_languages(
+    tmp_path: Path, library: FlowLibrary
+) -> None:
+    path = tmp_path / "partners.yaml"
+    path.write_text("partners:\n  - code: HWB2\n    name: Hwb\n", encoding="utf-8")
+    name = load_partners(path, library.flows)["HWB2"].name
+    assert (name.cy, name.en) == ("Hwb", "Hwb")
+
+
 def test_partners_must_be_a_list(tmp_path: Path, library: FlowLibrary) -> None:
     path = tmp_path / "partners.yaml"
     path.write_text("partners: LIB1\n", encoding="utf-8")
@@ -328,7 +347,7 @@ def test_partner_flow_and_missing_file(tmp_path: Path, library: FlowLibrary) -> 
     path = tmp_path / "partners.yaml"
     path.write_text("partners:\n  - {code: hub2, name: Hub, flow: energy-data}\n", "utf-8")
     partners = load_partners(path, library.flows)
-    assert list(partners.values()) == [Partner(code="HUB2", name="Hub", flow="energy-data")]
+    assert list(partners.values()) == [Partner(code="HUB2", name=Text(cy="Hub", en="Hub"), flow="energy-data")]
     assert load_partners(tmp_path / "absent.yaml", library.flows) == {}
 
 
