@@ -15,10 +15,11 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from admin.auth import current_user
 from admin.dates import uk_time
-from admin.errors import install_error_pages
+from admin.errors import install_error_pages, install_unrouted_pages
 from admin.extensions import csrf, limiter
 from admin.guard import install_request_guard
 from admin.i18n import install_i18n
+from admin.names import install_names
 from admin.nav import nav_for
 from admin.once import once_field
 from admin.security import install_security_headers
@@ -95,6 +96,8 @@ def init_admin(app: Flask, services: Container) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     install_i18n(app)
+    install_names(app)
+    install_unrouted_pages(app)
     app.jinja_env.globals.update(current_user=current_user, nav_for=nav_for)
     app.jinja_env.globals.update(once_field=once_field)
     app.add_template_filter(uk_time, "uk_time")

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import (
     BadRequest,
     Forbidden,
     HTTPException,
+    MethodNotAllowed,
     NotFound,
     RequestEntityTooLarge,
 )
@@ -68,10 +69,28 @@ def unexpected(error: Exception) -> ResponseReturnValue:
     )
 
 
+def not_allowed(_error: MethodNotAllowed) -> ResponseReturnValue:
+    return error_page(translate("This page cannot be used that way. Go back and try again."), 405)
+
+
+def outside_any_page(error: HTTPException) -> ResponseReturnValue:
+    """A URL under /admin that matches no page (or not with that method) reaches no blueprint,
+    so the app hands it here: the admin's page in the officer's language, not Flask's English."""
+    if not request.path.startswith("/admin"):
+        return error
+    return not_found(error) if isinstance(error, NotFound) else not_allowed(error)
+
+
 def install_error_pages(admin: Blueprint) -> None:
     admin.register_error_handler(Forbidden, forbidden)
     admin.register_error_handler(NotFound, not_found)
+    admin.register_error_handler(MethodNotAllowed, not_allowed)
     admin.register_error_handler(CSRFError, form_expired)
     admin.register_error_handler(BadRequest, bad_request)
     admin.register_error_handler(RequestEntityTooLarge, too_large)
     admin.register_error_handler(Exception, unexpected)
+
+
+def install_unrouted_pages(app: Flask) -> None:
+    app.register_error_handler(NotFound, outside_any_page)
+    app.register_error_handler(MethodNotAllowed, outside_any_page)

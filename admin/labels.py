@@ -14,6 +14,7 @@ STATUS_LABELS = {
     "opted_out": "Opted out",
 }
 LANGUAGE_LABELS = {"cy": "Welsh", "en": "English"}
+ROLE_LABELS = {"admin": "Admin", "officer": "Officer", "partner": "Partner"}
 CHANNEL_LABELS = {"sms": "SMS", "whatsapp": "WhatsApp"}
 #: Answer.kind: the transcript, the answers page and the export all use these words.
 KIND_LABELS = {

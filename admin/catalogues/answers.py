@@ -52,7 +52,7 @@ CY: dict[str, str] = {
     "Theme “{old}” renamed to “{new}”": "Thema “{old}” wedi'i hailenwi'n “{new}”",
     "“{old}” merged into “{new}”: {count} more answers tagged “{new}”": "“{old}” wedi'i chyfuno â “{new}”: {count} ateb arall wedi'u tagio “{new}”",
     "Enter a name for the theme.": "Rhowch enw ar gyfer y thema.",
-    "Theme names must be 80 characters or fewer.": "Rhaid i enwau themâu fod yn 80 nod neu lai.",
+    "Theme names must be {limit} characters or fewer.": "Rhaid i enwau themâu fod yn {limit} nod neu lai.",
     "Choose the theme to merge and the theme to merge it into.": "Dewiswch y thema i'w chyfuno a'r thema i'w chyfuno â hi.",
     "Choose two different themes to merge.": "Dewiswch ddwy thema wahanol i'w cyfuno.",
     "That answer no longer exists (the resident may have erased it).": "Nid yw'r ateb hwnnw'n bodoli mwyach (efallai bod y preswylydd wedi'i ddileu).",
@@ -76,4 +76,5 @@ CY: dict[str, str] = {
     # Contact details redacted outside the transcript (also on the questions page)
     "Resident left contact details": "Gadawodd y preswylydd fanylion cyswllt",
     "Full text in the transcript": "Y testun llawn yn y trawsgrifiad",
+    "There is already a theme called “{name}”.": "Mae thema o'r enw “{name}” yn bod yn barod.",
 }

@@ -54,4 +54,10 @@ CY: dict[str, str] = {
     "This text contains an email address: every recipient will see it.": "Mae cyfeiriad e-bost yn y neges hon: bydd pob derbynnydd yn ei weld.",
     "This text contains a postcode: every recipient will see it.": "Mae cod post yn y neges hon: bydd pob derbynnydd yn ei weld.",
     "This text contains a street address: every recipient will see it.": "Mae cyfeiriad stryd yn y neges hon: bydd pob derbynnydd yn ei weld.",
+    "Keep each language under {limit} characters.": "Cadwch bob iaith o dan {limit} nod.",
+    "There is no broadcast {id}.": "Does dim neges dorfol {id}.",
+    "This broadcast has already started, so it cannot start again.": "Mae'r neges dorfol hon wedi dechrau eisoes, felly ni all ddechrau eto.",
+    "Only a broadcast that is sending can be paused.": "Dim ond neges dorfol sy'n cael ei hanfon y gellir ei hoedi.",
+    "Only a paused broadcast can be resumed.": "Dim ond neges dorfol wedi'i hoedi y gellir ei hailddechrau.",
+    "There is no flow {flow}. Choose one of: {flows}.": "Does dim llif {flow}. Dewiswch un o: {flows}.",
 }

@@ -119,7 +119,7 @@ CY: dict[str, str] = {
     "Opt this number out": "Optio'r rhif hwn allan",
     "Erase everything about this number": "Dileu popeth am y rhif hwn",
     "Every text, answer and question of everyone who used this number is deleted and cannot be brought back. The audit log keeps that it happened.": "Caiff pob neges, ateb a chwestiwn gan bawb a ddefnyddiodd y rhif hwn eu dileu, ac nid oes modd eu cael yn ôl. Mae'r log archwilio yn cofnodi i hyn ddigwydd.",
-    "I understand this cannot be undone": "Rwy'n deall nad oes modd dadwneud hyn",
+    "I understand this cannot be undone": "Rydw i'n deall nad oes modd dadwneud hyn",
     "Erase this resident": "Dileu'r preswylydd hwn",
     "Tick the box to confirm": "Ticiwch y blwch i gadarnhau",
     "The number is opted out: it will get no more texts.": "Mae'r rhif wedi'i optio allan: ni fydd yn cael rhagor o negeseuon.",
@@ -135,4 +135,5 @@ CY: dict[str, str] = {
     # The loop guard's flag
     "Needs a look": "Angen golwg",
     "Flagged {when}: the same text kept coming with the same reply, as from an auto-responder or a stuck phone. Sgwrs stopped replying to it and kept no more of it. A different text from this resident is answered as usual.": "Wedi'i nodi {when}: daeth yr un neges dro ar ôl tro gyda'r un ateb, fel gan ateb awtomatig neu ffôn sy'n sownd. Rhoddodd Sgwrs y gorau i'w hateb a chadwodd ddim mwy ohoni. Caiff neges wahanol gan y preswylydd hwn ei hateb fel arfer.",
+    "That is not a phone number we can use: {problem}": "Nid yw hwn yn rif ffôn y gallwn ei ddefnyddio: {problem}",
 }

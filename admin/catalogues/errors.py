@@ -8,4 +8,5 @@ CY: dict[str, str] = {
     "What was sent holds a character that cannot be stored (a null character). Remove it and try again.": "Mae'r hyn a anfonwyd yn cynnwys nod na ellir ei storio (nod nwl). Tynnwch ef a rhowch gynnig arall arni.",
     "The start date must be in a year from {first} to {last}": "Rhaid i'r dyddiad dechrau fod mewn blwyddyn o {first} i {last}",
     "The end date must be in a year from {first} to {last}": "Rhaid i'r dyddiad gorffen fod mewn blwyddyn o {first} i {last}",
+    "This page cannot be used that way. Go back and try again.": "Nid oes modd defnyddio'r dudalen hon fel yna. Ewch yn ôl a rhowch gynnig arall arni.",
 }

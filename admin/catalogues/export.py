@@ -11,4 +11,18 @@ CY: dict[str, str] = {
     "Answered on or before": "Atebwyd ar neu cyn",
     "For example, 27 3 2025": "Er enghraifft, 27 3 2025",
     "Download CSV": "Lawrlwytho CSV",
+    # The file's column headings (bot.store.exports.COLUMNS), for a Welsh export.
+    "participant": "cyfranogwr",
+    "flow": "llif",
+    "step": "cam",
+    "kind": "math",
+    "answer_text": "testun_yr_ateb",
+    "contact_details": "manylion_cyswllt",
+    "value": "gwerth",
+    "themes": "themâu",
+    "significant": "arwyddocaol",
+    "language": "iaith",
+    "channel": "sianel",
+    "partner": "partner",
+    "date": "dyddiad",
 }

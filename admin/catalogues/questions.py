@@ -39,4 +39,5 @@ CY: dict[str, str] = {
     "That question has already been answered.": "Mae'r cwestiwn hwnnw eisoes wedi'i ateb.",
     "The resident has opted out of texts, so the answer cannot be sent.": "Mae'r preswylydd wedi dewis peidio â chael negeseuon, felly does dim modd anfon yr ateb.",
     "question {id}": "cwestiwn {id}",
+    "The answer is too long: keep it under {room} characters.": "Mae'r ateb yn rhy hir: cadwch ef o dan {room} nod.",
 }

@@ -26,7 +26,7 @@ CY: dict[str, str] = {
     "You cannot deactivate your own account": "Ni allwch ddadactifadu eich cyfrif eich hun",
     # bot.core.accounts.AccountError messages
     "Enter an email address like name@example.gov.uk.": "Rhowch gyfeiriad e-bost fel enw@enghraifft.gov.uk.",
-    "Role must be one of admin, officer, partner.": "Rhaid i'r rôl fod yn un o admin, officer, partner.",
+    "Choose a role from the list.": "Dewiswch rôl o'r rhestr.",
     "A partner account needs the partner's code.": "Mae angen cod y partner ar gyfrif partner.",
     "The password must be at least 12 characters.": "Rhaid i'r cyfrinair fod yn o leiaf 12 nod.",
     "There is already an account with that email address.": "Mae cyfrif gyda'r cyfeiriad e-bost hwnnw eisoes.",

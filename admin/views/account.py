@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from admin.auth import begin_session, current_user, requires, services
-from admin.i18n import translate
+from admin.i18n import explain, translate
 from bot.core import two_factor
 from bot.core.accounts import AccountError, change_own_password
 from bot.core.audit import record_event
@@ -50,7 +50,7 @@ def password() -> ResponseReturnValue:
             change_own_password(db_session, user.id, form.get("current_password", ""), new)
             record_event(db_session, user.id, "password_changed", f"user:{user.id}")
     except AccountError as error:
-        return _page(translate(str(error)))
+        return _page(explain(error))
     begin_session(user.id, FULL)
     flash(translate("Your password has been changed"), "success")
     return redirect(url_for("admin.overview.index"))

@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, partner_scope, requires, services
 from admin.forms import page_number, whole_number
-from admin.i18n import translate, ui_language
+from admin.i18n import explain, translate, ui_language
 from admin.labels import FILED_LABELS, KIND_LABELS
 from admin.once import one_time, spend_form
 from bot.core.audit import record_event
@@ -137,12 +137,12 @@ def tag(answer_id: int) -> ResponseReturnValue:
             if clean_theme_name(new_theme):
                 theme_ids.append(find_or_add_theme(session, new_theme).id or 0)
             change = set_answer_themes(session, answer_id, theme_ids)
-            detail = f"added: {', '.join(change.added)}; removed: {', '.join(change.removed)}"
+            detail = f"added={', '.join(change.added)}; removed={', '.join(change.removed)}"
             record_event(
                 session, user.id if user else None, "answer_tagged", f"answer:{answer_id}", detail
             )
     except ThemeError as problem:
-        error = {"answer_id": answer_id, "text": translate(str(problem)), "typed": new_theme}
+        error = {"answer_id": answer_id, "text": explain(problem), "typed": new_theme}
         return _show_answers(error)
     flash(translate("Themes saved"), "success")
     return _back_to_list(answer_id)
@@ -214,7 +214,7 @@ def filing(answer_id: int) -> ResponseReturnValue:
                 session, services().vault, answer_id, filed_as, user_id=user.id if user else None
             )
     except FilingError as problem:
-        flash(translate(str(problem)), "error")
+        flash(explain(problem), "error")
     else:
         flash(translate(FILED_MESSAGES[filed_as]), "success")
     return _after_filing(answer_id)

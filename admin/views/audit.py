@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
+from admin.audit_words import detail_words, target_words
 from admin.auth import requires, services
 from admin.forms import page_number, pagination
 from admin.i18n import ui_language
@@ -24,6 +25,9 @@ ACTION_LABELS = {
     "user_deactivated": "Deactivated an account",
     "question_answered": "Answered a question",
     "answer_tagged": "Tagged an answer",
+    "answer_restored": "Filed back as an answer",
+    "answer_marked_not_an_answer": "Marked as not an answer",
+    "answer_refiled_as_question": "Filed an answer as a question",
     "answer_flagged": "Flagged an answer as significant",
     "answer_unflagged": "Removed a significant flag",
     "theme_added": "Added a theme",
@@ -66,5 +70,7 @@ def index() -> ResponseReturnValue:
         },
         page=page,
         actions=ACTION_LABELS,
+        target_words=target_words,
+        detail_words=lambda detail: detail_words(detail, sgwrs.library),
         pagination=pagination(page, page, has_next=len(events) > PER_PAGE),
     )

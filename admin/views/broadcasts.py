@@ -14,10 +14,10 @@ from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, requires, services
 from admin.forms import flow_choices, page_number
-from admin.i18n import translate
+from admin.i18n import explain, translate
 from admin.once import form_submission, one_time
 from bot.core.audit import record_event
-from bot.core.broadcasts import RESULT, BroadcastError, Preview
+from bot.core.broadcasts import RESULT, BroadcastError, Preview, broadcast_text
 from bot.core.form_tokens import Earlier
 from bot.store.broadcast_list import count_broadcasts, list_broadcasts
 
@@ -47,13 +47,15 @@ class FormError(Exception):
 def _preview(form: dict[str, str]) -> Preview:
     """The bot's preview, with every problem of the form found at once (not just the first)."""
     errors = []
-    if form["flow"] not in dict(_flows()):
-        errors.append(("flow", translate("Choose the flow whose residents should hear back.")))
     try:
+        if form["flow"] not in dict(_flows()):
+            errors.append(("flow", translate("Choose the flow whose residents should hear back.")))
+            broadcast_text(form["body_cy"], form["body_en"])
+            raise FormError(errors)
         preview = services().broadcasts.preview(form["flow"], form["body_cy"], form["body_en"])
     except BroadcastError as problem:
         empty = [name for name in ("body_cy", "body_en") if not form[name].strip()]
-        errors += [(name, translate(str(problem))) for name in empty or ["body_cy"]]
+        errors += [(name, explain(problem)) for name in empty or ["body_cy"]]
     if errors:
         raise FormError(errors)
     return preview
@@ -136,9 +138,9 @@ def send() -> ResponseReturnValue:
     except FormError as refused:
         return _show_broadcasts(form, errors=refused.errors)
     except BroadcastError as problem:
-        return _show_broadcasts(form, errors=[("body_cy", translate(str(problem)))])
+        return _show_broadcasts(form, errors=[("body_cy", explain(problem))])
     with services().db.session() as session:
-        detail = f"recipients: {recipients}; segments: {preview.total_segments}; sends: {written}"
+        detail = f"recipients={recipients}; segments={preview.total_segments}; sends={written}"
         record_event(
             session,
             user.id if user else None,
@@ -156,7 +158,7 @@ def _change_state(broadcast_id: int, verb: str, action: str, done: str) -> Respo
     try:
         getattr(services().broadcasts, verb)(broadcast_id, once=form_submission())
     except BroadcastError as problem:
-        flash(translate(str(problem)), "error")
+        flash(explain(problem), "error")
         return redirect(url_for("admin.broadcasts.index"))
     with services().db.session() as session:
         record_event(session, user.id if user else None, action, f"broadcast:{broadcast_id}")

@@ -8,13 +8,14 @@ from werkzeug.datastructures import MultiDict
 
 from admin.auth import current_user, requires, services
 from admin.forms import flow_choices, parse_date_range
-from admin.i18n import ui_language
+from admin.i18n import translate, ui_language
 from admin.labels import KIND_LABELS
 from admin.once import one_time, spend_form
 from bot.core.audit import record_event
 from bot.core.form_tokens import Earlier
 from bot.flowspec.model import FlowLibrary
 from bot.store.exports import (
+    COLUMNS,
     KINDS,
     ExportFilters,
     ExportSize,
@@ -86,7 +87,10 @@ def _csv(filters: ExportFilters, size: ExportSize) -> Response:
     sgwrs = services()
     filename = f"sgwrs-answers-{sgwrs.clock():%Y-%m-%d}.csv"
     return Response(
-        csv_lines(iter_export_rows(sgwrs.db, sgwrs.vault, filters, size, language=ui_language())),
+        csv_lines(
+            iter_export_rows(sgwrs.db, sgwrs.vault, filters, size, language=ui_language()),
+            [translate(column) for column in COLUMNS],
+        ),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',

@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, requires, services
 from admin.forms import page_number
-from admin.i18n import translate, ui_language
+from admin.i18n import explain, translate, ui_language
 from admin.once import form_submission, one_time
 from bot.channels.sms import MAX_BODY_CHARS, normalise, segment_info
 from bot.core.audit import record_event
@@ -139,10 +139,10 @@ def answer(question_id: int) -> ResponseReturnValue:
             return _show_questions(draft)
         ticket = services().questions.answer(question_id, text, once=form_submission())
     except AnswerError as problem:
-        return _show_questions({**draft, "error": translate(str(problem))})
+        return _show_questions({**draft, "error": explain(problem)})
     user = current_user()
     with services().db.session() as session:
-        target, detail = f"question:{question_id}", f"outbox:{ticket.id}"
+        target, detail = f"question:{question_id}", f"outbox={ticket.id}"
         record_event(session, user.id if user else None, "question_answered", target, detail)
     flash(translate("Answer sent to the outbox. Its delivery status shows below."), "success")
     return redirect(url_for("admin.questions.index", **request.args.to_dict()))

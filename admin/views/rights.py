@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, requires, services
-from admin.i18n import translate
+from admin.i18n import explain, translate
 from admin.once import form_submission, one_time
 from bot.core.form_tokens import Earlier
 from bot.core.rights import RightsError
@@ -52,7 +52,7 @@ def opt_out(participant_id: int) -> ResponseReturnValue:
             participant_id, user_id=user_id, reason=reason, once=form_submission()
         )
     except RightsError as problem:
-        flash(translate(str(problem)), "error")
+        flash(explain(problem), "error")
     else:
         flash(translate("The number is opted out: it will get no more texts."), "success")
     return redirect(url_for("admin.conversations.transcript", participant_id=participant_id))
@@ -73,7 +73,7 @@ def erase(participant_id: int) -> ResponseReturnValue:
             participant_id, user_id=user_id, reason=reason, once=form_submission()
         )
     except RightsError as problem:
-        flash(translate(str(problem)), "error")
+        flash(explain(problem), "error")
         return redirect(url_for("admin.conversations.transcript", participant_id=participant_id))
     count = erased.participants
     message = translate("Erased: {count} conversation(s) on that number.", count=count)

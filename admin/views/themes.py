@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, requires, services
 from admin.forms import whole_number
-from admin.i18n import translate
+from admin.i18n import explain, translate
 from admin.once import already_done, one_time, spend_form
 from bot.core.audit import record_event
 from bot.store import themes as codebook
@@ -41,7 +41,7 @@ def _change(
             action, target, detail, message = act(session)
             record_event(session, user.id if user else None, action, target, detail)
     except codebook.ThemeError as problem:
-        return _show_themes({"field": field, "text": translate(str(problem)), "form": form})
+        return _show_themes({"field": field, "text": explain(problem), "form": form})
     flash(message, "success")
     return redirect(url_for("admin.themes.index"))
 
@@ -78,7 +78,7 @@ def add() -> ResponseReturnValue:
     def act(session: UnitOfWork) -> Change:
         theme = codebook.add_theme(session, name)
         message = translate("Theme “{name}” added", name=theme.name)
-        return "theme_added", f"theme:{theme.id}", theme.name, message
+        return "theme_added", f"theme:{theme.id}", f"name={theme.name}", message
 
     return _change(act, "name", {"name": name})
 
@@ -93,7 +93,7 @@ def rename(theme_id: int) -> ResponseReturnValue:
     def act(session: UnitOfWork) -> Change:
         old, new = codebook.rename_theme(session, theme_id, name)
         message = translate("Theme “{old}” renamed to “{new}”", old=old, new=new)
-        return "theme_renamed", f"theme:{theme_id}", f"{old} -> {new}", message
+        return "theme_renamed", f"theme:{theme_id}", f"from={old}; to={new}", message
 
     return _change(act, f"rename-{theme_id}", {"name": name, "theme_id": str(theme_id)})
 
@@ -113,6 +113,6 @@ def merge() -> ResponseReturnValue:
             new=new,
             count=moved,
         )
-        return "themes_merged", f"theme:{target}", f"{old} -> {new}", message
+        return "themes_merged", f"theme:{target}", f"from={old}; to={new}", message
 
     return _change(act, "source", {"source": str(source), "target": str(target)})

@@ -17,7 +17,8 @@ from werkzeug.datastructures import MultiDict
 
 from admin.auth import current_user, requires, services
 from admin.forms import partner_choices
-from admin.i18n import translate
+from admin.i18n import as_is, explain, translate
+from admin.labels import ROLE_LABELS
 from admin.once import already_done, one_time, spend_form
 from bot.core import accounts
 from bot.core.accounts import ROLES, AccountError, create_user
@@ -29,13 +30,11 @@ from bot.store.users import list_users
 
 bp = Blueprint("users", __name__)
 
-ROLE_LABELS = {"admin": "Admin", "officer": "Officer", "partner": "Partner"}
-
 
 def field_for(message: str) -> str:
     """Which form field an AccountError is about, so the error shows beside it."""
     lowered = message.lower()
-    for words, field in (("role must", "role"), ("partner's code", "partner_code")):
+    for words, field in (("a role", "role"), ("partner's code", "partner_code")):
         if words in lowered:
             return field
     return "password" if "password" in lowered else "email"
@@ -89,7 +88,7 @@ def index() -> ResponseReturnValue:
             )
             record_event(session, admin.id, "user_created", f"user:{user.id}", f"role={role}")
     except AccountError as error:
-        return show_users(form, (field_for(str(error)), translate(str(error)))), 400
+        return show_users(form, (field_for(str(error)), explain(error))), 400
     flash(translate("Account added for {email}", email=user.email), "success")
     return redirect(url_for("admin.users.index"))
 
@@ -114,7 +113,7 @@ def _change(
     except LookupError:
         abort(404)
     except AccountError as error:
-        return show_users(MultiDict(), ("accounts", translate(str(error)))), 400
+        return show_users(MultiDict(), ("accounts", explain(error))), 400
     return user
 
 
@@ -131,7 +130,7 @@ def deactivate(user_id: int) -> ResponseReturnValue:
     )
     if not isinstance(done, User):
         return done
-    flash(translate("{name} can no longer sign in", name=done.name), "success")
+    flash(translate("{name} can no longer sign in", name=as_is(done.name)), "success")
     return redirect(url_for("admin.users.index"))
 
 
@@ -147,7 +146,7 @@ def reactivate(user_id: int) -> ResponseReturnValue:
     )
     if not isinstance(done, User):
         return done
-    flash(translate("{name} can sign in again", name=done.name), "success")
+    flash(translate("{name} can sign in again", name=as_is(done.name)), "success")
     return redirect(url_for("admin.users.index"))
 
 
@@ -166,7 +165,7 @@ def change_role(user_id: int) -> ResponseReturnValue:
     if not isinstance(done, User):
         return done
     label = translate(ROLE_LABELS[done.role])
-    flash(translate("{name} is now: {role}", name=done.name, role=label), "success")
+    flash(translate("{name} is now: {role}", name=as_is(done.name), role=label), "success")
     return redirect(url_for("admin.users.index"))
 
 
@@ -201,5 +200,7 @@ def reset_two_factor(user_id: int) -> ResponseReturnValue:
     )
     if not isinstance(done, User):
         return done
-    flash(translate("{name} will set up two-factor sign-in again", name=done.name), "success")
+    flash(
+        translate("{name} will set up two-factor sign-in again", name=as_is(done.name)), "success"
+    )
     return redirect(url_for("admin.users.index"))

@@ -23,6 +23,7 @@ from bot.core import two_factor
 from bot.core.password_policy import password_problem
 from bot.core.sessions import end_user_sessions
 from bot.runtime.clock import utc_now
+from bot.runtime.refusal import RefusalError
 from bot.store.db import UnitOfWork
 from bot.store.models import User
 from bot.store.users import (
@@ -47,7 +48,7 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
     return hasher.hash("not-a-real-password")
 
 
-class AccountError(ValueError):
+class AccountError(RefusalError):
     """The account cannot be made or changed; the message says why."""
 
 
@@ -72,7 +73,7 @@ def _checked_password(password: str) -> str:
 
 def _checked_role(role: str, partner_code: str | None) -> str | None:
     if role not in ROLES:
-        raise AccountError(f"Role must be one of {', '.join(ROLES)}.")
+        raise AccountError("Choose a role from the list.")
     if role == "partner" and not partner_code:
         raise AccountError("A partner account needs the partner's code.")
     return partner_code.upper() if role == "partner" and partner_code else None

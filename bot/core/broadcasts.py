@@ -19,6 +19,7 @@ from bot.runtime.clock import Clock, utc_now
 from bot.runtime.crypto import Vault
 from bot.runtime.queue import JobQueue
 from bot.runtime.redaction import ADDRESS, EMAIL, KINDS, PHONE, POSTCODE, redact
+from bot.runtime.refusal import RefusalError
 from bot.store.broadcasts import add_broadcast, get_broadcast, set_broadcast_status
 from bot.store.db import Database, UnitOfWork
 from bot.store.models import Broadcast
@@ -45,7 +46,14 @@ CONTACT_WARNINGS = {
 }
 
 
-class BroadcastError(ValueError):
+#: Why a broadcast could not be paused ("paused") or resumed ("sending") from where it is.
+STATUS_REFUSALS = {
+    "paused": "Only a broadcast that is sending can be paused.",
+    "sending": "Only a paused broadcast can be resumed.",
+}
+
+
+class BroadcastError(RefusalError):
     """The broadcast cannot do that; the message says why."""
 
 
@@ -89,8 +97,8 @@ class Broadcasts:
         self.clock = clock
 
     def preview(self, flow_id: str, body_cy: str, body_en: str) -> Preview:
+        text = broadcast_text(body_cy, body_en)
         self._check_flow(flow_id)
-        text = _text(body_cy, body_en)
         with self.db.session() as session:
             languages = [language for _, language in list_broadcast_recipients(session, flow_id)]
         recipients = dict.fromkeys(("cy", "en", "both"), 0)
@@ -122,7 +130,7 @@ class Broadcasts:
         in the same unit of work that spends it, so the same form sent twice, even at once,
         makes one broadcast: the second gets AlreadySubmittedError naming it (`broadcast:ID`)."""
         self._check_flow(flow_id)
-        text = _text(body_cy, body_en)
+        text = broadcast_text(body_cy, body_en)
         with self.db.session() as session:
             spending = spend(session, once, self.clock())
             broadcast_id = add_broadcast(
@@ -136,7 +144,9 @@ class Broadcasts:
         with self.db.session() as session:
             broadcast = self._get(session, broadcast_id)
             if broadcast.status not in {"draft", "sending"}:
-                raise BroadcastError(f"A {broadcast.status} broadcast cannot be started.")
+                raise BroadcastError(
+                    "This broadcast has already started, so it cannot start again."
+                )
             set_broadcast_status(session, broadcast, "sending", started_at=self.clock())
             text = Text(cy=broadcast.body_cy, en=broadcast.body_en)
             recipients = list_broadcast_recipients(session, broadcast.flow_id)
@@ -188,27 +198,33 @@ class Broadcasts:
             spend(session, once, self.clock())
             broadcast = self._get(session, broadcast_id)
             if broadcast.status not in allowed:
-                raise BroadcastError(f"A {broadcast.status} broadcast cannot be made {status}.")
+                raise BroadcastError(STATUS_REFUSALS[status])
             set_broadcast_status(session, broadcast, status)
         log.info("broadcast_%s broadcast=%s", status, broadcast_id)
 
     def _check_flow(self, flow_id: str) -> None:
         if flow_id not in self.flow_ids:
-            known = ", ".join(sorted(self.flow_ids))
-            raise BroadcastError(f"There is no flow {flow_id!r}. Flows: {known}.")
+            raise BroadcastError(
+                "There is no flow {flow}. Choose one of: {flows}.",
+                flow=flow_id or "''",
+                flows=", ".join(sorted(self.flow_ids)),
+            )
 
     @staticmethod
     def _get(session: UnitOfWork, broadcast_id: int) -> Broadcast:
         broadcast = get_broadcast(session, broadcast_id)
         if broadcast is None:
-            raise BroadcastError(f"There is no broadcast {broadcast_id}.")
+            raise BroadcastError("There is no broadcast {id}.", id=broadcast_id)
         return broadcast
 
 
-def _text(body_cy: str, body_en: str) -> Text:
+def broadcast_text(body_cy: str, body_en: str) -> Text:
+    """The message in both languages, tidied, or the reason it cannot be sent."""
     cy, en = normalise(body_cy), normalise(body_en)
     if not cy or not en:
         raise BroadcastError("Write the message in both Welsh and English.")
     if max(len(cy), len(en)) > MAX_BODY_CHARS // 2:
-        raise BroadcastError(f"Keep each language under {MAX_BODY_CHARS // 2} characters.")
+        raise BroadcastError(
+            "Keep each language under {limit} characters.", limit=MAX_BODY_CHARS // 2
+        )
     return Text(cy=cy, en=en)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from bot.core.audit import record_event
 from bot.runtime.crypto import Vault
 from bot.runtime.redaction import has_contact_details
+from bot.runtime.refusal import RefusalError
 from bot.store.answers import (
     delete_question,
     get_answer,
@@ -35,7 +36,7 @@ ACTIONS = {
 }
 
 
-class FilingError(ValueError):
+class FilingError(RefusalError):
     """The answer cannot be filed that way; the message says why, in an officer's words."""
 
 
@@ -70,7 +71,7 @@ def file_answer(
     if filed_as == "question":
         question_id = _raise_question(session, vault, answer)
     set_answer_filed_as(session, answer, filed_as)
-    detail = f"was {was}" + (f"; question:{question_id}" if question_id else "")
+    detail = f"was={was}" + (f"; question={question_id}" if question_id else "")
     record_event(session, user_id, ACTIONS[filed_as], f"answer:{answer_id}", detail)
     return FilingChange(answer_id, answer.participant_id, was, filed_as, question_id)
 

@@ -30,6 +30,7 @@ from bot.runtime.clock import Clock, utc_now
 from bot.runtime.crypto import Vault
 from bot.runtime.queue import JobQueue
 from bot.runtime.redaction import has_contact_details
+from bot.runtime.refusal import RefusalError
 from bot.store.answers import get_question, mark_question_answered
 from bot.store.db import Database
 from bot.store.outbox import OutboxTicket, add_outbox_message
@@ -39,7 +40,7 @@ from bot.store.question_inbox import InboxQuestion, list_open_questions
 log = logging.getLogger(__name__)
 
 
-class AnswerError(ValueError):
+class AnswerError(RefusalError):
     """The answer cannot be sent; the message says why, in words an officer understands."""
 
 
@@ -156,7 +157,9 @@ class QuestionDesk:
             body = frame.text(answer)
             if len(body) > MAX_BODY_CHARS:
                 room = MAX_BODY_CHARS - len(frame.around(frame.intros[-1], ""))
-                raise AnswerError(f"The answer is too long: keep it under {room} characters.")
+                raise AnswerError(
+                    "The answer is too long: keep it under {room} characters.", room=room
+                )
             row = add_outbox_message(
                 session,
                 self.vault,

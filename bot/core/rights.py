@@ -17,6 +17,7 @@ from bot.core.opt_out import number_hashes, opt_out
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.crypto import Vault
 from bot.runtime.queue import JobQueue
+from bot.runtime.refusal import RefusalError
 from bot.store.db import Database
 from bot.store.participants import ErasedWork, erase_number, get_participant
 
@@ -32,7 +33,7 @@ REASONS = {
 }
 
 
-class RightsError(ValueError):
+class RightsError(RefusalError):
     """The request cannot be carried out; the message says why, in plain words."""
 
 
@@ -65,7 +66,9 @@ class Rights:
         try:
             number = parse_address(raw_number).number
         except AddressError as error:
-            raise RightsError(f"That is not a phone number we can use: {error}") from error
+            raise RightsError(
+                "That is not a phone number we can use: {problem}", problem=error
+            ) from error
         return self._erase(self.vault.number_hashes(number), user_id=user_id, reason=reason)
 
     def erase_participant(

@@ -199,12 +199,15 @@ def iter_export_rows(
             return
 
 
-def csv_lines(rows: Iterable[list[str]]) -> Iterator[str]:
-    """The header then each row as CSV text, every cell defused; starts with a BOM for Excel."""
+def csv_lines(rows: Iterable[list[str]], headings: Iterable[str] = COLUMNS) -> Iterator[str]:
+    """The headings then each row as CSV text, every cell defused; starts with a BOM for Excel.
+
+    `headings` name COLUMNS in the reader's language; the values stay the same codes in every
+    language, so files exported in Welsh and in English can be put together."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
-    writer.writerow(COLUMNS)
+    writer.writerow(list(headings))
     for row in rows:
         writer.writerow([defuse(cell) for cell in row])
         if buffer.tell() > 64 * 1024:

@@ -13,13 +13,14 @@ from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.runtime.refusal import RefusalError
 from bot.store.models import Answer, AnswerTheme, Theme
 
 #: The longest theme name the table holds.
 MAX_THEME_NAME = 80
 
 
-class ThemeError(ValueError):
+class ThemeError(RefusalError):
     """The codebook cannot change that way; the message says why, in an officer's words."""
 
 
@@ -56,10 +57,10 @@ def _checked_name(session: Session, name: str, *, ignore_id: int | None = None) 
     if not cleaned:
         raise ThemeError("Enter a name for the theme.")
     if len(cleaned) > MAX_THEME_NAME:
-        raise ThemeError(f"Theme names must be {MAX_THEME_NAME} characters or fewer.")
+        raise ThemeError("Theme names must be {limit} characters or fewer.", limit=MAX_THEME_NAME)
     existing = get_theme_by_name(session, cleaned)
     if existing is not None and existing.id != ignore_id:
-        raise ThemeError(f"There is already a theme called “{existing.name}”.")
+        raise ThemeError("There is already a theme called “{name}”.", name=existing.name)
     return cleaned
 
 
@@ -70,7 +71,7 @@ def add_theme(session: Session, name: str) -> Theme:
             session.add(theme)
             session.flush()
     except IntegrityError as error:  # another officer added the same name just now
-        raise ThemeError(f"There is already a theme called “{theme.name}”.") from error
+        raise ThemeError("There is already a theme called “{name}”.", name=theme.name) from error
     return theme
 
 

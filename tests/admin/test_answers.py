@@ -158,7 +158,7 @@ def test_officers_see_every_real_answer_with_kind_flow_and_step(sign_in, residen
         assert text in page
     assert "Simulator hope" not in page  # test conversations are left out
     assert "Unexpected reply to a choice" in page
-    assert "energy-data / worries" in page
+    assert "Energy data and cold homes / Worries" in page
     assert "Tag with themes" in page
     assert "Resident " in page  # officers can go to the resident's conversation
     assert "+4477" not in page

@@ -219,7 +219,7 @@ def test_sending_starts_the_broadcast_and_lists_its_progress(sign_in, admin_serv
         )
         audit = session.exec(select(AuditEvent).where(AuditEvent.action == "broadcast_sent")).one()
     assert audit.target == f"broadcast:{broadcast.id}"
-    assert "recipients: 3; segments: 4" in audit.detail
+    assert "recipients=3; segments=4" in audit.detail
     page = client.get("/admin/broadcasts").get_data(as_text=True)
     assert "Broadcast started: 3 texts are on their way." in page
     listed = page.split('id="sent"')[1]
@@ -251,9 +251,9 @@ def test_pause_and_resume_are_audit_logged(sign_in, admin_services) -> None:
     assert broadcasts(admin_services)[0].status == "paused"
     # Pausing twice (two officers at once) is refused politely.
     post_form(client, f"{path}/pause", {}, token_from="/admin/broadcasts")
-    assert "A paused broadcast cannot be made paused." in client.get("/admin/broadcasts").get_data(
-        as_text=True
-    )
+    assert "Only a broadcast that is sending can be paused." in client.get(
+        "/admin/broadcasts"
+    ).get_data(as_text=True)
     post_form(client, f"{path}/resume", {}, token_from="/admin/broadcasts")
     assert broadcasts(admin_services)[0].status == "sending"
     assert audit_actions(admin_services)[-3:] == [

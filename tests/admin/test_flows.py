@@ -88,7 +88,7 @@ def test_each_step_is_named_by_its_title_in_the_officers_language(sign_in) -> No
     assert names[:2] == ["The plan explains", "The plan explains: simpler words (SIMPLER)"]
     assert "Their view choice" in names
     welcome = tables(officer.get(FLOWS).get_data(as_text=True), "sheet-welcome")[0]
-    assert welcome["rows"][1][0] == "language choice"  # no title in the file: the id instead
+    assert welcome["rows"][1][0] == "Choosing a language choice"
     post_form(officer, "/admin/language", {"language": "cy", "next": FLOWS}, token_from=FLOWS)
     sheet = tables(officer.get(FLOWS).get_data(as_text=True), "sheet-energy-data")[0]
     assert sheet["rows"][1][0] == "Y cynllun esbonio"

@@ -259,7 +259,7 @@ def test_every_figure_an_officer_sees_is_the_seeded_truth(
     }  # fmt: skip
     assert funnel_table(page, "welcome") == [
         ["Started", "10", "100%", "0", "", ""],
-        ["language", "10", "100%", "0", DASH, DASH],  # no title in the file: the step's id
+        ["Choosing a language", "10", "100%", "0", DASH, DASH],
         ["Finished", "10", "100%", "", "", ""],
     ]
 
@@ -334,7 +334,7 @@ def test_every_figure_a_partner_sees_is_their_own_residents_truth(sign_in, seede
         assert [n for n in days.values() if n != "0"] == ["1", "2"]
     assert funnel_table(page, "welcome") == [
         ["Started", "3", "100%", "0", "", ""],
-        ["language", "3", "100%", "0", DASH, DASH],
+        ["Choosing a language", "3", "100%", "0", DASH, DASH],
         ["Finished", "3", "100%", "", "", ""],
     ]
 

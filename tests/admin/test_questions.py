@@ -353,7 +353,7 @@ def test_an_officer_answer_makes_one_outbox_row_and_leaves_the_inbox(
     with admin_services.db.session() as session:
         audit = session.exec(select(AuditEvent).where(AuditEvent.action == "question_answered"))
         assert [(e.target, e.detail) for e in audit] == [
-            (f"question:{qid}", f"outbox:{rows[0].id}")
+            (f"question:{qid}", f"outbox={rows[0].id}")
         ]
 
 

@@ -136,7 +136,7 @@ def test_status_pause_and_resume(runner: CliRunner, residents: Container) -> Non
     assert (status.exit_code, status.output) == (0, "broadcast 1: sending; pending 3\n")
     assert (paused.exit_code, paused.output) == (0, "broadcast 1: paused; pending 3\n")
     assert paused_again.exit_code == 1
-    assert "Error: A paused broadcast cannot be made paused." in paused_again.output
+    assert "Error: Only a broadcast that is sending can be paused." in paused_again.output
     assert (resumed.exit_code, resumed.output) == (0, "broadcast 1: sending; pending 3\n")
 
 
