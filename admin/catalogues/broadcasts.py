@@ -54,7 +54,7 @@ CY: dict[str, str] = {
     "This text contains an email address: every recipient will see it.": "Mae cyfeiriad e-bost yn y neges hon: bydd pob derbynnydd yn ei weld.",
     "This text contains a postcode: every recipient will see it.": "Mae cod post yn y neges hon: bydd pob derbynnydd yn ei weld.",
     "This text contains a street address: every recipient will see it.": "Mae cyfeiriad stryd yn y neges hon: bydd pob derbynnydd yn ei weld.",
-    "Keep each language under {limit} characters.": "Cadwch bob iaith o dan {limit} nod.",
+    "Residents who never chose a language get the Welsh and then the English in one text, and that would be {segments} segments. Shorten both to fit {most}.": "Mae preswylwyr na ddewisodd iaith yn cael y Gymraeg ac yna'r Saesneg mewn un neges, a byddai honno'n {segments} segment. Byrhewch y ddwy i ffitio {most}.",
     "There is no broadcast {id}.": "Does dim neges dorfol {id}.",
     "This broadcast has already started, so it cannot start again.": "Mae'r neges dorfol hon wedi dechrau eisoes, felly ni all ddechrau eto.",
     "Only a broadcast that is sending can be paused.": "Dim ond neges dorfol sy'n cael ei hanfon y gellir ei hoedi.",

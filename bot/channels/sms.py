@@ -24,6 +24,10 @@ GSM7_EXTENDED: frozenset[str] = frozenset("^{}\\[~]|€\f")
 MAX_BODY_CHARS = 1600
 """Twilio rejects a message body longer than this."""
 
+MOST_SEGMENTS = 3
+"""No text Sgwrs writes may cost more: past it, one idea has become several, and every segment
+is paid for."""
+
 Encoding = Literal["GSM-7", "UCS-2"]
 
 _GSM7 = GSM7_BASIC | GSM7_EXTENDED

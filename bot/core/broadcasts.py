@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.channels.sms import MAX_BODY_CHARS, normalise, segment_info
+from bot.channels.sms import MOST_SEGMENTS, normalise, segment_info
 from bot.core.form_tokens import Submission, spend
 from bot.engine.render import compose
 from bot.flowspec.model import Text
@@ -223,8 +223,14 @@ def broadcast_text(body_cy: str, body_en: str) -> Text:
     cy, en = normalise(body_cy), normalise(body_en)
     if not cy or not en:
         raise BroadcastError("Write the message in both Welsh and English.")
-    if max(len(cy), len(en)) > MAX_BODY_CHARS // 2:
+    text = Text(cy=cy, en=en)
+    # The longest text sent: residents who never chose a language get both, Welsh first.
+    segments = segment_info(compose([text], None)).segments
+    if segments > MOST_SEGMENTS:
         raise BroadcastError(
-            "Keep each language under {limit} characters.", limit=MAX_BODY_CHARS // 2
+            "Residents who never chose a language get the Welsh and then the English in one"
+            " text, and that would be {segments} segments. Shorten both to fit {most}.",
+            segments=segments,
+            most=MOST_SEGMENTS,
         )
-    return Text(cy=cy, en=en)
+    return text

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from bot.channels.sms import segment_info, words_outside_gsm7
+from bot.channels.sms import MOST_SEGMENTS, segment_info, words_outside_gsm7
 from bot.core.flow_messages import FlowMessage, flow_messages, system_messages
 from bot.core.flow_route import Route, main_route
 from bot.core.plain_welsh import plain_welsh
@@ -29,8 +29,6 @@ from bot.engine.render import compose, step_prompt
 from bot.flowspec.loading import load_library
 from bot.flowspec.model import LANGUAGES, ConsentStep, Flow, FlowError, FlowLibrary, SayStep, Text
 
-#: No text may cost more than this many segments: past it, one idea has become several.
-MOST_SEGMENTS = 3
 #: The privacy notice and the consent question: at most this many texts of MOST_PRIVACY each.
 PRIVACY_TEXTS = 2
 MOST_PRIVACY_SEGMENTS = 2

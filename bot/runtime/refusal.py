@@ -1,8 +1,8 @@
 """A request refused for a reason the person can put right, in words each interface can translate.
 
-The message is kept as a template with its values apart ("Keep each language under {limit}
-characters.", limit=640), so the admin says it in Welsh or English from its catalogue, and the
-command line and the logs read the English with the values put in.
+The message is kept as a template with its values apart ("Theme names must be {limit}
+characters or fewer.", limit=80), so the admin says it in Welsh or English from its catalogue,
+and the command line and the logs read the English with the values put in.
 """
 
 from __future__ import annotations

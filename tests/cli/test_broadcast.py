@@ -146,3 +146,40 @@ def test_an_unknown_broadcast(runner: CliRunner, action: str) -> None:
 
     assert result.exit_code == 1
     assert "Error: There is no broadcast 7." in result.output
+
+
+def test_a_resident_who_never_chose_a_language_gets_welsh_then_english(
+    runner: CliRunner, residents: Container
+) -> None:
+    with residents.db.session() as session:
+        first = session.get(Participant, 1)
+        assert first is not None
+        first.language = None
+        session.add(first)
+
+    result = runner.invoke(cli, ["broadcast", "send", *MESSAGE, "--yes", "--by", "Ann"])
+
+    assert result.exit_code == 0, result.output
+    bodies = sorted(residents.vault.open(row.body_encrypted) for row in _broadcast_rows(residents))
+    assert bodies == sorted([f"{CY}\n\n{EN}", CY, EN])
+
+
+def test_a_text_too_long_for_both_languages_at_once_is_refused(
+    runner: CliRunner, residents: Container
+) -> None:
+    # Each fits alone (2 and 1 segments); as one text, the î makes it all UCS-2: 4.
+    welsh = (
+        "Diolch am eich amser. Bydd y tîm yn darllen pob ateb cyn penderfynu beth i'w wneud"
+        " nesaf, a byddwn yn anfon neges eto."
+    )
+    english = (
+        "Thank you for your time. The team will read every answer before deciding what to do"
+        " next, and we will text you again."
+    )
+    refused = ["--flow", "energy-data", "--cy", welsh, "--en", english]
+
+    result = runner.invoke(cli, ["broadcast", "send", *refused, "--yes", "--by", "Ann"])
+
+    assert result.exit_code != 0
+    assert "that would be 4 segments. Shorten both to fit 3." in result.output
+    assert _broadcast_rows(residents) == []
