@@ -44,6 +44,7 @@ DETAIL_LABELS = {
     "added": "Added",
     "removed": "Removed",
     "name": "Name",
+    "welsh": "Welsh name",
     "from": "From",
     "to": "To",
     "before": "Before",

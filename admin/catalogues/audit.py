@@ -71,4 +71,5 @@ CY: dict[str, str] = {
     "an answer": "ateb",
     "not an answer": "nid ateb",
     "a question": "cwestiwn",
+    "Welsh name": "Enw Cymraeg",
 }

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, requires, services
 from admin.forms import whole_number
-from admin.i18n import explain, translate
+from admin.i18n import explain, translate, ui_language
 from admin.once import already_done, one_time, spend_form
 from bot.core.audit import record_event
 from bot.store import themes as codebook
@@ -70,32 +70,43 @@ def index() -> ResponseReturnValue:
 
 @bp.post("/themes")
 @requires("admin", "officer")
-@one_time(already_done("admin.themes.index"), _refused("name", "name"))
+@one_time(already_done("admin.themes.index"), _refused("name", "name", "name_cy"))
 def add() -> ResponseReturnValue:
-    """Add a theme to the codebook."""
-    name = request.form.get("name", "")
+    """Add a theme to the codebook, named in English and (if the officer can) in Welsh."""
+    name, name_cy = request.form.get("name", ""), request.form.get("name_cy", "")
 
     def act(session: UnitOfWork) -> Change:
-        theme = codebook.add_theme(session, name)
-        message = translate("Theme “{name}” added", name=theme.name)
-        return "theme_added", f"theme:{theme.id}", f"name={theme.name}", message
+        theme = codebook.add_theme(session, name, name_cy)
+        message = translate("Theme “{name}” added", name=theme.names.in_(ui_language()))
+        detail = f"name={theme.name}" + (f"; welsh={theme.name_cy}" if theme.name_cy else "")
+        return "theme_added", f"theme:{theme.id}", detail, message
 
-    return _change(act, "name", {"name": name})
+    return _change(act, "name", {"name": name, "name_cy": name_cy})
 
 
 @bp.post("/themes/<int:theme_id>/rename")
 @requires("admin", "officer")
-@one_time(already_done("admin.themes.index"), _refused("rename-{theme_id}", "name", "theme_id"))
+@one_time(
+    already_done("admin.themes.index"),
+    _refused("rename-{theme_id}", "name", "name_cy", "theme_id"),
+)
 def rename(theme_id: int) -> ResponseReturnValue:
-    """Rename a theme; its tags stay on their answers."""
-    name = request.form.get("name", "")
+    """Rename a theme in either language; its tags stay on their answers."""
+    name, name_cy = request.form.get("name", ""), request.form.get("name_cy", "")
 
     def act(session: UnitOfWork) -> Change:
-        old, new = codebook.rename_theme(session, theme_id, name)
-        message = translate("Theme “{old}” renamed to “{new}”", old=old, new=new)
-        return "theme_renamed", f"theme:{theme_id}", f"from={old}; to={new}", message
+        renamed, language = codebook.rename_theme(session, theme_id, name, name_cy), ui_language()
+        message = translate(
+            "Theme “{old}” renamed to “{new}”",
+            old=renamed.old.in_(language),
+            new=renamed.new.in_(language),
+        )
+        new = renamed.new
+        detail = f"from={renamed.old.name}; to={new.name}; welsh={new.name_cy or 'none'}"
+        return "theme_renamed", f"theme:{theme_id}", detail, message
 
-    return _change(act, f"rename-{theme_id}", {"name": name, "theme_id": str(theme_id)})
+    form = {"name": name, "name_cy": name_cy, "theme_id": str(theme_id)}
+    return _change(act, f"rename-{theme_id}", form)
 
 
 @bp.post("/themes/merge")
@@ -106,13 +117,14 @@ def merge() -> ResponseReturnValue:
     source, target = _id("source"), _id("target")
 
     def act(session: UnitOfWork) -> Change:
-        old, new, moved = codebook.merge_themes(session, source, target)
+        merged, language = codebook.merge_themes(session, source, target), ui_language()
         message = translate(
             "“{old}” merged into “{new}”: {count} more answers tagged “{new}”",
-            old=old,
-            new=new,
-            count=moved,
+            old=merged.source.in_(language),
+            new=merged.target.in_(language),
+            count=merged.moved,
         )
-        return "themes_merged", f"theme:{target}", f"from={old}; to={new}", message
+        detail = f"from={merged.source.name}; to={merged.target.name}"
+        return "themes_merged", f"theme:{target}", detail, message
 
     return _change(act, "source", {"source": str(source), "target": str(target)})

@@ -19,7 +19,8 @@ from sqlmodel import Session, col, select
 
 from bot.runtime.crypto import Vault
 from bot.runtime.redaction import redact
-from bot.store.models import Answer, AnswerTheme, Participant, Theme
+from bot.store.models import Answer, AnswerTheme, Participant, Theme, ThemeNames
+from bot.store.themes import theme_name
 
 #: Answers in a resident's own words; "unexpected" is free text sent where a choice was asked,
 #: "reaction" what a resident said at an explanation.
@@ -66,7 +67,7 @@ class AnswerPage:
 @dataclass(frozen=True)
 class ThemeCount:
     theme_id: int
-    name: str
+    names: ThemeNames
     answers: int
     significant: int
 
@@ -118,7 +119,7 @@ def list_open_answers(
         .offset(offset)
         .limit(limit)
     ).all()
-    themes = _themes_of(session, [row.id for row in rows if row.id is not None])
+    themes = _themes_of(session, [row.id for row in rows if row.id is not None], language)
     answers = []
     for row in rows:
         redaction = redact(vault.open(row.text_encrypted), language)
@@ -140,14 +141,18 @@ def list_open_answers(
     return AnswerPage(answers, total)
 
 
-def _themes_of(session: Session, answer_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+def _themes_of(
+    session: Session, answer_ids: list[int], language: str
+) -> dict[int, list[tuple[int, str]]]:
+    """Each answer's (theme id, name in `language`), alphabetical."""
     if not answer_ids:
         return {}
+    name = theme_name(language)
     statement = (
-        select(AnswerTheme.answer_id, Theme.id, Theme.name)
+        select(AnswerTheme.answer_id, Theme.id, name)
         .join(Theme, col(Theme.id) == AnswerTheme.theme_id)
         .where(col(AnswerTheme.answer_id).in_(answer_ids))
-        .order_by(func.lower(Theme.name))
+        .order_by(func.lower(name))
     )
     found: dict[int, list[tuple[int, str]]] = {}
     for answer_id, theme_id, name in session.exec(statement):
@@ -181,6 +186,7 @@ def count_answer_themes(session: Session, filters: AnswerFilter) -> list[ThemeCo
         select(
             Theme.id,
             Theme.name,
+            Theme.name_cy,
             func.coalesce(per_theme.c.answers, 0),
             func.coalesce(per_theme.c.significant, 0),
         )
@@ -188,6 +194,6 @@ def count_answer_themes(session: Session, filters: AnswerFilter) -> list[ThemeCo
         .order_by(func.coalesce(per_theme.c.answers, 0).desc(), func.lower(Theme.name))
     )
     return [
-        ThemeCount(theme_id or 0, name, int(answers), int(significant))
-        for theme_id, name, answers, significant in session.exec(statement)
+        ThemeCount(theme_id or 0, ThemeNames(name, name_cy), int(answers), int(significant))
+        for theme_id, name, name_cy, answers, significant in session.exec(statement)
     ]

@@ -30,6 +30,7 @@ from bot.runtime.redaction import redact
 from bot.store.db import Database
 from bot.store.filters import within
 from bot.store.models import Answer, AnswerTheme, Participant, Theme
+from bot.store.themes import theme_name
 
 COLUMNS = (
     "participant",
@@ -117,15 +118,18 @@ def list_export_batch(
     return [tuple(row) for row in session.exec(statement).all()]  # type: ignore[misc]
 
 
-def list_theme_names(session: Session, answer_ids: list[int]) -> dict[int, list[str]]:
-    """Each answer's theme names, alphabetical, in one query for the whole batch."""
+def list_theme_names(
+    session: Session, answer_ids: list[int], language: str = "en"
+) -> dict[int, list[str]]:
+    """Each answer's theme names in `language`, alphabetical, in one query for the batch."""
     if not answer_ids:
         return {}
+    name = theme_name(language)
     statement = (
-        select(AnswerTheme.answer_id, Theme.name)
+        select(AnswerTheme.answer_id, name)
         .join(Theme, col(Theme.id) == AnswerTheme.theme_id)
         .where(col(AnswerTheme.answer_id).in_(answer_ids))
-        .order_by(col(AnswerTheme.answer_id), col(Theme.name))
+        .order_by(col(AnswerTheme.answer_id), name)
     )
     names: dict[int, list[str]] = {}
     for answer_id, name in session.exec(statement).all():
@@ -173,7 +177,8 @@ def iter_export_rows(
             batch = list_export_batch(
                 session, filters, after_id=after, up_to_id=size.last_answer_id, limit=BATCH
             )
-            themes = list_theme_names(session, [answer.id for answer, *_ in batch if answer.id])
+            ids = [answer.id for answer, *_ in batch if answer.id]
+            themes = list_theme_names(session, ids, language)
         if not batch:
             return
         for answer, resident_language, channel, partner in batch:

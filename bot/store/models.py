@@ -6,6 +6,7 @@ reader can see at a glance what is protected. Times are aware UTC (see bot.runti
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -318,6 +319,17 @@ class AuditEvent(SQLModel, table=True):
     reason_encrypted: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
+@dataclass(frozen=True)
+class ThemeNames:
+    """A theme's English name and its Welsh one, if given: the English stands in until then."""
+
+    name: str
+    name_cy: str | None = None
+
+    def in_(self, language: str) -> str:
+        return (self.name_cy or self.name) if language == "cy" else self.name
+
+
 class Theme(SQLModel, table=True):
     """A code in the officers' codebook, used to tag what residents said."""
 
@@ -325,8 +337,15 @@ class Theme(SQLModel, table=True):
     __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
+    #: The name in English, and in Welsh once an officer gives it (the admin shows `name` until
+    #: then): officers read the codebook in their own language.
     name: str = Field(max_length=80, unique=True)
+    name_cy: str | None = Field(default=None, max_length=80, unique=True)
     created_at: datetime = Field(default_factory=utc_now)
+
+    @property
+    def names(self) -> ThemeNames:
+        return ThemeNames(self.name, self.name_cy)
 
 
 class AnswerTheme(SQLModel, table=True):

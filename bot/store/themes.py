@@ -1,7 +1,9 @@
 """Queries about the officers' codebook: themes, tagging answers with them, flagging answers.
 
-A theme name is unique whatever its case ("Cost" and "cost" are one theme), so the codebook
-does not drift into near-duplicates; merging two themes moves every tag, then deletes the first.
+A theme has an English name and, once an officer gives it, a Welsh one. Each is unique whatever
+its case and across both languages ("Cost", "cost" and a Welsh name "Cost" are one theme), so
+the codebook does not drift into near-duplicates and typing either name finds the theme; merging
+two themes moves every tag, then deletes the first.
 """
 
 from __future__ import annotations
@@ -9,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import ColumnElement, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.runtime.refusal import RefusalError
-from bot.store.models import Answer, AnswerTheme, Theme
+from bot.store.models import Answer, AnswerTheme, Theme, ThemeNames
 
 #: The longest theme name the table holds.
 MAX_THEME_NAME = 80
@@ -37,12 +39,25 @@ def list_themes(session: Session) -> list[Theme]:
     return list(session.exec(select(Theme).order_by(func.lower(Theme.name), col(Theme.id))))
 
 
+def theme_name(language: str) -> ColumnElement[str]:
+    """The theme's name for a reader of `language`: in Welsh when it has a Welsh name."""
+    if language == "cy":
+        return func.coalesce(col(Theme.name_cy), col(Theme.name))
+    return col(Theme.name)
+
+
 def get_theme_by_name(session: Session, name: str) -> Theme | None:
-    """The theme of this name in any case. The exact name is matched too: SQLite's lower()
-    folds ASCII letters only, so 'Í' would otherwise slip past to the unique constraint."""
+    """The theme with this name, English or Welsh, in any case. The exact name is matched too:
+    SQLite's lower() folds ASCII letters only, so 'Í' would otherwise slip past to the unique
+    constraint."""
     cleaned = clean_theme_name(name)
     statement = select(Theme).where(
-        or_(col(Theme.name) == cleaned, func.lower(Theme.name) == cleaned.lower())
+        or_(
+            *(
+                or_(column == cleaned, func.lower(column) == cleaned.lower())
+                for column in (col(Theme.name), col(Theme.name_cy))
+            )
+        )
     )
     return session.exec(statement).first()
 
@@ -64,8 +79,14 @@ def _checked_name(session: Session, name: str, *, ignore_id: int | None = None) 
     return cleaned
 
 
-def add_theme(session: Session, name: str) -> Theme:
-    theme = Theme(name=_checked_name(session, name))
+def _checked_welsh(session: Session, name_cy: str, *, ignore_id: int | None = None) -> str | None:
+    """A Welsh name checked like an English one; none given is none (the English shows)."""
+    return _checked_name(session, name_cy, ignore_id=ignore_id) if name_cy.strip() else None
+
+
+def add_theme(session: Session, name: str, name_cy: str = "") -> Theme:
+    checked = _checked_name(session, name)
+    theme = Theme(name=checked, name_cy=_one_welsh(checked, _checked_welsh(session, name_cy)))
     try:
         with session.begin_nested():
             session.add(theme)
@@ -80,20 +101,42 @@ def find_or_add_theme(session: Session, name: str) -> Theme:
     return get_theme_by_name(session, name) or add_theme(session, name)
 
 
-def rename_theme(session: Session, theme_id: int, name: str) -> tuple[str, str]:
-    """Rename a theme; returns (old name, new name). Tags stay on their answers."""
+@dataclass(frozen=True)
+class Renamed:
+    """A theme's names before and after (for the audit log and the message)."""
+
+    old: ThemeNames
+    new: ThemeNames
+
+
+def rename_theme(session: Session, theme_id: int, name: str, name_cy: str = "") -> Renamed:
+    """Give a theme new names, English and Welsh; tags stay on their answers. An empty Welsh
+    name takes the Welsh away (the English shows again)."""
     theme = _get_theme(session, theme_id)
-    old, theme.name = theme.name, _checked_name(session, name, ignore_id=theme_id)
+    old = theme.names
+    theme.name = _checked_name(session, name, ignore_id=theme_id)
+    theme.name_cy = _one_welsh(theme.name, _checked_welsh(session, name_cy, ignore_id=theme_id))
     session.add(theme)
     session.flush()
-    return old, theme.name
+    return Renamed(old, theme.names)
 
 
-def merge_themes(session: Session, from_id: int, into_id: int) -> tuple[str, str, int]:
-    """Move every tag from one theme to another (no answer tagged twice), then delete the first.
+def _one_welsh(name: str, welsh: str | None) -> str | None:
+    """No Welsh name when it is the English one ("Data"): one name serves both."""
+    return None if welsh is not None and welsh.casefold() == name.casefold() else welsh
 
-    Returns both names and how many answers gained the second theme.
-    """
+
+@dataclass(frozen=True)
+class Merged:
+    """Which theme went into which, and how many answers gained the second (for the message)."""
+
+    source: ThemeNames
+    target: ThemeNames
+    moved: int
+
+
+def merge_themes(session: Session, from_id: int, into_id: int) -> Merged:
+    """Move every tag from one theme to another (no answer tagged twice), then delete the first."""
     if not from_id or not into_id:
         raise ThemeError("Choose the theme to merge and the theme to merge it into.")
     if from_id == into_id:
@@ -109,7 +152,7 @@ def merge_themes(session: Session, from_id: int, into_id: int) -> tuple[str, str
     session.execute(delete(AnswerTheme).where(col(AnswerTheme.theme_id) == source.id))
     session.execute(delete(Theme).where(col(Theme.id) == source.id))
     session.expunge(source)
-    return source.name, target.name, moved
+    return Merged(source.names, target.names, moved)
 
 
 def set_answer_themes(session: Session, answer_id: int, theme_ids: Iterable[int]) -> TagChange:

@@ -14,8 +14,9 @@ from bot.runtime.container import Container
 from bot.store import themes as codebook
 from bot.store.answer_list import AnswerFilter, count_answer_themes, list_open_answers
 from bot.store.answers import save_answer
-from bot.store.models import Answer, AnswerTheme, AuditEvent, Theme
+from bot.store.models import Answer, AnswerTheme, AuditEvent, Theme, ThemeNames
 from bot.store.participants import create_participant
+from bot.store.themes import Renamed
 from tests.admin.conftest import TO_HOPES, post_form, talk
 from tests.conftest import copy_sqlite, make_container
 from tests.helpers import count_queries
@@ -341,9 +342,12 @@ def test_theme_counts_show_answers_and_significant_ones(sign_in, residents) -> N
             codebook.set_answer_themes(session, answer_id(residents, text), [trust])
         codebook.set_answer_significant(session, answer_id(residents, "Data leaks"), True)
         counts = {
-            c.name: (c.answers, c.significant) for c in count_answer_themes(session, AnswerFilter())
+            c.names.name: (c.answers, c.significant)
+            for c in count_answer_themes(session, AnswerFilter())
         }
-        hopes = {c.name: c.answers for c in count_answer_themes(session, AnswerFilter(kind="hope"))}
+        hopes = {
+            c.names.name: c.answers for c in count_answer_themes(session, AnswerFilter(kind="hope"))
+        }
     assert counts == {"Trust": (2, 1), "Unused": (0, 0)}
     assert hopes == {"Trust": 0, "Unused": 0}
     page = sign_in("officer").get("/admin/answers").get_data(as_text=True)
@@ -374,7 +378,8 @@ def test_merging_moves_every_tag_without_duplicates_then_deletes(admin_services,
         codebook.set_answer_themes(session, one, [spying, privacy])  # both: must not double up
         codebook.set_answer_themes(session, two, [spying])
         codebook.set_answer_themes(session, three, [privacy])
-        assert codebook.merge_themes(session, spying, privacy) == ("Spying", "Privacy", 1)
+        merged = codebook.merge_themes(session, spying, privacy)
+        assert (merged.source.name, merged.target.name, merged.moved) == ("Spying", "Privacy", 1)
     with admin_services.db.session() as session:
         assert [t.name for t in codebook.list_themes(session)] == ["Privacy"]
         tags = sorted(session.exec(select(AnswerTheme.answer_id, AnswerTheme.theme_id)).all())
@@ -389,12 +394,11 @@ def test_renaming_keeps_tags_and_names_stay_unique_whatever_the_case(
         theme = codebook.add_theme(session, "Privacy")
         codebook.add_theme(session, "Cost")
         codebook.set_answer_themes(session, fear, [theme.id or 0])
-        assert codebook.rename_theme(session, theme.id or 0, "Privacy and data") == (
-            "Privacy",
-            "Privacy and data",
+        assert codebook.rename_theme(session, theme.id or 0, "Privacy and data") == Renamed(
+            ThemeNames("Privacy"), ThemeNames("Privacy and data")
         )
         assert (
-            codebook.rename_theme(session, theme.id or 0, "privacy AND data")[1]
+            codebook.rename_theme(session, theme.id or 0, "privacy AND data").new.name
             == "privacy AND data"
         )
         with pytest.raises(codebook.ThemeError, match="already a theme called “Cost”"):
@@ -461,3 +465,61 @@ def test_codebook_errors_keep_what_was_typed(sign_in, residents) -> None:
     )
     assert response.status_code == 400
     assert "Choose the theme to merge" in response.get_data(as_text=True)
+
+
+# -- theme names in both languages -------------------------------------------------------------
+
+
+def test_a_theme_has_a_welsh_name_that_finds_it_and_stays_unique(admin_services, residents) -> None:
+    with admin_services.db.session() as session:
+        trust = codebook.add_theme(session, "Trust", "Ymddiriedaeth")
+        codebook.add_theme(session, "Cost")
+        assert codebook.get_theme_by_name(session, "ymddiriedaeth") == trust
+        assert trust.names.in_("cy") == "Ymddiriedaeth"
+        assert trust.names.in_("en") == "Trust"
+        with pytest.raises(codebook.ThemeError, match="already a theme called “Trust”"):
+            codebook.add_theme(session, "Ymddiriedaeth")  # a Welsh name is taken in English too
+        with pytest.raises(codebook.ThemeError, match="already a theme called “Trust”"):
+            codebook.add_theme(session, "Hyder", "YMDDIRIEDAETH")
+        renamed = codebook.rename_theme(session, trust.id or 0, "Trust", "")
+        assert renamed.new == ThemeNames("Trust")
+        assert renamed.new.in_("cy") == "Trust"
+        assert codebook.add_theme(session, "Data", "data").name_cy is None  # one name serves both
+
+
+def test_officers_name_a_theme_in_welsh_and_welsh_pages_and_exports_show_it(
+    sign_in, residents
+) -> None:
+    client = sign_in("officer")
+    added = post_form(client, "/admin/themes", {"name": "Trust", "name_cy": "Ymddiriedaeth"})
+    assert added.status_code == 302
+    post_form(client, "/admin/themes", {"name": "Cost"})
+    with residents.db.session() as session:
+        ids = {t.name: t.id or 0 for t in codebook.list_themes(session)}
+        codebook.set_answer_themes(session, answer_id(residents, "Data leaks"), [ids["Trust"]])
+    english = client.get("/admin/themes").get_data(as_text=True)
+    assert ">Trust</a>" in english
+    assert "No Welsh name yet" in english
+    post_form(client, "/admin/language", {"language": "cy", "next": "/admin/themes"})
+    welsh = client.get("/admin/themes").get_data(as_text=True)
+    assert ">Ymddiriedaeth</a>" in welsh
+    assert ">Trust</a>" not in welsh
+    assert ">Cost</a>" in welsh  # no Welsh name yet: the English shows
+    answers = client.get("/admin/answers").get_data(as_text=True)
+    assert "Ymddiriedaeth" in answers
+    assert ">Trust<" not in answers
+    exported = post_form(client, "/admin/export", {}).get_data(as_text=True)
+    assert "Ymddiriedaeth" in exported
+    assert "Trust" not in exported
+    renamed = post_form(
+        client,
+        f"/admin/themes/{ids['Trust']}/rename",
+        {"name": "Trust", "name_cy": "Hyder"},
+        token_from="/admin/themes",
+    )
+    assert renamed.status_code == 302
+    assert "Hyder" in client.get("/admin/themes").get_data(as_text=True)
+    with residents.db.session() as session:
+        details = list(session.exec(select(AuditEvent.detail).order_by(AuditEvent.id)))
+    assert "name=Trust; welsh=Ymddiriedaeth" in details
+    assert "from=Trust; to=Trust; welsh=Hyder" in details

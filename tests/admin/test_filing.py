@@ -212,9 +212,11 @@ def test_marked_answers_leave_the_list_the_theme_counts_and_the_export_counts(
         marked_counts = count_answer_themes(session, AnswerFilter(filed_as="not_an_answer"))
     assert sorted(a.text for a in listed.answers) == ["That sounds risky", "Warm homes"]
     assert listed.total == 2  # the skip is never listed, the marked one has left
-    assert [(c.name, c.answers) for c in counts] == [("Trust", 2)]
+    assert [(c.names.name, c.answers) for c in counts] == [("Trust", 2)]
     assert [a.id for a in marked.answers] == [fear]
-    assert [(c.name, c.answers) for c in marked_counts] == [("Trust", 2)]  # counts: answers only
+    assert [(c.names.name, c.answers) for c in marked_counts] == [
+        ("Trust", 2)
+    ]  # counts: answers only
     assert skipped
 
 
