@@ -21,7 +21,12 @@ from admin.once import form_submission, one_time
 from bot.channels.sms import MAX_BODY_CHARS, normalise, segment_info
 from bot.core.audit import record_event
 from bot.core.form_tokens import Earlier
-from bot.core.questions import AnswerError, answer_frame, answer_text
+from bot.core.questions import (
+    AnswerError,
+    answer_frame,
+    answer_text,
+    written_in_other_language,
+)
 from bot.store.question_inbox import (
     count_questions,
     get_question_to_answer,
@@ -99,12 +104,32 @@ def index() -> ResponseReturnValue:
     return _show_questions()
 
 
+#: Said when an answer seems written in the language the resident does not read; one sentence
+#: per pair, so each reads naturally in Welsh (the language names mutate) and in English.
+OTHER_LANGUAGE = {
+    "en": "This answer looks like English, but this resident reads Welsh. "
+    "Write it in Welsh, or choose “Send as written”.",
+    "cy": "This answer looks like Welsh, but this resident reads English. "
+    "Write it in English, or choose “Send as written”.",
+}
+
+
 def _draft(question_id: int, text: str) -> dict[str, Any]:
-    """The officer's answer as typed, with its length and cost, to show in its box."""
+    """The officer's answer as typed, with its length and cost and, when it seems written in
+    the other language, which, to show in its box."""
     with services().db.session() as session:
         found = get_question_to_answer(session, services().vault, question_id)
-    check = check_answer(text, found.language if found else None, found.text if found else "")
-    return {"question_id": question_id, "text": text, "check": check}
+    language = found.language if found else None
+    check = check_answer(text, language, found.text if found else "")
+    written = written_in_other_language(text, language)
+    warning = translate(OTHER_LANGUAGE[written]) if written else None
+    return {
+        "question_id": question_id,
+        "text": text,
+        "check": check,
+        "written": written,
+        "warning": warning,
+    }
 
 
 def _answered_already(_earlier: Earlier, question_id: int) -> ResponseReturnValue:
@@ -124,10 +149,13 @@ def _answer_refused(message: str, question_id: int) -> ResponseReturnValue:
 @requires("admin", "officer")
 @one_time(_answered_already, _answer_refused)
 def answer(question_id: int) -> ResponseReturnValue:
-    """Check an answer's length and cost, or send it; a refused answer stays in the box."""
-    text = request.form.get("answer", "")
+    """Check an answer's length and cost, or send it; a refused answer stays in the box. An
+    answer in the other language is held, with a warning, until the officer sends it as
+    written."""
+    text, action = request.form.get("answer", ""), request.form.get("action")
     draft = _draft(question_id, text)
     check: SmsCheck = draft["check"]
+    written: str | None = draft["written"]
     try:
         if not normalise(text):
             raise AnswerError("Enter your answer.")
@@ -135,14 +163,17 @@ def answer(question_id: int) -> ResponseReturnValue:
             raise AnswerError(
                 "The answer is too long: Twilio accepts texts up to 1,600 characters."
             )
-        if request.form.get("action") == "check":
+        if action == "check":
             return _show_questions(draft)
+        if written and action != "send_as_written":
+            raise AnswerError(OTHER_LANGUAGE[written])
         ticket = services().questions.answer(question_id, text, once=form_submission())
     except AnswerError as problem:
         return _show_questions({**draft, "error": explain(problem)})
     user = current_user()
     with services().db.session() as session:
         target, detail = f"question:{question_id}", f"outbox={ticket.id}"
+        detail += f"; written={written}" if written else ""
         record_event(session, user.id if user else None, "question_answered", target, detail)
     flash(translate("Answer sent to the outbox. Its delivery status shows below."), "success")
     return redirect(url_for("admin.questions.index", **request.args.to_dict()))

@@ -24,6 +24,7 @@ from bot.channels.sms import MAX_BODY_CHARS, normalise, segment_info
 from bot.core.form_tokens import Submission, spend
 from bot.core.opt_out import is_opted_out
 from bot.engine import texts as system_texts
+from bot.engine.reading import guess_language
 from bot.engine.render import compose
 from bot.flowspec.model import LANGUAGES, Language, Text
 from bot.runtime.clock import Clock, utc_now
@@ -114,6 +115,19 @@ def answer_text(language: str | None, answer: str, question: str) -> str:
     """The text a resident receives: the intro quoting their question, the answer, how to ask
     more; in their language, or Welsh then English when it is not known."""
     return answer_frame(language, question).text(answer)
+
+
+def written_in_other_language(answer: str, language: str | None) -> Language | None:
+    """The language an answer seems written in when it is not the resident's, else None.
+
+    The same word-list reading that tells which language a resident writes in (the engine's):
+    it guesses only on clear evidence, so a short or mixed answer is never held. A resident who
+    never chose a language gets the frame in both, and any answer is theirs to read.
+    """
+    if language not in LANGUAGES:
+        return None
+    written = guess_language(answer)
+    return written if written is not None and written != language else None
 
 
 class QuestionDesk:

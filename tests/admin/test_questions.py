@@ -492,3 +492,51 @@ def test_the_inbox_and_its_counter_read_in_welsh(sign_in) -> None:
     assert "Cwestiynau preswylwyr" in page
     assert "Gwirio hyd a chost" in page
     assert 'data-sms-template="Bydd y neges yn {characters} nod yn {encoding}' in page
+
+
+# -- an answer in the other language -----------------------------------------------------------
+
+
+def test_an_answer_in_the_other_language_is_held_with_a_warning_until_the_officer_confirms(
+    sign_in, admin_services
+) -> None:
+    officer = sign_in("officer")
+    qid = question_id(admin_services, "Beth am fy landlord?")  # a Welsh resident's
+    path = f"/admin/questions/{qid}/answer"
+    english = "The team will not talk to your landlord without asking you first."
+    checked = post_form(officer, path, {"answer": english, "action": "check"}, token_from="/admin/questions")
+    warning = "This answer looks like English, but this resident reads Welsh."
+    assert warning in checked.get_data(as_text=True)
+    held = post_form(officer, path, {"answer": english, "action": "send"}, token_from="/admin/questions")
+    assert held.status_code == 400
+    page = held.get_data(as_text=True)
+    assert warning in page
+    assert "Send as written" in page
+    assert f">{english}</textarea>" in page  # nothing the officer typed is lost
+    assert outbox_rows(admin_services) == []
+    sent = post_form(
+        officer, path, {"answer": english, "action": "send_as_written"}, token_from="/admin/questions"
+    )
+    assert sent.status_code == 302
+    assert len(outbox_rows(admin_services)) == 1
+    with admin_services.db.session() as session:
+        details = list(session.exec(select(AuditEvent.detail)))
+    assert any(detail.endswith("; written=en") for detail in details)
+
+
+def test_an_answer_in_the_residents_language_goes_without_a_warning(
+    sign_in, admin_services
+) -> None:
+    officer = sign_in("officer")
+    qid = question_id(admin_services, "Beth am fy landlord?")
+    path = f"/admin/questions/{qid}/answer"
+    sent = post_form(officer, path, {"answer": WELSH_ANSWER, "action": "send"}, token_from="/admin/questions")
+    assert sent.status_code == 302
+    page = officer.get("/admin/questions").get_data(as_text=True)
+    assert "looks like" not in page
+    qid = question_id(admin_services, "When will the scheme start?")  # an English resident's
+    path = f"/admin/questions/{qid}/answer"
+    held = post_form(officer, path, {"answer": WELSH_ANSWER, "action": "send"}, token_from="/admin/questions")
+    assert "This answer looks like Welsh, but this resident reads English." in held.get_data(
+        as_text=True
+    )
