@@ -496,6 +496,8 @@ def test_the_inbox_and_its_counter_read_in_welsh(sign_in) -> None:
 
 # -- an answer in the other language -----------------------------------------------------------
 
+INBOX = "/admin/questions"
+
 
 def test_an_answer_in_the_other_language_is_held_with_a_warning_until_the_officer_confirms(
     sign_in, admin_services
@@ -504,10 +506,10 @@ def test_an_answer_in_the_other_language_is_held_with_a_warning_until_the_office
     qid = question_id(admin_services, "Beth am fy landlord?")  # a Welsh resident's
     path = f"/admin/questions/{qid}/answer"
     english = "The team will not talk to your landlord without asking you first."
-    checked = post_form(officer, path, {"answer": english, "action": "check"}, token_from="/admin/questions")
+    checked = post_form(officer, path, {"answer": english, "action": "check"}, token_from=INBOX)
     warning = "This answer looks like English, but this resident reads Welsh."
     assert warning in checked.get_data(as_text=True)
-    held = post_form(officer, path, {"answer": english, "action": "send"}, token_from="/admin/questions")
+    held = post_form(officer, path, {"answer": english, "action": "send"}, token_from=INBOX)
     assert held.status_code == 400
     page = held.get_data(as_text=True)
     assert warning in page
@@ -515,7 +517,7 @@ def test_an_answer_in_the_other_language_is_held_with_a_warning_until_the_office
     assert f">{english}</textarea>" in page  # nothing the officer typed is lost
     assert outbox_rows(admin_services) == []
     sent = post_form(
-        officer, path, {"answer": english, "action": "send_as_written"}, token_from="/admin/questions"
+        officer, path, {"answer": english, "action": "send_as_written"}, token_from=INBOX
     )
     assert sent.status_code == 302
     assert len(outbox_rows(admin_services)) == 1
@@ -530,13 +532,13 @@ def test_an_answer_in_the_residents_language_goes_without_a_warning(
     officer = sign_in("officer")
     qid = question_id(admin_services, "Beth am fy landlord?")
     path = f"/admin/questions/{qid}/answer"
-    sent = post_form(officer, path, {"answer": WELSH_ANSWER, "action": "send"}, token_from="/admin/questions")
+    sent = post_form(officer, path, {"answer": WELSH_ANSWER, "action": "send"}, token_from=INBOX)
     assert sent.status_code == 302
     page = officer.get("/admin/questions").get_data(as_text=True)
     assert "looks like" not in page
     qid = question_id(admin_services, "When will the scheme start?")  # an English resident's
     path = f"/admin/questions/{qid}/answer"
-    held = post_form(officer, path, {"answer": WELSH_ANSWER, "action": "send"}, token_from="/admin/questions")
+    held = post_form(officer, path, {"answer": WELSH_ANSWER, "action": "send"}, token_from=INBOX)
     assert "This answer looks like Welsh, but this resident reads English." in held.get_data(
         as_text=True
     )
