@@ -17,7 +17,14 @@ import click
 from bot.cli.setup import open_container, with_local_twilio
 from bot.core.accounts import DEMO_EMAIL, create_demo_officer
 from bot.core.flow_check import check_flows
-from bot.core.translations import TranslationError, export_translations, import_translations
+from bot.core.translations import (
+    SYSTEM,
+    TranslationError,
+    export_translations,
+    flow_source,
+    import_translations,
+    system_source,
+)
 from bot.runtime import jobs
 from bot.runtime.background import InlinePump, Sweeper
 from bot.runtime.config import load_settings
@@ -56,14 +63,18 @@ def flows_check(flows_dir: Path | None, strict: bool) -> None:
 def flows_export_translations(
     flow_id: str, fmt: str, output: Path | None, flows_dir: Path | None
 ) -> None:
-    """Write every text of FLOW for the council's Welsh translators (a spreadsheet or PO file)."""
+    """Write every text of FLOW for the council's Welsh translators (a spreadsheet or PO file);
+    FLOW `system` is the service's own messages (help, opt-out, re-asks)."""
     folder = flows_dir or load_settings().flows_path
     path = folder / f"{flow_id}.yaml"
-    if not path.exists():
+    if flow_id != SYSTEM and not path.exists():
         known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml") if p.stem != "partners"))
-        raise click.ClickException(f"There is no flow {flow_id!r} in {folder}. Flows: {known}.")
+        raise click.ClickException(
+            f"There is no flow {flow_id!r} in {folder}. Flows: {known}, or {SYSTEM}."
+        )
+    source = system_source() if flow_id == SYSTEM else flow_source(path)
     target = output or Path(f"{flow_id}.cy.{fmt}")
-    waiting = export_translations(path, fmt, target)  # type: ignore[arg-type]
+    waiting = export_translations(source, fmt, target)  # type: ignore[arg-type]
     click.echo(f"Wrote {target}: {waiting} Welsh text(s) await review.")
 
 

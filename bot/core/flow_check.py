@@ -24,6 +24,7 @@ from bot.core.flow_route import Route, main_route
 from bot.core.plain_welsh import plain_welsh
 from bot.core.reading_age import reading_age
 from bot.core.spelling import DictionaryMissingError, check_many
+from bot.engine import texts as system_texts
 from bot.engine.reading import guess_language
 from bot.engine.render import compose, step_prompt
 from bot.flowspec.loading import load_library
@@ -273,13 +274,12 @@ def _privacy(report: CheckReport, flow: Flow) -> None:
                 )
 
 
-def _review(report: CheckReport, flow: Flow) -> None:
-    texts = list(_flow_texts(flow))
+def _review(report: CheckReport, scope: str, texts: list[Text]) -> None:
     waiting = sum(1 for text in texts if text.awaits_review)
     if waiting:
         report.add(
             "note",
-            flow.id,
+            scope,
             "",
             "{waiting} of {total} Welsh texts await review by a fluent speaker",
             waiting=waiting,
@@ -373,8 +373,9 @@ def check_flows(flows_dir: Path, default_flow: str) -> CheckReport:
             if sent.flow_id == flow.id:
                 _cost(report, sent)
         _privacy(report, flow)
-        _review(report, flow)
+        _review(report, flow.id, list(_flow_texts(flow)))
     report.lines.append("system texts (bot/engine/texts.yaml)")
+    _review(report, "system", list(system_texts.ALL.values()))
     for sent in texts:
         if not sent.flow_id:
             _cost(report, sent)

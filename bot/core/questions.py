@@ -48,16 +48,6 @@ class AnswerError(RefusalError):
 #: The longest quote of a question, "..." included: enough to recognise it on a small screen.
 QUOTE_CHARS = 40
 CUT = "..."
-#: The intro with the question quoted; without a quote it is system_texts.ANSWER_INTRO.
-ANSWER_INTRO_QUOTING = Text(
-    cy="Ateb gan y cyngor i'ch cwestiwn '{quote}':",
-    en="The council's answer to your question '{quote}':",
-)
-#: The last line of every answer: the resident can ask again, and how.
-ASK_AGAIN = Text(
-    cy="Anfonwch GOFYN gyda chwestiwn arall.",
-    en="Text ASK with another question.",
-)
 
 
 def quotes_of(question: str) -> list[str]:
@@ -102,13 +92,13 @@ def answer_frame(language: str | None, question: str) -> AnswerFrame:
     quotes = [] if has_contact_details(question) else quotes_of(question)
     quoted = [
         Text.model_construct(
-            cy=ANSWER_INTRO_QUOTING.cy.format(quote=quote),
-            en=ANSWER_INTRO_QUOTING.en.format(quote=quote),
+            cy=system_texts.ANSWER_INTRO_QUOTING.cy.format(quote=quote),
+            en=system_texts.ANSWER_INTRO_QUOTING.en.format(quote=quote),
         )
         for quote in quotes
     ]
     intros = [compose([intro], known) for intro in [*quoted, system_texts.ANSWER_INTRO]]
-    return AnswerFrame(tuple(intros), compose([ASK_AGAIN], known))
+    return AnswerFrame(tuple(intros), compose([system_texts.ASK_AGAIN], known))
 
 
 def answer_text(language: str | None, answer: str, question: str) -> str:

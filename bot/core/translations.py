@@ -7,12 +7,15 @@ anything (an unknown id, Welsh over its budget, a changed {placeholder}, an Engl
 changed since the export, empty Welsh, a file for another flow) and then writes back only what
 the translator changed or marked reviewed, each text stamped with the reviewer and the date, and
 the flow's version raised. Reviewed is per text (bot.flowspec.model.Review).
+
+The product's own messages (bot/engine/texts.yaml: help, opt-out, re-asks) go the same way under
+the name `system`, so nothing a resident reads escapes the translators.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,8 +26,9 @@ import polib
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 
 from bot.channels.sms import segment_info
+from bot.engine import texts as system_texts
 from bot.flowspec.editing import review_mark, write_welsh
-from bot.flowspec.loading import load_flow
+from bot.flowspec.loading import load_flow, load_system_texts
 from bot.flowspec.model import ConsentStep, Flow, SayStep, Text, fingerprint
 
 Format = Literal["xlsx", "po"]
@@ -42,6 +46,8 @@ _HEADINGS = (
     "Reviewed (yes/no)",
 )
 _YES = {"yes", "y", "ie", "do", "true", "1"}
+#: The name the product's own messages go by in a translators' file.
+SYSTEM = "system"
 
 
 class TranslationError(ValueError):
@@ -66,7 +72,37 @@ def _reviewed(text: Text) -> str:
     return f"{text.reviewed.by}, {text.reviewed.on.isoformat()}"
 
 
-def _texts(flow: Flow) -> Iterator[tuple[str, str, Text, int]]:
+Entry = tuple[str, str, Text, int]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file of texts the translators work on: a flow, or the product's own messages."""
+
+    id: str
+    version: int
+    path: Path
+    #: (id without the source's, what it is, text, budget), in the file's order.
+    entries: list[Entry]
+    #: Loads the file and so proves an edited copy still valid before it replaces the file.
+    load: Callable[[Path], object]
+
+
+def flow_source(path: Path) -> Source:
+    flow = load_flow(path)
+    return Source(flow.id, flow.version, path, list(_texts(flow)), load_flow)
+
+
+def system_source(path: Path = system_texts.SOURCE) -> Source:
+    found = load_system_texts(path)
+    entries = [
+        (f"texts/{name}", "a message of Sgwrs itself", text, BUDGET)
+        for name, text in found.texts.items()
+    ]
+    return Source(SYSTEM, found.version, path, entries, load_system_texts)
+
+
+def _texts(flow: Flow) -> Iterator[Entry]:
     """(id without the flow, what it is, text, budget) for every text of the flow, in order."""
     yield "title", "the flow's title (officers)", flow.title, BUDGET
     if flow.expectations:
@@ -93,25 +129,24 @@ def _texts(flow: Flow) -> Iterator[tuple[str, str, Text, int]]:
         yield f"faq/{entry.id}/answer", "its answer", entry.answer, BUDGET
 
 
-def rows(flow: Flow) -> list[Row]:
+def rows(source: Source) -> list[Row]:
     return [
-        Row(f"{flow.id}/{key}", what, text.en, text.cy, budget, _reviewed(text))
-        for key, what, text, budget in _texts(flow)
+        Row(f"{source.id}/{key}", what, text.en, text.cy, budget, _reviewed(text))
+        for key, what, text, budget in source.entries
     ]
 
 
-def export_translations(flow_path: Path, fmt: Format, output: Path) -> int:
-    """Write the flow's texts for translators; returns how many await review."""
-    flow = load_flow(flow_path)
-    found = rows(flow)
+def export_translations(source: Source, fmt: Format, output: Path) -> int:
+    """Write the texts for translators; returns how many await review."""
+    found = rows(source)
     if fmt == "xlsx":
-        _write_xlsx(flow, found, output)
+        _write_xlsx(source, found, output)
     else:
-        _write_po(flow, found, output)
+        _write_po(source, found, output)
     return sum(1 for row in found if row.reviewed == "awaiting review")
 
 
-def _write_xlsx(flow: Flow, found: list[Row], output: Path) -> None:
+def _write_xlsx(source: Source, found: list[Row], output: Path) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "Welsh"
@@ -132,21 +167,21 @@ def _write_xlsx(flow: Flow, found: list[Row], output: Path) -> None:
     sheet.freeze_panes = "A2"
     sheet.protection.sheet = True
     about = book.create_sheet("About")
-    about.append(["flow", flow.id])
-    about.append(["version", flow.version])
+    about.append(["flow", source.id])
+    about.append(["version", source.version])
     about.append(["exported", date.today().isoformat()])
     book.save(output)
 
 
-def _write_po(flow: Flow, found: list[Row], output: Path) -> None:
+def _write_po(source: Source, found: list[Row], output: Path) -> None:
     po = polib.POFile()
     po.metadata = {
-        "Project-Id-Version": f"{flow.id} {flow.version}",
+        "Project-Id-Version": f"{source.id} {source.version}",
         "Language": "cy",
         "MIME-Version": "1.0",
         "Content-Type": "text/plain; charset=UTF-8",
         "Content-Transfer-Encoding": "8bit",
-        "X-Sgwrs-Flow": flow.id,
+        "X-Sgwrs-Flow": source.id,
     }
     for row in found:
         entry = polib.POEntry(
@@ -183,16 +218,26 @@ def _read(path: Path) -> tuple[str | None, list[Row]]:
     raise TranslationError(f"{path.name}: not a .xlsx or .po file")
 
 
-def import_translations(path: Path, flows_dir: Path, reviewer: str, today: date) -> list[str]:
-    """Write the file's Welsh into its flow; returns the ids changed (none: nothing written)."""
+def import_translations(
+    path: Path,
+    flows_dir: Path,
+    reviewer: str,
+    today: date,
+    system_path: Path = system_texts.SOURCE,
+) -> list[str]:
+    """Write the file's Welsh into its flow (or the system texts); returns the ids changed
+    (none: nothing written)."""
     flow_id, given = _read(path)
     flow_path = flows_dir / f"{flow_id}.yaml"
-    if not flow_id or not flow_path.exists():
+    if flow_id == SYSTEM:
+        source = system_source(system_path)
+    elif flow_id and flow_path.exists():
+        source = flow_source(flow_path)
+    else:
         raise TranslationError(
             f"{path.name}: it is for flow {flow_id!r}, which is not in {flows_dir}"
         )
-    flow = load_flow(flow_path)
-    current = {f"{flow.id}/{key}": (text, budget) for key, _, text, budget in _texts(flow)}
+    current = {f"{source.id}/{key}": (text, budget) for key, _, text, budget in source.entries}
     problems: list[str] = []
     changes: dict[str, tuple[str, dict[str, object] | None]] = {}
     for row in given:
@@ -208,8 +253,8 @@ def import_translations(path: Path, flows_dir: Path, reviewer: str, today: date)
     if problems:
         raise TranslationError("\n".join(problems))
     if changes:
-        write_welsh(flow_path, changes)
-    return [f"{flow.id}/{key}" for key in changes]
+        write_welsh(source.path, changes, source.load)
+    return [f"{source.id}/{key}" for key in changes]
 
 
 def _problem(row: Row, current: dict[str, tuple[Text, int]]) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from bot.flowspec.loading import load_flow
-from bot.flowspec.model import Flow, FlowError
+from bot.flowspec.model import FlowError
 
 
 def _yaml() -> YAML:
@@ -43,8 +43,11 @@ def _find(items: list[Any], key: str, value: str) -> CommentedMap:
 
 def text_node(data: CommentedMap, text_id: str) -> CommentedMap:
     """The mapping holding `cy` and `en` for one id (without the flow id in front):
-    "title", "expectations/changes", "STEP/text", "STEP/option/VALUE", "faq/ID/answer"."""
+    "title", "expectations/changes", "STEP/text", "STEP/option/VALUE", "faq/ID/answer", and
+    in the system texts "texts/NAME"."""
     parts = text_id.split("/")
+    if parts[0] == "texts" and len(parts) == 2 and "steps" not in data:
+        return data["texts"][parts[1]]
     if parts == ["title"]:
         return data["title"]
     if parts[0] == "expectations" and len(parts) == 2:
@@ -59,9 +62,13 @@ def text_node(data: CommentedMap, text_id: str) -> CommentedMap:
     raise FlowError(f"no text {text_id!r}")
 
 
-def write_welsh(path: Path, changes: Mapping[str, tuple[str, Mapping[str, object] | None]]) -> Flow:
+def write_welsh(
+    path: Path,
+    changes: Mapping[str, tuple[str, Mapping[str, object] | None]],
+    load: Callable[[Path], object] = load_flow,
+) -> None:
     """Set the Welsh (and its review mark) of each id in `changes`, raise `version` by one, and
-    replace the file only if the result still loads as a valid flow."""
+    replace the file only if the result still loads (`load`: as a valid flow by default)."""
     yaml = _yaml()
     data = yaml.load(path.read_text(encoding="utf-8"))
     for text_id, (welsh, review) in changes.items():
@@ -77,9 +84,8 @@ def write_welsh(path: Path, changes: Mapping[str, tuple[str, Mapping[str, object
         temporary = Path(folder) / path.name
         with temporary.open("w", encoding="utf-8") as out:
             yaml.dump(data, out)
-        flow = load_flow(temporary)
+        load(temporary)
         os.replace(temporary, path)
-    return flow
 
 
 def review_mark(by: str, on: date, source: str) -> dict[str, object]:

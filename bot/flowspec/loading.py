@@ -26,6 +26,7 @@ from bot.flowspec.model import (
     FlowLibrary,
     Partner,
     Step,
+    SystemTexts,
     Text,
 )
 
@@ -146,6 +147,15 @@ def load_flow(path: Path) -> Flow:
     _check_references(path, flow)
     _check_engagement_order(path, flow)
     return flow
+
+
+def load_system_texts(path: Path) -> SystemTexts:
+    """Read the product's own messages; the same YAML rules as a flow file."""
+    raw = _read_yaml(path)
+    try:
+        return SystemTexts.model_validate(raw)
+    except ValidationError as error:
+        raise FlowError(f"{path.name}: {error}") from error
 
 
 def load_partners(path: Path, flows: dict[str, Flow]) -> dict[str, Partner]:

@@ -168,6 +168,15 @@ class Expectations(_Model):
     report_back: Text
 
 
+class SystemTexts(_Model):
+    """The product's own messages (bot/engine/texts.yaml), named for the code; versioned and
+    reviewed per text like a flow's, so the same translation round-trip covers them."""
+
+    id: Literal["system"]
+    version: int = Field(ge=1)
+    texts: dict[str, Text]
+
+
 class Flow(_Model):
     """A validated flow. Steps run in file order unless a step names its `next`."""
 

@@ -102,7 +102,7 @@ def test_officer_tags_an_answer_and_sees_the_theme_count(open_page: OpenPage) ->
     page.goto("/admin/themes")
     check_page(page, "themes")
     if not page.locator("table th[scope=row]", has_text=THEME).count():
-        page.get_by_label("Theme name").fill(THEME)
+        page.get_by_label("Name in English").fill(THEME)
         follow(page.get_by_role("button", name="Add theme"))
         expect(page.locator(".govuk-notification-banner--success")).to_contain_text(THEME)
         check_page(page, "themes-added")

@@ -14,7 +14,16 @@ import yaml
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.flowspec.loading import load_flow
+from bot.core.translations import (
+    TranslationError,
+    export_translations,
+    import_translations,
+    rows,
+    system_source,
+)
+from bot.engine import texts as system_texts
+from bot.flowspec.loading import load_flow, load_system_texts
+from bot.flowspec.model import Text
 from tests.conftest import PRODUCT_FLOWS
 
 HOPES = "energy-data/hopes/text"
@@ -224,3 +233,55 @@ def test_export_names_its_file_after_the_flow_by_default(
     unknown = runner.invoke(cli, ["flows", "export-translations", "--dir", str(flows), "bus"])
     assert unknown.exit_code == 1
     assert "There is no flow 'bus'" in unknown.output
+
+
+# -- the service's own messages ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "po"])
+def test_the_system_texts_go_to_translators_and_back_like_a_flow(
+    runner: CliRunner, flows: Path, tmp_path: Path, fmt: str
+) -> None:
+    exported = tmp_path / f"system.cy.{fmt}"
+    result = runner.invoke(
+        cli, ["flows", "export-translations", "--format", fmt, "--output", str(exported), "system"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {exported}: " in result.output
+    assert {row.id for row in rows(system_source())} >= {"system/texts/HELP", "system/texts/THANKS"}
+    copy = tmp_path / "texts.yaml"
+    shutil.copy(system_texts.SOURCE, copy)
+    before_text = copy.read_text(encoding="utf-8")
+    _edit(fmt, exported, {"system/texts/THANKS": "Diolch yn fawr."})
+
+    changed = import_translations(exported, flows, "Nia Jones", date.today(), system_path=copy)
+
+    assert changed == ["system/texts/THANKS"]
+    after = load_system_texts(copy)
+    assert after.version == load_system_texts(system_texts.SOURCE).version + 1
+    assert after.texts["THANKS"].cy == "Diolch yn fawr."
+    assert not after.texts["THANKS"].awaits_review
+    assert after.texts["HELP"] == system_texts.HELP  # untouched
+    comments = [line for line in before_text.splitlines() if line.lstrip().startswith("#")]
+    assert comments == [
+        line for line in copy.read_text(encoding="utf-8").splitlines()
+        if line.lstrip().startswith("#")
+    ]  # fmt: skip
+
+
+def test_a_system_text_over_its_budget_is_refused_and_nothing_is_written(
+    flows: Path, tmp_path: Path
+) -> None:
+    exported = tmp_path / "system.cy.po"
+    export_translations(system_source(), "po", exported)
+    copy = tmp_path / "texts.yaml"
+    shutil.copy(system_texts.SOURCE, copy)
+    _edit_po(exported, {"system/texts/THANKS": "Diolch yn fawr iawn, ŵr. " * 10})
+    with pytest.raises(TranslationError, match=r"system/texts/THANKS: the Welsh is \d+ segments"):
+        import_translations(exported, flows, "Nia Jones", date.today(), system_path=copy)
+    assert copy.read_bytes() == system_texts.SOURCE.read_bytes()
+
+
+def test_every_system_text_has_a_name_in_the_code() -> None:
+    named = {name for name, value in vars(system_texts).items() if isinstance(value, Text)}
+    assert named == set(load_system_texts(system_texts.SOURCE).texts)
