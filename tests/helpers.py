@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import os
+import signal
+import subprocess
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
@@ -70,3 +73,15 @@ def count_queries(services: Container) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(services.db.engine, "before_cursor_execute", record)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the process group a test started (a worker forks RQ's scheduler), then
+    SIGKILL if it will not go."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)

@@ -9,7 +9,6 @@ database for seeding residents and checking the rows a command wrote.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -136,14 +135,3 @@ def wait_until(
             log = log_path.read_text(errors="replace")[-4000:]
             raise AssertionError(f"sgwrs: gave up waiting for {what}:\n{log}")
         time.sleep(0.05)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the process group this test started (a worker forks RQ's scheduler)."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)

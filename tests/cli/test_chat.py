@@ -11,7 +11,8 @@ from sqlmodel import select
 from bot.cli import SIMULATOR_NUMBER, cli
 from bot.runtime.container import Container
 from bot.store.models import Message, Participant
-from tests.cli.conftest import start_sgwrs, stop, text_bot, text_of, wait_until
+from tests.cli.conftest import start_sgwrs, text_bot, text_of, wait_until
+from tests.helpers import stop
 
 
 def test_chat_in_english_goes_through_the_flow(runner: CliRunner) -> None:

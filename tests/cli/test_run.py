@@ -12,7 +12,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.cli.conftest import start_sgwrs, stop, wait_until
+from tests.cli.conftest import start_sgwrs, wait_until
+from tests.helpers import stop
 
 
 def _free_port() -> int:

@@ -13,8 +13,9 @@ from bot.channels.fake_twilio import FakeTwilio
 from bot.cli import cli
 from bot.runtime import rq_worker
 from bot.runtime.container import Container
-from tests.cli.conftest import start_sgwrs, stop, text_bot, wait_until
+from tests.cli.conftest import start_sgwrs, text_bot, wait_until
 from tests.conftest import TEST_AUTH_TOKEN
+from tests.helpers import stop
 
 RESIDENT = "+447700900123"
 
