@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from enum import Enum
+from functools import lru_cache
 
 from bot.flowspec.model import Option, Text
 
@@ -111,8 +112,13 @@ def _THUMBS_UP_OPTION(options: Sequence[Option], text: str) -> Option | None:  #
     return next((option for option in options if option.value == "yes"), None)
 
 
+@lru_cache(maxsize=16384)
 def fold(text: str) -> str:
-    """Lower-case, strip accents and punctuation, squeeze spaces: 'Siŵr!' -> 'siwr'."""
+    """Lower-case, strip accents and punctuation, squeeze spaces: 'Siŵr!' -> 'siwr'.
+
+    Remembered: residents send the same few words (NEXT, 1, IE) again and again, and every
+    option label is folded on every reply to a choice.
+    """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     plain = plain.replace("'", "").replace("\u2019", "")
@@ -173,7 +179,9 @@ def _typo_allowance(word: str) -> int:
     return 0 if len(word) < 3 else 1 if len(word) < 7 else 2
 
 
-def _vocabularies(options: Sequence[Option], numbered: bool) -> list[set[str]]:
+@lru_cache(maxsize=1024)
+def _vocabularies(options: tuple[Option, ...], numbered: bool) -> tuple[frozenset[str], ...]:
+    """The words that pick each option; once per step's options (flows are loaded once)."""
     vocabularies = []
     for number, option in enumerate(options, start=1):
         words = {option.value, fold(option.label.cy), fold(option.label.en)}
@@ -181,8 +189,8 @@ def _vocabularies(options: Sequence[Option], numbered: bool) -> list[set[str]]:
         if numbered:
             words.add(str(number))
             words |= {word for word, value in _NUMBER_WORDS.items() if value == number}
-        vocabularies.append({word for word in words if word})
-    return vocabularies
+        vocabularies.append(frozenset(word for word in words if word))
+    return tuple(vocabularies)
 
 
 def _unique(candidates: set[int]) -> int | None:
@@ -198,7 +206,7 @@ def match_option(options: Sequence[Option], text: str, *, numbered: bool = True)
     folded = fold(text)
     if not folded:
         return _THUMBS_UP_OPTION(options, text)
-    vocabularies = _vocabularies(options, numbered)
+    vocabularies = _vocabularies(tuple(options), numbered)
     exact = {i for i, words in enumerate(vocabularies) if folded in words}
     leading = re.match(r"^(\d+)\b\D*$", folded) if numbered else None
     if not exact and leading and 1 <= int(leading.group(1)) <= len(options):

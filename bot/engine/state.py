@@ -6,7 +6,8 @@ It is plain data so it can be stored as JSON beside the conversation and replaye
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from copy import copy
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -45,7 +46,14 @@ class SessionState:
     reactions: Mapping[str, str] = field(default_factory=dict)
 
     def but(self, **changes: Any) -> SessionState:
-        return replace(self, **changes)
+        """A copy with `changes`; the engine makes several a step, so it copies the fields
+        rather than run dataclasses.replace's generic path (which re-runs __init__)."""
+        unknown = changes.keys() - self.__dict__.keys()
+        if unknown:
+            raise TypeError(f"SessionState has no field {', '.join(sorted(unknown))}")
+        changed = copy(self)
+        changed.__dict__.update(changes)
+        return changed
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

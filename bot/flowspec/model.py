@@ -213,7 +213,7 @@ class Flow(_Model):
         """The step after `step`: its `next`, else the next one in the file."""
         if step.next:
             return self.step(step.next)
-        position = self.steps.index(step)
+        position = self._positions()[step.id]
         return self.steps[position + 1] if position + 1 < len(self.steps) else None
 
     def _index(self) -> dict[str, Step]:
@@ -222,6 +222,14 @@ class Flow(_Model):
             index = {step.id: step for step in self.steps}
             self.__dict__["_step_index"] = index
         return index
+
+    def _positions(self) -> dict[str, int]:
+        """Each step's place in the file, by id (comparing whole steps to find it is slow)."""
+        positions = self.__dict__.get("_step_positions")
+        if positions is None:
+            positions = {step.id: number for number, step in enumerate(self.steps)}
+            self.__dict__["_step_positions"] = positions
+        return positions
 
 
 @dataclass(frozen=True)
