@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Set up and run Sgwrs with nothing but Python: `python3 scripts/dev.py run|test|chat|lint`.
+"""Set up and run Sgwrs with nothing but Python: `python3 scripts/dev.py run|test|chat|lint|bench`.
 
 It keeps a virtual environment in .venv and reinstalls only when pyproject.toml changes, so the
 README's two commands work on a fresh machine and stay quick on the second run.
@@ -116,42 +116,51 @@ def _for_a_council(css: bytes) -> bytes:
     return text.replace("url(/assets/", "url(assets/").encode("utf-8")
 
 
-def ensure_chromium() -> None:
-    """The browser tests drive Debian's Chromium; install it where we may (as root, with apt)."""
-    if Path("/usr/bin/chromium").exists():
-        return
+def _apt_install(packages: list[str], doing: str, otherwise: str) -> None:
+    """Install Debian packages where we may (as root, with apt); else say what is missing."""
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
-        print("Installing Chromium for the browser tests (apt-get) ...", flush=True)
+        print(f"{doing} (apt-get: {', '.join(packages)}) ...", flush=True)
         subprocess.run(["apt-get", "update", "-qq"], check=True)
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", *packages], check=True, env=env)
     else:
-        print("Chromium is not installed: the browser tests will be skipped (not under CI).")
+        print(otherwise)
+
+
+def ensure_chromium() -> None:
+    """The browser tests drive Debian's Chromium."""
+    if not Path("/usr/bin/chromium").exists():
+        _apt_install(
+            ["chromium"],
+            "Installing Chromium for the browser tests",
+            "Chromium is not installed: the browser tests will be skipped (not under CI).",
+        )
 
 
 def ensure_dictionaries() -> None:
-    """`sgwrs flows check` spells Welsh with aspell-cy and English with aspell-en (en_GB);
-    install them where we may (as root, with apt), like Chromium."""
+    """`sgwrs flows check` spells Welsh with aspell-cy and English with aspell-en (en_GB)."""
     found = (
         subprocess.run(["aspell", "dicts"], capture_output=True, text=True, check=False)
         if shutil.which("aspell")
         else None
     )
-    if found is not None and {"cy", "en_GB"} <= set(found.stdout.split()):
-        return
-    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
-        print(
-            "Installing the Welsh and English dictionaries (apt-get: aspell-cy, aspell-en) ...",
-            flush=True,
-        )
-        subprocess.run(["apt-get", "update", "-qq"], check=True)
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        packages = ["aspell", "aspell-cy", "aspell-en"]
-        subprocess.run(["apt-get", "install", "-y", "-qq", *packages], check=True, env=env)
-    else:
-        print(
+    if found is None or not {"cy", "en_GB"} <= set(found.stdout.split()):
+        _apt_install(
+            ["aspell", "aspell-cy", "aspell-en"],
+            "Installing the Welsh and English dictionaries",
             "The spell check needs aspell with its Welsh and English dictionaries: "
-            "install aspell-cy and aspell-en (e.g. sudo apt-get install aspell-cy aspell-en)."
+            "install aspell-cy and aspell-en (e.g. sudo apt-get install aspell-cy aspell-en).",
+        )
+
+
+def ensure_load_tools() -> None:
+    """The benchmarks load the service with wrk and give it a Redis of their own."""
+    missing = [tool for tool in ("wrk", "redis-server") if shutil.which(tool) is None]
+    if missing:
+        _apt_install(
+            missing,
+            "Installing the benchmarks' load tools",
+            f"The benchmarks need {' and '.join(missing)} (e.g. sudo apt-get install wrk).",
         )
 
 
@@ -162,7 +171,7 @@ def _exec(program: str, *args: str) -> None:
 
 def main(argv: list[str]) -> None:
     command, *rest = argv or ["help"]
-    if command not in {"run", "test", "chat", "lint", "setup"}:
+    if command not in {"run", "test", "chat", "lint", "setup", "bench"}:
         print(__doc__)
         raise SystemExit(0 if command == "help" else 2)
     setup()
@@ -176,6 +185,10 @@ def main(argv: list[str]) -> None:
         ensure_chromium()
         ensure_dictionaries()
         _exec("pytest", "-n", "auto", "-p", "no:cacheprovider", *rest)
+    elif command == "bench":
+        ensure_dictionaries()
+        ensure_load_tools()
+        _exec("python", "-m", "tests.bench", *rest)
     elif command == "lint":
         _run(BIN / "ruff", "check", ".")
         _run(BIN / "ruff", "format", "--check", ".")

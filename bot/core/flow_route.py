@@ -59,6 +59,8 @@ class Route:
     texts: tuple[RouteText, ...]
     #: False when the scripted resident ran out of turns before the conversation ended.
     finished: bool
+    #: What the resident sent, in order: the same walk again, for load tests.
+    sent: tuple[str, ...] = ()
 
     @property
     def segments(self) -> int:
@@ -92,16 +94,17 @@ def main_route(library: FlowLibrary, language: Language) -> Route:
     Each text is counted in the flow the resident is in once it has been sent, so the text that
     hands a resident on from the welcome flow counts towards the flow it starts.
     """
-    now = _START
-    turn = step(library, None, Inbound("Hi"), now=now)
+    now, sent = _START, ["Hi"]
+    turn = step(library, None, Inbound(sent[0]), now=now)
     texts = [_measured(turn.state, turn.reply)] if turn.reply else []
     state = turn.state
     for _ in range(_MAX_TURNS):
         if state.status != "active":
-            return Route(language, tuple(texts), finished=True)
+            return Route(language, tuple(texts), finished=True, sent=tuple(sent))
         now += timedelta(minutes=1)
-        turn = step(library, state, Inbound(_reply_for(library, state, language)), now=now)
+        sent.append(_reply_for(library, state, language))
+        turn = step(library, state, Inbound(sent[-1]), now=now)
         state = turn.state
         if turn.reply:
             texts.append(_measured(state, turn.reply))
-    return Route(language, tuple(texts), finished=False)
+    return Route(language, tuple(texts), finished=False, sent=tuple(sent))
