@@ -165,8 +165,12 @@ def ensure_load_tools() -> None:
 
 
 def _exec(program: str, *args: str) -> None:
+    """Replace this process with one of the virtualenv's programs. argv[0] is the full path:
+    given a bare "python", the interpreter looks itself up on PATH, finds the system Python
+    and loses the virtualenv's packages."""
     os.chdir(ROOT)
-    os.execv(BIN / program, [program, *args])
+    path = str(BIN / program)
+    os.execv(path, [path, *args])
 
 
 def main(argv: list[str]) -> None:
