@@ -293,7 +293,8 @@ class InboundDesk:
             result.erased = effects.erased
             forget_pending_texts(session, hashes)
         else:
-            result.tickets += release_held_sends(session, effects.participant_id, now)
+            if message.sender.channel == "whatsapp":  # only WhatsApp holds texts back
+                result.tickets += release_held_sends(session, effects.participant_id, now)
             self._set_timers(session, effects.participant_id, turn, now)
         log.info(
             "msg_handled participant=%s outputs=%s",

@@ -6,7 +6,6 @@ It is plain data so it can be stored as JSON beside the conversation and replaye
 from __future__ import annotations
 
 from collections.abc import Mapping
-from copy import copy
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -51,8 +50,8 @@ class SessionState:
         unknown = changes.keys() - self.__dict__.keys()
         if unknown:
             raise TypeError(f"SessionState has no field {', '.join(sorted(unknown))}")
-        changed = copy(self)
-        changed.__dict__.update(changes)
+        changed = object.__new__(SessionState)
+        changed.__dict__.update(self.__dict__, **changes)
         return changed
 
     def to_json(self) -> dict[str, Any]:

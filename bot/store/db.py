@@ -34,7 +34,15 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # No server-side prepared statements: behind PgBouncer in transaction mode the next
+    # transaction may run on another server connection, which has never heard of them.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        connect_args={"prepare_threshold": None},
+    )
 
 
 def _private_file(path: Path) -> None:

@@ -59,17 +59,12 @@ def get_receipt(session: Session, sid_hash: str) -> Receipt | None:
 
 def claim_receipt(session: Session, sid_hash: str) -> Receipt | None:
     """The receipt if it is still pending, now this transaction's to handle; else None."""
-    claimed = session.execute(
+    return session.execute(
         update(Receipt)
         .where(col(Receipt.sid_hash) == sid_hash, col(Receipt.status) == "pending")
         .values(attempts=Receipt.attempts + 1)
-    )
-    if claimed.rowcount != 1:
-        return None
-    receipt = session.get(Receipt, sid_hash)
-    if receipt is not None:
-        session.refresh(receipt)
-    return receipt
+        .returning(Receipt)
+    ).scalar_one_or_none()
 
 
 def pending_receipts_before(

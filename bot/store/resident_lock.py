@@ -7,10 +7,15 @@ costs a text, and it is transaction-scoped, so it is safe behind PgBouncer in tr
 
 from __future__ import annotations
 
-from sqlalchemy import delete
-from sqlmodel import Session, func
+from sqlalchemy import delete, text
+from sqlmodel import Session
 
 from bot.store.models import Receipt
+
+_LOCK = text(
+    "SELECT pg_advisory_xact_lock(:key)"
+    " FROM (SELECT set_config('lock_timeout', :timeout, true)) AS timeout"
+)
 
 
 def hold_resident(session: Session, number_hash: str, timeout_seconds: float) -> None:
@@ -25,8 +30,9 @@ def hold_resident(session: Session, number_hash: str, timeout_seconds: float) ->
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         timeout_ms = max(1, round(timeout_seconds * 1000))
-        session.execute(func.set_config("lock_timeout", f"{timeout_ms}ms", True).select())
         key = int(number_hash[:15], 16)  # 60 bits: fits PostgreSQL's bigint
-        session.execute(func.pg_advisory_xact_lock(key).select())
+        # One round trip: the timeout is set (for this transaction only) in a subquery, which
+        # PostgreSQL runs first because set_config is volatile, then the lock is waited for.
+        session.execute(_LOCK, {"timeout": f"{timeout_ms}ms", "key": key})
         return
     session.execute(delete(Receipt).where(False))  # a write that touches nothing: the lock
