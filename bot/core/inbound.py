@@ -29,15 +29,15 @@ from bot.flowspec.model import FlowLibrary
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.crypto import Vault
 from bot.runtime.queue import JobQueue, QueueUnavailableError
+from bot.store.conversations import get_open_conversation
 from bot.store.db import Database, UnitOfWork
 from bot.store.messages import save_conversation_message
 from bot.store.models import Participant, Receipt
-from bot.store.opt_outs import is_number_opted_out
 from bot.store.outbox import OutboxTicket, release_held_sends
 from bot.store.participants import (
     ErasedWork,
     create_participant,
-    get_current_participant,
+    get_current_participant_and_opt_out,
     get_participant,
     read_state,
 )
@@ -258,8 +258,14 @@ class InboundDesk:
         if result.erased is not None:  # an earlier text erased them: this one goes too
             finish_receipt(session, receipt, None, now)
             return None
-        participant = get_current_participant(session, hashes, message.sender.channel)
-        state = self._state_of(session, participant, hashes, message.body, now)
+        participant, opted_out = get_current_participant_and_opt_out(
+            session, hashes, message.sender.channel
+        )
+        if participant is not None:
+            # Read before the turn changes anything, so this read flushes nothing and the
+            # turn's later asks (the text, the reply, an answer) are answered from memory.
+            get_open_conversation(session, participant.id)
+        state = self._state_of(participant, opted_out, message.body, now)
         turn = engine.step(
             self.library,
             state,
@@ -336,16 +342,10 @@ class InboundDesk:
             log.warning("queue_unavailable sends=%s", len(handled.tickets))
 
     def _state_of(
-        self,
-        session: UnitOfWork,
-        participant: Participant | None,
-        hashes: tuple[str, ...],
-        text: str,
-        now: datetime,
+        self, participant: Participant | None, opted_out: bool, text: str, now: datetime
     ) -> SessionState | None:
         """The participant's state, opted out exactly when their number is: STOP from anyone
         who shared the phone, or on another channel, or from the carrier, silences them too."""
-        opted_out = is_number_opted_out(session, hashes)
         if participant is None:
             return (
                 engine.start_state(self.library, text, now).but(opted_out=True)

@@ -7,13 +7,14 @@ embedded run, the tests and the Procfile's release step all build tables the sam
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, CursorResult, Engine, Executable, create_engine, event, text
 from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
@@ -21,6 +22,16 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 #: One unit of work (a transaction) as core holds it: core passes it to store functions and
 #: never queries it itself, so every query stays in this package.
 UnitOfWork = Session
+
+
+def run_plain(
+    session: Session, statement: Executable, parameters: Mapping[str, Any] | None = None
+) -> CursorResult[Any]:
+    """Run a Core statement on the unit of work's connection with no ORM work around it: no
+    autoflush, no identity map, no session synchronisation. For the writes and reads on every
+    text's path that never touch an object the session holds (changes to those still go out
+    at the commit, or at the next ORM query)."""
+    return session.connection().execute(statement, parameters)
 
 
 def make_engine(url: str) -> Engine:

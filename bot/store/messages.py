@@ -5,12 +5,43 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from bot.channels.sms import segment_info
 from bot.runtime.crypto import Vault
 from bot.store.conversations import get_open_conversation
+from bot.store.db import run_plain
 from bot.store.models import Message, Participant
+
+
+def _message_values(
+    vault: Vault,
+    *,
+    participant_id: int,
+    conversation_id: int | None,
+    direction: str,
+    channel: str,
+    body: str,
+    status: str,
+    now: datetime,
+    twilio_sid: str | None,
+) -> dict[str, object]:
+    """A message row's columns: the body sealed, its cost in segments worked out once."""
+    info = segment_info(body)
+    return {
+        "participant_id": participant_id,
+        "conversation_id": conversation_id,
+        "direction": direction,
+        "channel": channel,
+        "body_encrypted": vault.seal(body),
+        "twilio_sid": twilio_sid,
+        "status": status,
+        "encoding": info.encoding,
+        "segments": info.segments,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def save_message(
@@ -26,19 +57,19 @@ def save_message(
     now: datetime,
     twilio_sid: str | None = None,
 ) -> Message:
-    info = segment_info(body)
+    """A message the caller goes on working with (a sent text whose statuses may follow)."""
     message = Message(
-        participant_id=participant_id,
-        conversation_id=conversation_id,
-        direction=direction,
-        channel=channel,
-        body_encrypted=vault.seal(body),
-        twilio_sid=twilio_sid,
-        status=status,
-        encoding=info.encoding,
-        segments=info.segments,
-        created_at=now,
-        updated_at=now,
+        **_message_values(
+            vault,
+            participant_id=participant_id,
+            conversation_id=conversation_id,
+            direction=direction,
+            channel=channel,
+            body=body,
+            status=status,
+            now=now,
+            twilio_sid=twilio_sid,
+        )
     )
     session.add(message)
     session.flush()
@@ -56,11 +87,13 @@ def save_conversation_message(
     status: str,
     now: datetime,
     twilio_sid: str | None = None,
-) -> Message:
-    """A message in the resident's open conversation (if any), so transcripts group it there."""
+) -> None:
+    """A message in the resident's open conversation (if any), so transcripts group it there.
+
+    A plain insert, no object kept: a turn writes its text and reply and never reads them back.
+    """
     conversation = get_open_conversation(session, participant_id)
-    return save_message(
-        session,
+    values = _message_values(
         vault,
         participant_id=participant_id,
         conversation_id=conversation.id if conversation else None,
@@ -71,6 +104,7 @@ def save_conversation_message(
         now=now,
         twilio_sid=twilio_sid,
     )
+    run_plain(session, insert(Message.__table__).values(**values))
 
 
 def list_messages(session: Session, participant_id: int) -> list[Message]:

@@ -8,21 +8,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, exists, func
 from sqlmodel import Session, col, select
 
 from bot.runtime.crypto import Vault
 from bot.store.audit import drop_audit_reasons_about
+from bot.store.conversations import forget_open_conversations
 from bot.store.models import (
     Answer,
     AnswerTheme,
     Conversation,
     Message,
+    OptOut,
     OutboxMessage,
     Participant,
     Question,
     Timer,
 )
+from bot.store.opt_outs import is_number_opted_out
 from bot.store.outbox import OutboxTicket
 from bot.store.receipts import forget_pending_texts
 
@@ -43,6 +46,26 @@ def get_current_participant(
         .limit(1)
     )
     return session.exec(statement).first()
+
+
+def get_current_participant_and_opt_out(
+    session: Session, number_hashes: Sequence[str], channel: str
+) -> tuple[Participant | None, bool]:
+    """The resident now using this number on this channel, and whether the number is opted
+    out: one read for what every text needs to know (a second only for a number new to us)."""
+    opted_out = exists().where(col(OptOut.number_hash).in_(number_hashes))
+    statement = (
+        select(Participant, opted_out)
+        .where(col(Participant.number_hash).in_(number_hashes), Participant.channel == channel)
+        .where(col(Participant.closed_at).is_(None))
+        .order_by(col(Participant.id).desc())
+        .limit(1)
+    )
+    found = session.exec(statement).first()
+    if found is None:
+        return None, is_number_opted_out(session, number_hashes)
+    participant, is_opted_out = found
+    return participant, bool(is_opted_out)
 
 
 def get_participant(session: Session, participant_id: int) -> Participant | None:
@@ -169,6 +192,7 @@ def erase_participant(session: Session, participant_id: int) -> None:
     for table in (OutboxMessage, Timer, Message, Question, Answer, Conversation):
         session.execute(delete(table).where(col(table.participant_id) == participant_id))
     session.execute(delete(Participant).where(col(Participant.id) == participant_id))
+    forget_open_conversations(session)
 
 
 def list_participants_to_purge(

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, func, select
 
+from bot.store.db import run_plain
 from bot.store.models import Receipt
 
 #: Tries before a text that keeps failing is set aside as `failed` (kept, and counted by
@@ -50,7 +51,7 @@ def record_receipt(
         .on_conflict_do_nothing()
         .returning(col(Receipt.sid_hash))
     )
-    return session.execute(statement).first() is not None
+    return run_plain(session, statement).first() is not None
 
 
 def get_receipt(session: Session, sid_hash: str) -> Receipt | None:
@@ -81,7 +82,7 @@ def pending_receipts_before(
         .where((col(Receipt.attempts) > 0) | (col(Receipt.created_at) < stale_before))
         .order_by(col(Receipt.created_at), col(Receipt.sid_hash))
     )
-    return list(session.exec(statement))
+    return list(run_plain(session, statement).scalars())
 
 
 def finish_receipt(session: Session, receipt: Receipt, reply: str | None, now: datetime) -> None:

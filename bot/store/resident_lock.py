@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import delete, text
 from sqlmodel import Session
 
+from bot.store.db import run_plain
 from bot.store.models import Receipt
 
 _LOCK = text(
@@ -33,6 +34,6 @@ def hold_resident(session: Session, number_hash: str, timeout_seconds: float) ->
         key = int(number_hash[:15], 16)  # 60 bits: fits PostgreSQL's bigint
         # One round trip: the timeout is set (for this transaction only) in a subquery, which
         # PostgreSQL runs first because set_config is volatile, then the lock is waited for.
-        session.execute(_LOCK, {"timeout": f"{timeout_ms}ms", "key": key})
+        run_plain(session, _LOCK, {"timeout": f"{timeout_ms}ms", "key": key})
         return
     session.execute(delete(Receipt).where(False))  # a write that touches nothing: the lock

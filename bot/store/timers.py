@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, insert, update
 from sqlmodel import Session, col, select
 
+from bot.store.db import run_plain
 from bot.store.models import Timer
 
 
@@ -18,23 +19,31 @@ def replace_timers(
     *,
     reminder_after: timedelta,
     expire_after: timedelta,
-) -> list[Timer]:
+) -> None:
     """Cancel the resident's pending timers and set new ones for the step they now wait on."""
     cancel_timers(session, participant_id)
-    timers = [
-        Timer(participant_id=participant_id, kind=kind, step_id=step_id, due_at=now + after)
-        for kind, after in (("reminder", reminder_after), ("expiry", expire_after))
-    ]
-    session.add_all(timers)
-    session.flush()
-    return timers
+    run_plain(
+        session,
+        insert(Timer.__table__),
+        [
+            {
+                "participant_id": participant_id,
+                "kind": kind,
+                "step_id": step_id,
+                "due_at": now + after,
+                "status": "pending",
+            }
+            for kind, after in (("reminder", reminder_after), ("expiry", expire_after))
+        ],
+    )
 
 
 def cancel_timers(session: Session, participant_id: int) -> None:
-    session.execute(
-        update(Timer)
+    run_plain(
+        session,
+        update(Timer.__table__)
         .where(col(Timer.participant_id) == participant_id, col(Timer.status) == "pending")
-        .values(status="cancelled")
+        .values(status="cancelled"),
     )
 
 
