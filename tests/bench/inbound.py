@@ -10,6 +10,7 @@ stopped, never fewer).
 from __future__ import annotations
 
 import os
+from contextlib import ExitStack
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -44,11 +45,10 @@ def walks(residents: int) -> list[tuple[str, ...]]:
     return [routes["cy" if index % 2 == 0 else "en"] for index in range(residents)]
 
 
-def _serve(app: str, env: dict[str, str], log: Path):
-    port = free_port()
+def _serve(app: str, env: dict[str, str], log: Path, port: int, *extra: str):
     command = procfile_web(port)
-    command[-1] = app
-    return port, process(command, env, log)
+    command[-1:] = [*extra, app]
+    return process(command, env, log)
 
 
 def _figures(result: LoadResult) -> dict[str, object]:
@@ -60,62 +60,102 @@ def _figures(result: LoadResult) -> dict[str, object]:
         "bad_replies": result.bad,
         "errors": result.errors,
         "ran_out_of_requests": result.overrun,
+        "answered": result.good,
     }
 
 
-def run(size: Size, database: str, work: Path) -> dict[str, object]:
+def _floor(size: Size, database: str, work: Path) -> dict[str, object]:
     lines = signed_walks(walks(size.residents))
-    with fresh_database(database) as database_url, private_redis() as redis_url:
+    with fresh_database(database, "floor") as database_url, private_redis() as redis_url:
+        env = Stack(database_url, redis_url, "http://127.0.0.1:9").env()
+        port = free_port()
+        with _serve("tests.bench.floor:app", env, work / "floor.log", port):
+            wait_for_http(f"http://127.0.0.1:{port}/")
+            result = run_wrk(
+                f"http://127.0.0.1:{port}",
+                lines,
+                work,
+                seconds=size.seconds,
+                connections=CONNECTIONS,
+            )
+    return _figures(result)
+
+
+def _sgwrs(
+    size: Size, database: str, work: Path, *, processes: int, workers: int
+) -> dict[str, object]:
+    """Sgwrs as deployed: `processes` copies of the Procfile's web (sharing one port, as
+    machines behind a load balancer would share the traffic) and `workers` RQ workers, on one
+    fresh PostgreSQL database and one Redis. Fresh residents and MessageSids each time."""
+    lines = signed_walks(walks(size.residents))
+    shape = f"{processes}x{workers}"
+    with fresh_database(database, shape) as database_url, private_redis() as redis_url:
         twilio_port = free_port()
         stack = Stack(database_url, redis_url, f"http://127.0.0.1:{twilio_port}")
         upgrade(stack)
         env = stack.env()
         fake = [str(BIN / "python"), "-m", "tests.bench.fake_twilio", str(twilio_port)]
-        port, floor = _serve("tests.bench.floor:app", env, work / "floor.log")
-        with floor:
-            wait_for_http(f"http://127.0.0.1:{port}/")
-            floor_result = run_wrk(
-                f"http://127.0.0.1:{port}",
-                lines,
-                work,
-                seconds=size.seconds,
-                connections=CONNECTIONS,
-            )
-        port, web = _serve("wsgi:create_app()", env, work / "web.log")
         worker = [str(BIN / "sgwrs"), "worker"]
-        with (
-            process(fake, env, work / "fake.log"),
-            process(worker, env, work / "worker.log") as worker_process,
-            web as web_process,
-        ):
+        port = free_port()
+        # --reuse-port lets the copies listen on one port; the kernel spreads connections.
+        shared = ("--reuse-port",) if processes > 1 else ()
+        with ExitStack() as running:
+            running.enter_context(process(fake, env, work / f"fake-{shape}.log"))
+            rq = [
+                running.enter_context(process(worker, env, work / f"worker-{shape}-{n}.log"))
+                for n in range(workers)
+            ]
+            webs = [
+                running.enter_context(
+                    _serve("wsgi:create_app()", env, work / f"web-{shape}-{n}.log", port, *shared)
+                )
+                for n in range(processes)
+            ]
             wait_for_http(f"http://127.0.0.1:{port}/healthz")
-            sgwrs = run_wrk(
+            result = run_wrk(
                 f"http://127.0.0.1:{port}",
                 lines,
                 work,
                 seconds=size.seconds,
                 connections=CONNECTIONS,
             )
-            web_rss = max((rss_kib(pid) for pid in children(web_process.pid)), default=0)
-            worker_rss = rss_kib(worker_process.pid)
+            web_rss = max((rss_kib(pid) for pid in children(webs[0].pid)), default=0)
+            worker_rss = rss_kib(rq[0].pid)
         engine = create_engine(database_url)
         with engine.connect() as connection:
             stored = connection.execute(
                 text("SELECT count(*) FROM messages WHERE direction = 'in'")
             ).scalar_one()
+            stored_sids = connection.execute(
+                text("SELECT count(DISTINCT twilio_sid) FROM messages WHERE direction = 'in'")
+            ).scalar_one()
         engine.dispose()
-    ratio = sgwrs.per_second / floor_result.per_second if floor_result.per_second else 0.0
+    return {
+        **_figures(result),
+        "processes": processes,
+        "rq_workers": workers,
+        "stored_inbound": stored,
+        # Each text stored once, whichever process took it (a few more may be in flight when
+        # wrk stopped, never fewer and never twice).
+        "stored_matches": result.good <= stored <= result.good + CONNECTIONS
+        and stored == stored_sids,
+        "web_worker_rss_mib": round(web_rss / 1024, 1),
+        "rq_worker_rss_mib": round(worker_rss / 1024, 1),
+    }
+
+
+def run(size: Size, database: str, work: Path) -> dict[str, object]:
+    floor = _floor(size, database, work)
+    sgwrs = _sgwrs(size, database, work, processes=1, workers=1)
+    scaled = _sgwrs(size, database, work, processes=2, workers=2)
+    ratio = sgwrs["per_second"] / floor["per_second"] if floor["per_second"] else 0.0
     return {
         "residents": size.residents,
         "connections": CONNECTIONS,
-        "floor": _figures(floor_result),
-        "sgwrs": _figures(sgwrs),
+        "floor": floor,
+        "sgwrs": sgwrs,
+        "scaled_out": scaled,
         "ratio": round(ratio, 3),
-        "stored_inbound": stored,
-        "answered": sgwrs.good,
-        "stored_matches": sgwrs.good <= stored <= sgwrs.good + CONNECTIONS,
-        "web_worker_rss_mib": round(web_rss / 1024, 1),
-        "rq_worker_rss_mib": round(worker_rss / 1024, 1),
         "goal_ratio": GOAL_RATIO,
         "goal_p99_ms": GOAL_P99_MS,
         "cpus": len(os.sched_getaffinity(0)),

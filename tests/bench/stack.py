@@ -102,10 +102,11 @@ def private_redis() -> Iterator[str]:
 
 
 @contextmanager
-def fresh_database(base_url: str) -> Iterator[str]:
-    """A new database beside `base_url`'s, migrated to the latest schema, dropped afterwards."""
+def fresh_database(base_url: str, purpose: str = "") -> Iterator[str]:
+    """A new, empty database beside `base_url`'s, dropped afterwards; `purpose` tells apart
+    two open at once."""
     url = make_url(base_url)
-    name = f"sgwrs_bench_{os.getpid()}"
+    name = f"sgwrs_bench_{os.getpid()}{'_' + purpose if purpose else ''}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:

@@ -47,15 +47,33 @@ def markdown(results: dict[str, Any]) -> str:
             ),
             (
                 "inbound texts answered / stored",
-                f"{inbound['answered']:,} / {inbound['stored_inbound']:,}",
+                f"{sgwrs['answered']:,} / {sgwrs['stored_inbound']:,}",
                 "stored = answered (+ in flight)",
-                _goal(inbound["stored_matches"] and not sgwrs["bad_replies"]),
+                _goal(sgwrs["stored_matches"] and not sgwrs["bad_replies"]),
             ),
             (
                 "RSS of one web worker / RQ worker",
-                f"{inbound['web_worker_rss_mib']} / {inbound['rq_worker_rss_mib']} MiB",
+                f"{sgwrs['web_worker_rss_mib']} / {sgwrs['rq_worker_rss_mib']} MiB",
                 "",
                 "",
+            ),
+        ]
+        scaled = inbound["scaled_out"]
+        held = scaled["per_second"] / sgwrs["per_second"] if sgwrs["per_second"] else 0.0
+        rows += [
+            (
+                f"scaled out ({scaled['processes']} web × 2 workers, "
+                f"{scaled['rq_workers']} RQ), req/s",
+                f"{scaled['per_second']:,} ({held:.2f}× one process)",
+                "holds",
+                _goal(held >= 0.9),
+            ),
+            (
+                "scaled out p50 / p99; answered / stored",
+                f"{scaled['p50_ms']} / {scaled['p99_ms']} ms; "
+                f"{scaled['answered']:,} / {scaled['stored_inbound']:,}",
+                "nothing duplicated",
+                _goal(scaled["stored_matches"] and not scaled["bad_replies"]),
             ),
         ]
     if "engine" in results:
