@@ -9,12 +9,13 @@ from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, insert
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.channels.addresses import parse_address
 from bot.core.inbound import InboundMessage
 from bot.core.reports import build_overview, main_route
 from bot.runtime.container import Container
+from bot.store.counts import count_messages
 from bot.store.models import Answer, Conversation, Message, Participant
 from tests.admin.conftest import TO_HOPES, post_form, talk
 from tests.helpers import count_queries, new_sid
@@ -368,3 +369,25 @@ def test_the_same_figures_on_sqlite_and_postgresql(services: Container) -> None:
     }  # fmt: skip
     assert energy.days[-1][1] == 3
     assert report.messages.received > 0
+
+
+def test_texts_counted_are_real_residents_and_by_partner(services: Container) -> None:
+    """Texts from the simulator never count, and a partner sees only its residents' texts."""
+    tester = parse_address("+447700900999")
+    services.inbound.receive(InboundMessage(new_sid(), tester, "hi"), is_test=True)
+    talk(services, "+447700900111", "LIB1", "1")
+    talk(services, "+447700900112", "hi")
+    with services.db.session() as session:
+        everyone = {(c.direction, c.channel): c.count for c in count_messages(session)}
+        library = {
+            (c.direction, c.channel): c.count for c in count_messages(session, partner_code="LIB1")
+        }
+        stored = session.exec(
+            select(Message.direction, func.count())
+            .join(Participant, col(Participant.id) == Message.participant_id)
+            .where(col(Participant.is_test).is_(False))
+            .group_by(Message.direction)
+        ).all()
+    assert everyone == {(direction, "sms"): n for direction, n in stored}
+    assert everyone[("in", "sms")] == 3  # the tester's "hi" is not among them
+    assert library == {("in", "sms"): 2, ("out", "sms"): 2}
