@@ -24,8 +24,7 @@ from bot.store.broadcasts import add_broadcast, get_broadcast, set_broadcast_sta
 from bot.store.db import Database, UnitOfWork
 from bot.store.models import Broadcast
 from bot.store.outbox import (
-    OutboxTicket,
-    add_outbox_message,
+    add_outbox_messages,
     count_sends_by_status,
     list_pending_sends,
 )
@@ -152,22 +151,24 @@ class Broadcasts:
             recipients = list_broadcast_recipients(session, broadcast.flow_id)
         written = 0
         for start in range(0, len(recipients), BATCH):
-            tickets = []
+            sends = [
+                (
+                    participant_id,
+                    compose([text], language),
+                    f"broadcast:{broadcast_id}:{participant_id}",
+                )
+                for participant_id, language in recipients[start : start + BATCH]
+            ]
             with self.db.session() as session:
-                for participant_id, language in recipients[start : start + BATCH]:
-                    row = add_outbox_message(
-                        session,
-                        self.vault,
-                        participant_id=participant_id,
-                        body=compose([text], language),
-                        purpose="broadcast",
-                        priority="bulk",
-                        now=self.clock(),
-                        dedupe_key=f"broadcast:{broadcast_id}:{participant_id}",
-                        broadcast_id=broadcast_id,
-                    )
-                    if row is not None:
-                        tickets.append(OutboxTicket.of(row))
+                tickets = add_outbox_messages(
+                    session,
+                    self.vault,
+                    sends,
+                    purpose="broadcast",
+                    priority="bulk",
+                    now=self.clock(),
+                    broadcast_id=broadcast_id,
+                )
             self.queue.enqueue(tickets)
             written += len(tickets)
         log.info("broadcast_started broadcast=%s sends=%s", broadcast_id, written)

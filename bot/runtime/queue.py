@@ -18,6 +18,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.queue import EnqueueData
 from rq.serializers import JSONSerializer
 
 from bot.runtime.clock import Clock, as_utc, utc_now
@@ -32,6 +33,9 @@ URGENT_QUEUE = "sgwrs-urgent"
 BULK_QUEUE = "sgwrs-bulk"
 #: Workers listen in this order, so a one-to-one answer never waits behind a broadcast.
 QUEUE_ORDER = (URGENT_QUEUE, BULK_QUEUE)
+DELIVER = "bot.runtime.jobs.deliver_outbox"
+#: A finished job's result is kept a minute (for `rq info`); a failed one a day, to look into.
+JOB_OPTIONS = {"result_ttl": 60, "failure_ttl": 86400}
 
 
 class JobQueue(Protocol):
@@ -73,20 +77,23 @@ class RqQueue:
     def _enqueue(self, queue: Queue, func: str, job_id: str, arg: int, at: datetime) -> None:
         if self._job_alive(job_id, queue):
             return
-        options = {"job_id": job_id, "result_ttl": 60, "failure_ttl": 86400}
         if at > self.clock():
-            queue.enqueue_at(at, func, arg, **options)
+            queue.enqueue_at(at, func, arg, job_id=job_id, **JOB_OPTIONS)
         else:
-            queue.enqueue(func, arg, **options)
+            queue.enqueue(func, arg, job_id=job_id, **JOB_OPTIONS)
 
     def _job_alive(self, job_id: str, queue: Queue) -> bool:
-        """Whether a job will still run: then it is left alone. A finished or failed job, or one
-        orphaned by a worker that died (taken off the queue but never started, or started long
-        ago), is deleted so the row gets a new one."""
         try:
             job = Job.fetch(job_id, connection=self.redis, serializer=JSONSerializer)
         except NoSuchJobError:
             return False
+        return self._still_runs(job, queue)
+
+    def _still_runs(self, job: Job, queue: Queue) -> bool:
+        """Whether a job will still run: then it is left alone. A finished or failed job, or one
+        orphaned by a worker that died (taken off the queue but never started, or started long
+        ago), is deleted so the row gets a new one."""
+        job_id = job.id
         status = job.get_status(refresh=False)
         if status == JobStatus.QUEUED:
             alive = job.get_position() is not None
@@ -102,15 +109,44 @@ class RqQueue:
         return alive
 
     def enqueue(self, tickets: Iterable[OutboxTicket]) -> None:
+        """A job per row. Rows due now (a broadcast's thousands) go in one round trip: their
+        jobs are looked up together and the missing ones written in one pipeline."""
+        tickets = list(tickets)
         try:
-            for ticket in tickets:
-                queue = self.queues[URGENT_QUEUE if ticket.priority == "urgent" else BULK_QUEUE]
-                job_id = outbox_job_id(ticket)
+            now = self.clock()
+            later = [ticket for ticket in tickets if ticket.not_before > now]
+            for ticket in later:
                 self._enqueue(
-                    queue, "bot.runtime.jobs.deliver_outbox", job_id, ticket.id, ticket.not_before
+                    self._queue_for(ticket),
+                    DELIVER,
+                    outbox_job_id(ticket),
+                    ticket.id,
+                    ticket.not_before,
                 )
+            self._enqueue_due([ticket for ticket in tickets if ticket.not_before <= now])
         except (RedisConnectionError, RedisTimeoutError) as error:
             raise QueueUnavailableError("Redis did not answer") from error
+
+    def _queue_for(self, ticket: OutboxTicket) -> Queue:
+        return self.queues[URGENT_QUEUE if ticket.priority == "urgent" else BULK_QUEUE]
+
+    def _enqueue_due(self, tickets: list[OutboxTicket]) -> None:
+        if not tickets:
+            return
+        ids = [outbox_job_id(ticket) for ticket in tickets]
+        found = Job.fetch_many(ids, connection=self.redis, serializer=JSONSerializer)
+        by_queue: dict[str, list[EnqueueData]] = {}
+        for ticket, job_id, job in zip(tickets, ids, found, strict=True):
+            queue = self._queue_for(ticket)
+            if job is not None and self._still_runs(job, queue):
+                continue
+            by_queue.setdefault(queue.name, []).append(
+                Queue.prepare_data(DELIVER, (ticket.id,), job_id=job_id, **JOB_OPTIONS)
+            )
+        with self.redis.pipeline() as pipeline:
+            for name, datas in by_queue.items():
+                self.queues[name].enqueue_many(datas, pipeline=pipeline)
+            pipeline.execute()
 
     def enqueue_timer(self, timer_id: int, due_at: datetime) -> None:
         queue = self.queues[BULK_QUEUE]

@@ -15,7 +15,9 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, CursorResult, Engine, Executable, create_engine, event, text
-from sqlmodel import Session
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import Insert
+from sqlmodel import Session, SQLModel
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -32,6 +34,14 @@ def run_plain(
     text's path that never touch an object the session holds (changes to those still go out
     at the commit, or at the next ORM query)."""
     return session.connection().execute(statement, parameters)
+
+
+def insert_new(session: Session, model: type[SQLModel]) -> Insert:
+    """An INSERT that skips each row whose unique key is already there (ON CONFLICT DO
+    NOTHING), on either database: writing the same thing twice is then harmless, and a
+    RETURNING clause gives back only what was new."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model).on_conflict_do_nothing()
 
 
 def make_engine(url: str) -> Engine:

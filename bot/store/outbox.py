@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,7 +10,9 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.runtime.clock import as_utc
 from bot.runtime.crypto import Vault
+from bot.store.db import insert_new, run_plain
 from bot.store.models import Message, OutboxMessage
 
 
@@ -64,6 +67,48 @@ def add_outbox_message(
     except IntegrityError:
         return None  # a concurrent writer got there first with the same dedupe_key
     return row
+
+
+def add_outbox_messages(
+    session: Session,
+    vault: Vault,
+    sends: Sequence[tuple[int, str, str]],
+    *,
+    purpose: str,
+    priority: str,
+    now: datetime,
+    broadcast_id: int | None = None,
+) -> list[OutboxTicket]:
+    """Many sends in one statement: (participant id, body, dedupe key) each. A send whose key
+    was written before is skipped (once each, however often this runs); the tickets are the
+    new rows'. A broadcast to thousands is a few statements, not thousands."""
+    if not sends:
+        return []
+    rows = [
+        {
+            "participant_id": participant_id,
+            "purpose": purpose,
+            "priority": priority,
+            "body_encrypted": vault.seal(body),
+            "status": "pending",
+            "attempts": 0,
+            "not_before": now,
+            "dedupe_key": dedupe_key,
+            "broadcast_id": broadcast_id,
+            "created_at": now,
+        }
+        for participant_id, body, dedupe_key in sends
+    ]
+    table = OutboxMessage.__table__
+    statement = (
+        insert_new(session, OutboxMessage)
+        .values(rows)
+        .returning(table.c.id, table.c.attempts, table.c.priority, table.c.not_before)
+    )
+    return [
+        OutboxTicket(row_id, attempts, row_priority, as_utc(not_before))
+        for row_id, attempts, row_priority, not_before in run_plain(session, statement)
+    ]
 
 
 def get_outbox_message(session: Session, outbox_id: int) -> OutboxMessage | None:

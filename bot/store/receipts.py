@@ -13,10 +13,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, func, select
 
-from bot.store.db import run_plain
+from bot.store.db import insert_new, run_plain
 from bot.store.models import Receipt
 
 #: Tries before a text that keeps failing is set aside as `failed` (kept, and counted by
@@ -44,13 +43,7 @@ def record_receipt(
         "attempts": 0,
         "created_at": now,
     }
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(Receipt)
-        .values(**values)
-        .on_conflict_do_nothing()
-        .returning(col(Receipt.sid_hash))
-    )
+    statement = insert_new(session, Receipt).values(**values).returning(col(Receipt.sid_hash))
     return run_plain(session, statement).first() is not None
 
 

@@ -6,8 +6,10 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
+from redis import Redis
 
 from bot.channels.fake_twilio import FakeTwilio
+from bot.runtime.queue import QUEUE_ORDER
 from bot.store.participants import erase_participant
 from tests.delivery.support import (
     FLOW_ID,
@@ -19,6 +21,7 @@ from tests.delivery.support import (
     drama_number,
     insert_residents,
 )
+from tests.helpers import count_queries
 
 pytestmark = pytest.mark.redis
 
@@ -158,3 +161,23 @@ def test_resume_sends_the_rest_even_when_paused_straight_after_starting(
     harness.run_worker()
 
     assert Counter(m.to for m in fake.messages) == Counter(list(expected_texts(groups)))
+
+
+def test_a_large_broadcast_is_written_and_queued_in_bulk(
+    database_url: str, make_harness: Callable[..., Harness], redis_db: Redis
+) -> None:
+    """Ten thousand residents must not mean ten thousand round trips: the rows go in one
+    statement per batch, and the jobs to Redis in one pipeline per batch."""
+    harness = make_harness(database_url)
+    insert_residents(harness.services, [Resident(drama_number(i), "en") for i in range(1200)])
+    broadcasts = harness.services.broadcasts
+    broadcast_id = broadcasts.create(FLOW_ID, BODY_CY, BODY_EN, created_by="officer@example.test")
+
+    with count_queries(harness.services) as statements:
+        assert broadcasts.start(broadcast_id) == 1200
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO OUTBOX")]
+    assert len(inserts) == 3  # batches of 500
+    assert count_outbox(harness.services) == 1200
+    queued = sum(redis_db.llen(f"rq:queue:{name}") for name in QUEUE_ORDER)
+    assert queued == 1200
+    assert broadcasts.start(broadcast_id) == 0  # still once each
