@@ -41,7 +41,6 @@ from bot.store.outbox import (
     cancel_pending_sends,
     claim_outbox_message,
     finish_send,
-    get_outbox_message,
     link_sent_message,
     list_lost_sends,
     mark_send_sent,
@@ -53,6 +52,10 @@ from bot.store.outbox import (
 from bot.store.participants import get_participant
 
 log = logging.getLogger(__name__)
+
+#: A claim this recent is when its attempt went to Twilio, near enough: far inside the time
+#: after which the sweep asks Twilio about a send (LOST_SEND_AFTER_SECONDS, minutes).
+FRESH_CLAIM = timedelta(seconds=1)
 
 #: Error code stored when Sgwrs itself stopped a send (no Twilio code applies).
 STOPPED_BY_SGWRS = 0
@@ -141,9 +144,9 @@ class Delivery:
     def _claim(self, outbox_id: int) -> _Send | str:
         now = self.clock()
         with self.db.session() as session:
-            if not claim_outbox_message(session, outbox_id, now):
+            row = claim_outbox_message(session, outbox_id, now)
+            if row is None:
                 return "not_due"
-            row = get_outbox_message(session, outbox_id)
             send = self._open(session, row)
             if send is None:
                 return "gone"
@@ -163,7 +166,14 @@ class Delivery:
         return _Send(row, participant, address, body)
 
     def _start_attempt(self, send: _Send) -> bool:
-        """Committed before Twilio is called, so a crash from here on leaves the window known."""
+        """Committed before Twilio is called, so a crash from here on leaves the window known.
+
+        The claim noted the time already: while it is fresh (no wait for the rate limit, no
+        stall) that stands, and no transaction is spent on it. After longer, the attempt is
+        noted again, and refused if the sweep settled it meanwhile."""
+        claimed_at = send.row.claimed_at
+        if claimed_at is not None and self.clock() - as_utc(claimed_at) < FRESH_CLAIM:
+            return True
         with self.db.session() as session:
             return start_send_attempt(session, send.outbox_id, send.row.attempts, self.clock())
 
@@ -285,15 +295,14 @@ class Delivery:
         when the row was erased meanwhile, or this attempt was already settled."""
         now = self.clock()
         with self.db.session() as session:
-            row = get_outbox_message(session, send.outbox_id)
-            if row is None:  # erased while we were sending: keep nothing
-                return
+            # Not marked when the row was erased while we were sending (keep nothing), or
+            # this attempt was settled by the sweep meanwhile.
             if not mark_send_sent(session, send.outbox_id, send.row.attempts, now):
                 return
             message = save_message(
                 session,
                 self.vault,
-                participant_id=row.participant_id,
+                participant_id=send.row.participant_id,
                 conversation_id=None,
                 direction="out",
                 channel=send.address.channel,

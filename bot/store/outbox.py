@@ -163,10 +163,12 @@ def mark_send_sent(session: Session, outbox_id: int, attempts: int, now: datetim
 
 def link_sent_message(session: Session, outbox_id: int, message_id: int | None) -> None:
     """The transcript's copy of a sent row (its Message, with the SID)."""
-    row = session.get(OutboxMessage, outbox_id)
-    if row is not None:
-        row.message_id = message_id
-        session.add(row)
+    run_plain(
+        session,
+        update(OutboxMessage.__table__)
+        .where(col(OutboxMessage.id) == outbox_id)
+        .values(message_id=message_id),
+    )
 
 
 def settle_as_unsent(session: Session, outbox_id: int, attempts: int) -> OutboxTicket | None:
@@ -180,16 +182,17 @@ def settle_as_unsent(session: Session, outbox_id: int, attempts: int) -> OutboxT
     return OutboxTicket.of(row)
 
 
-def claim_outbox_message(session: Session, outbox_id: int, now: datetime) -> bool:
-    """Take a due, pending row for sending; False if another worker has it or it is not due."""
-    result = session.execute(
+def claim_outbox_message(session: Session, outbox_id: int, now: datetime) -> OutboxMessage | None:
+    """Take a due, pending row for sending, in one statement; None if another worker has it,
+    it is not due, or it is gone."""
+    return session.execute(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == outbox_id)
         .where(col(OutboxMessage.status) == "pending")
         .where(col(OutboxMessage.not_before) <= now)
         .values(status="sending", attempts=OutboxMessage.attempts + 1, claimed_at=now)
-    )
-    return result.rowcount == 1
+        .returning(OutboxMessage)
+    ).scalar_one_or_none()
 
 
 def cancel_pending_sends(session: Session, participant_id: int, error_code: int) -> int:

@@ -104,7 +104,9 @@ def _measure(size: Size, stack: Stack, work: Path) -> dict[str, object]:
         process(worker, rated, work / "worker-rate-1.log"),
         process(worker, rated, work / "worker-rate-2.log"),
     ):
-        warm = min(10, size.rate_sends // 4)
+        # The limiter lets one second's worth go at once (its burst), then the rate: the
+        # stretch timed starts after that, so it is the rate a broadcast keeps up.
+        warm = min(int(RATE) + 10, size.rate_sends // 4)
         _wait_until(services, "broadcast", warm, 60)
         first, began = _sent(services, "broadcast"), time.perf_counter()
         _wait_until(services, "broadcast", warm + size.rate_sends, 120)
