@@ -34,8 +34,9 @@ BULK_QUEUE = "sgwrs-bulk"
 #: Workers listen in this order, so a one-to-one answer never waits behind a broadcast.
 QUEUE_ORDER = (URGENT_QUEUE, BULK_QUEUE)
 DELIVER = "bot.runtime.jobs.deliver_outbox"
-#: A finished job's result is kept a minute (for `rq info`); a failed one a day, to look into.
-JOB_OPTIONS = {"result_ttl": 60, "failure_ttl": 86400}
+#: A finished job is dropped at once (nothing reads its result: the outbox row says what
+#: happened); a failed one is kept a day, to look into.
+JOB_OPTIONS = {"result_ttl": 0, "failure_ttl": 86400}
 
 
 class JobQueue(Protocol):
