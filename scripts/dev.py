@@ -154,8 +154,13 @@ def ensure_dictionaries() -> None:
 
 
 def ensure_load_tools() -> None:
-    """The benchmarks load the service with wrk and give it a Redis of their own."""
-    missing = [tool for tool in ("wrk", "redis-server") if shutil.which(tool) is None]
+    """The benchmarks load the service with wrk, give it a Redis of their own, and run the
+    scaled-out shape through PgBouncer (left out, and said so, when it cannot be had)."""
+    packages = {"wrk": "wrk", "redis-server": "redis-server", "pgbouncer": "pgbouncer"}
+    path = f"{os.environ.get('PATH', '')}:/usr/sbin"  # where Debian puts pgbouncer
+    missing = [
+        package for tool, package in packages.items() if shutil.which(tool, path=path) is None
+    ]
     if missing:
         _apt_install(
             missing,

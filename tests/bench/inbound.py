@@ -24,6 +24,7 @@ from tests.bench.stack import (
     children,
     free_port,
     fresh_database,
+    pgbouncer,
     private_redis,
     process,
     procfile_web,
@@ -82,24 +83,27 @@ def _floor(size: Size, database: str, work: Path) -> dict[str, object]:
 
 
 def _sgwrs(
-    size: Size, database: str, work: Path, *, processes: int, workers: int
+    size: Size, database: str, work: Path, *, processes: int, workers: int, bouncer: bool = False
 ) -> dict[str, object]:
     """Sgwrs as deployed: `processes` copies of the Procfile's web (sharing one port, as
     machines behind a load balancer would share the traffic) and `workers` RQ workers, on one
-    fresh PostgreSQL database and one Redis. Fresh residents and MessageSids each time."""
+    fresh PostgreSQL database and one Redis; with `bouncer`, every process reaches PostgreSQL
+    through PgBouncer in transaction mode when it is installed. Fresh residents and
+    MessageSids each time."""
     lines = signed_walks(walks(size.residents))
     shape = f"{processes}x{workers}"
     with fresh_database(database, shape) as database_url, private_redis() as redis_url:
         twilio_port = free_port()
         stack = Stack(database_url, redis_url, f"http://127.0.0.1:{twilio_port}")
         upgrade(stack)
-        env = stack.env()
         fake = [str(BIN / "python"), "-m", "tests.bench.fake_twilio", str(twilio_port)]
         worker = [str(BIN / "sgwrs"), "worker"]
         port = free_port()
         # --reuse-port lets the copies listen on one port; the kernel spreads connections.
         shared = ("--reuse-port",) if processes > 1 else ()
         with ExitStack() as running:
+            bounced = running.enter_context(pgbouncer(database_url, work)) if bouncer else None
+            env = stack.env(**({"DATABASE_URL": bounced} if bounced else {}))
             running.enter_context(process(fake, env, work / f"fake-{shape}.log"))
             rq = [
                 running.enter_context(process(worker, env, work / f"worker-{shape}-{n}.log"))
@@ -134,6 +138,7 @@ def _sgwrs(
         **_figures(result),
         "processes": processes,
         "rq_workers": workers,
+        "through_pgbouncer": bounced is not None,
         "stored_inbound": stored,
         # Each text stored once, whichever process took it (a few more may be in flight when
         # wrk stopped, never fewer and never twice).
@@ -147,7 +152,7 @@ def _sgwrs(
 def run(size: Size, database: str, work: Path) -> dict[str, object]:
     floor = _floor(size, database, work)
     sgwrs = _sgwrs(size, database, work, processes=1, workers=1)
-    scaled = _sgwrs(size, database, work, processes=2, workers=2)
+    scaled = _sgwrs(size, database, work, processes=2, workers=2, bouncer=True)
     ratio = sgwrs["per_second"] / floor["per_second"] if floor["per_second"] else 0.0
     return {
         "residents": size.residents,

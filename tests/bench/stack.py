@@ -91,14 +91,51 @@ def private_redis() -> Iterator[str]:
     port = free_port()
     command = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
     with process([*command, "no"], dict(os.environ), Path(f"/tmp/sgwrs-bench-redis-{port}.log")):
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        _wait_for_port(port)
         yield f"redis://127.0.0.1:{port}/0"
+
+
+def _wait_for_port(port: int, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise StackError(f"nothing listened on port {port} within {seconds:g} s")
+
+
+@contextmanager
+def pgbouncer(database_url: str, folder: Path) -> Iterator[str | None]:
+    """`database_url` through a PgBouncer of the benchmarks' own in transaction mode (each
+    transaction may get a different server connection: no session state survives), or None
+    when PgBouncer is not installed."""
+    server = shutil.which("pgbouncer", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
+    if server is None:
+        yield None
+        return
+    url = make_url(database_url)
+    port = free_port()
+    users = folder / "pgbouncer-users.txt"
+    users.write_text(f'"{url.username}" ""\n')
+    config = folder / "pgbouncer.ini"
+    config.write_text(
+        "[databases]\n"
+        f"{url.database} = host={url.host} port={url.port or 5432} dbname={url.database}\n"
+        "[pgbouncer]\n"
+        f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+        f"auth_type = trust\nauth_file = {users}\npool_mode = transaction\n"
+        "max_client_conn = 200\ndefault_pool_size = 20\n"
+    )
+    # PgBouncer will not run as root; it drops to `nobody` when started as root.
+    run_as = ["-u", "nobody"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+    folder.chmod(0o755)
+    for path in (users, config):
+        path.chmod(0o644)
+    with process([server, *run_as, str(config)], dict(os.environ), folder / "pgbouncer.log"):
+        _wait_for_port(port)
+        yield url.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
 
 
 @contextmanager

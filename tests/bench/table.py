@@ -63,7 +63,8 @@ def markdown(results: dict[str, Any]) -> str:
         rows += [
             (
                 f"scaled out ({scaled['processes']} web × 2 workers, "
-                f"{scaled['rq_workers']} RQ), req/s",
+                f"{scaled['rq_workers']} RQ"
+                f"{', via PgBouncer' if scaled['through_pgbouncer'] else ''}), req/s",
                 f"{scaled['per_second']:,} ({held:.2f}× one process)",
                 "holds",
                 _goal(held >= 0.9),
