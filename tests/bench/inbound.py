@@ -65,20 +65,21 @@ def _figures(result: LoadResult) -> dict[str, object]:
     }
 
 
+def _load(port: int, ready: str, lines: list[str], work: Path, size: Size) -> LoadResult:
+    """Once `ready` answers on `port`, the residents' texts from wrk for the run's length."""
+    wait_for_http(f"http://127.0.0.1:{port}{ready}")
+    return run_wrk(
+        f"http://127.0.0.1:{port}", lines, work, seconds=size.seconds, connections=CONNECTIONS
+    )
+
+
 def _floor(size: Size, database: str, work: Path) -> dict[str, object]:
     lines = signed_walks(walks(size.residents))
     with fresh_database(database, "floor") as database_url, private_redis() as redis_url:
         env = Stack(database_url, redis_url, "http://127.0.0.1:9").env()
         port = free_port()
         with _serve("tests.bench.floor:app", env, work / "floor.log", port):
-            wait_for_http(f"http://127.0.0.1:{port}/")
-            result = run_wrk(
-                f"http://127.0.0.1:{port}",
-                lines,
-                work,
-                seconds=size.seconds,
-                connections=CONNECTIONS,
-            )
+            result = _load(port, "/", lines, work, size)
     return _figures(result)
 
 
@@ -115,14 +116,7 @@ def _sgwrs(
                 )
                 for n in range(processes)
             ]
-            wait_for_http(f"http://127.0.0.1:{port}/healthz")
-            result = run_wrk(
-                f"http://127.0.0.1:{port}",
-                lines,
-                work,
-                seconds=size.seconds,
-                connections=CONNECTIONS,
-            )
+            result = _load(port, "/healthz", lines, work, size)
             web_rss = max((rss_kib(pid) for pid in children(webs[0].pid)), default=0)
             worker_rss = rss_kib(rq[0].pid)
         engine = create_engine(database_url)
