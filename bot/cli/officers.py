@@ -7,6 +7,7 @@ import click
 from bot.cli.setup import open_container
 from bot.core.accounts import ROLES, AccountError, create_user
 from bot.core.broadcasts import BroadcastError
+from bot.core.password_policy import password_problem
 from bot.core.questions import AnswerError
 
 
@@ -115,16 +116,37 @@ def questions_answer(question_id: int, text: str) -> None:
     click.echo(f"answer to question {question_id} queued")
 
 
+def _acceptable(password: str) -> str:
+    problem = password_problem(password)
+    if problem:
+        raise click.UsageError(problem)
+    return password
+
+
 @click.command("create-user")
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
 @click.option("--role", type=click.Choice(ROLES), prompt=True)
-@click.option("--partner", "partner_code", help="For partner accounts: the partner's code.")
-@click.password_option(help="At least 12 characters; asked for when not given.")
+@click.option(
+    "--partner",
+    "partner_code",
+    help="For partner accounts: the partner's code (asked for after the role when not given).",
+)
+@click.option("--password", help="At least 12 characters; asked for when not given.")
 def create_user_command(
-    email: str, name: str, role: str, partner_code: str | None, password: str
+    email: str, name: str, role: str, partner_code: str | None, password: str | None
 ) -> None:
     """Create an admin, officer or partner account."""
+    if role == "partner" and not partner_code:
+        try:
+            partner_code = click.prompt("Partner code")
+        except click.Abort:  # nothing to read (a script): the account check below says why
+            click.echo()
+    if password is None:
+        # Checked as soon as it is typed: a refused password is asked for again, on its own.
+        password = click.prompt(
+            "Password", hide_input=True, confirmation_prompt=True, value_proc=_acceptable
+        )
     services = open_container()
     try:
         with services.db.session() as session:

@@ -82,3 +82,31 @@ def test_create_user_refuses_a_second_account_for_one_email(
     assert again.exit_code == 1
     assert "Error: There is already an account with that email address." in again.output
     assert _users(container) == [("ann@example.gov.uk", "Ann", "admin", None)]
+
+
+def test_a_partner_account_asks_for_the_code_straight_after_the_role(
+    runner: CliRunner, container: Container
+) -> None:
+    typed = f"cat@example.org\nCat Hughes\npartner\nFOODBANK2\n{PASSWORD}\n{PASSWORD}\n"
+
+    result = runner.invoke(cli, ["create-user"], input=typed)
+
+    assert result.exit_code == 0, result.output
+    role_at = result.output.index("Role (admin, officer, partner): ")
+    code_at = result.output.index("Partner code: ")
+    assert role_at < code_at < result.output.index("Password: ")
+    assert _users(container) == [("cat@example.org", "Cat Hughes", "partner", "FOODBANK2")]
+
+
+def test_a_short_typed_password_asks_again_for_the_password_only(
+    runner: CliRunner, container: Container
+) -> None:
+    typed = f"dai@example.gov.uk\nDai\nofficer\nshort\n{PASSWORD}\n{PASSWORD}\n"
+
+    result = runner.invoke(cli, ["create-user"], input=typed)
+
+    assert result.exit_code == 0, result.output
+    assert "The password must be at least 12 characters." in result.output
+    assert result.output.count("Email: ") == 1
+    assert result.output.count("Password: ") == 2
+    assert _users(container) == [("dai@example.gov.uk", "Dai", "officer", None)]
