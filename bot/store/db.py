@@ -7,7 +7,7 @@ embedded run, the tests and the Procfile's release step all build tables the sam
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,9 @@ UnitOfWork = Session
 
 
 def run_plain(
-    session: Session, statement: Executable, parameters: Mapping[str, Any] | None = None
+    session: Session,
+    statement: Executable,
+    parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
 ) -> CursorResult[Any]:
     """Run a Core statement on the unit of work's connection with no ORM work around it: no
     autoflush, no identity map, no session synchronisation. For the writes and reads on every

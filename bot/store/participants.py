@@ -38,14 +38,19 @@ def get_current_participant(
     session: Session, number_hashes: Sequence[str], channel: str
 ) -> Participant | None:
     """The resident now using this number on this channel (not one who handed the phone on)."""
-    statement = (
-        select(Participant)
-        .where(col(Participant.number_hash).in_(number_hashes), Participant.channel == channel)
+    return session.exec(_current(select(Participant), number_hashes, channel)).first()
+
+
+def _current(statement: Any, number_hashes: Sequence[str], channel: str) -> Any:
+    """`statement` narrowed to the number's newest participant on the channel still using it."""
+    return (
+        statement.where(
+            col(Participant.number_hash).in_(number_hashes), Participant.channel == channel
+        )
         .where(col(Participant.closed_at).is_(None))
         .order_by(col(Participant.id).desc())
         .limit(1)
     )
-    return session.exec(statement).first()
 
 
 def get_current_participant_and_opt_out(
@@ -54,14 +59,7 @@ def get_current_participant_and_opt_out(
     """The resident now using this number on this channel, and whether the number is opted
     out: one read for what every text needs to know (a second only for a number new to us)."""
     opted_out = exists().where(col(OptOut.number_hash).in_(number_hashes))
-    statement = (
-        select(Participant, opted_out)
-        .where(col(Participant.number_hash).in_(number_hashes), Participant.channel == channel)
-        .where(col(Participant.closed_at).is_(None))
-        .order_by(col(Participant.id).desc())
-        .limit(1)
-    )
-    found = session.exec(statement).first()
+    found = session.exec(_current(select(Participant, opted_out), number_hashes, channel)).first()
     if found is None:
         return None, is_number_opted_out(session, number_hashes)
     participant, is_opted_out = found
