@@ -192,6 +192,9 @@ class Flow(_Model):
     expectations: Expectations | None = None
     steps: tuple[Step, ...] = Field(min_length=1)
     faq: tuple[FaqEntry, ...] = ()
+    #: The reply time residents are promised for a question an officer answers ("within 5
+    #: working days"): the questions inbox flags a question overdue after it.
+    reply_within_working_days: int = Field(default=5, ge=1, le=60)
 
     @field_validator("languages")
     @classmethod
