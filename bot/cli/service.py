@@ -31,6 +31,7 @@ from bot.runtime.config import load_settings
 from bot.runtime.container import Container, build_container
 from bot.runtime.queue import QUEUE_ORDER
 from bot.runtime.rq_worker import work_forever
+from bot.store.search import index_unindexed_words
 
 
 @click.group()
@@ -107,9 +108,19 @@ def db() -> None:
 
 @db.command("upgrade")
 def db_upgrade() -> None:
-    """Apply all migrations (the Procfile's release step)."""
-    open_container()
+    """Apply all migrations (the Procfile's release step), then index for search any texts
+    stored before search existed (a batch per transaction: safe to stop and run again)."""
+    services = open_container()
     click.echo("database is at the latest migration")
+    indexed = 0
+    while True:
+        with services.db.session() as session:
+            done = index_unindexed_words(session, services.vault)
+        if not done:
+            break
+        indexed += done
+    if indexed:
+        click.echo(f"indexed the words of {indexed} stored texts for search")
 
 
 @click.command()

@@ -1,7 +1,9 @@
 """Residents' numbers and words at rest: encrypted, looked up by keyed hash, shown masked.
 
-One DATA_KEY gives two independent keys (HKDF): one encrypts (Fernet, so tampering is detected),
-one hashes numbers (HMAC-SHA256) so a number can be found without ever storing it in clear.
+One DATA_KEY gives independent keys (HKDF): one encrypts (Fernet, so tampering is detected),
+one hashes numbers (HMAC-SHA256) so a number can be found without ever storing it in clear,
+and one hashes the words of residents' texts, so officers can search them (bot/store/search.py)
+while the texts stay sealed.
 
 Keys are rotated without a stop: the new DATA_KEY seals and hashes, the previous ones
 (DATA_KEY_PREVIOUS) still open what they sealed and still find the numbers they hashed, until
@@ -24,6 +26,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 class VaultError(ValueError):
     """Stored text could not be decrypted: the DATA_KEY changed or the data was altered."""
 
+
+#: Hex digits kept of a word's hash (see Vault.word_token).
+WORD_TOKEN_LENGTH = 10
 
 UNREADABLE = "stored text cannot be decrypted with DATA_KEY or any key in DATA_KEY_PREVIOUS"
 
@@ -50,6 +55,7 @@ class Vault:
         self._current = _fernet(data_key)
         self._fernet = MultiFernet([self._current, *map(_fernet, previous_keys)])
         self._hash_keys = tuple(_derive(key, b"hash-number") for key in keys)
+        self._word_keys = tuple(_derive(key, b"hash-word") for key in keys)
         self._fingerprint_key = _derive(data_key, b"fingerprint")
 
     def seal(self, text: str) -> str:
@@ -84,6 +90,17 @@ class Vault:
     def number_hashes(self, number: str) -> tuple[str, ...]:
         """Every hash the number may be stored under, the current key's first: lookups use all."""
         return tuple(_hmac(key, number) for key in self._hash_keys)
+
+    def word_token(self, word: str) -> str:
+        """A word's keyed hash under the current key, cut to 40 bits: short enough to keep
+        beside every text, long enough that two words of a consultation almost never share
+        one (a rare shared token only adds a row to a search, never hides one)."""
+        return _hmac(self._word_keys[0], word)[:WORD_TOKEN_LENGTH]
+
+    def word_tokens(self, word: str) -> tuple[str, ...]:
+        """Every token the word may be stored under, the current key's first: searches use all,
+        so texts are found while `sgwrs keys rotate` moves them onto the new key."""
+        return tuple(_hmac(key, word)[:WORD_TOKEN_LENGTH] for key in self._word_keys)
 
     def fingerprint(self, text: str) -> str:
         """A keyed hash of a text, to notice it again without keeping it (the loop guard).

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from bot.runtime.crypto import Vault
 from bot.store.models import Answer, Question
+from bot.store.search import index_words
 
 
 def save_answer(
@@ -33,6 +34,7 @@ def save_answer(
         kind=kind,
         value=value,
         text_encrypted=vault.seal(text),
+        words=index_words(vault, text),
         created_at=now,
         contact_details=contact_details,
     )
@@ -86,6 +88,7 @@ def save_question(
         flow_id=flow_id,
         step_id=step_id,
         text_encrypted=vault.seal(text),
+        words=index_words(vault, text),
         created_at=now,
         answer_id=answer_id,
         contact_details=contact_details,

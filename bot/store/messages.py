@@ -13,6 +13,7 @@ from bot.runtime.crypto import Vault
 from bot.store.conversations import get_open_conversation
 from bot.store.db import run_plain
 from bot.store.models import Message, Participant
+from bot.store.search import index_words
 
 
 def _message_values(
@@ -27,7 +28,8 @@ def _message_values(
     now: datetime,
     twilio_sid: str | None,
 ) -> dict[str, object]:
-    """A message row's columns: the body sealed, its cost in segments worked out once."""
+    """A message row's columns: the body sealed, its cost in segments worked out once, and a
+    resident's words indexed for search (the bot's own texts are not what officers look for)."""
     info = segment_info(body)
     return {
         "participant_id": participant_id,
@@ -35,6 +37,7 @@ def _message_values(
         "direction": direction,
         "channel": channel,
         "body_encrypted": vault.seal(body),
+        "words": index_words(vault, body) if direction == "in" else None,
         "twilio_sid": twilio_sid,
         "status": status,
         "encoding": info.encoding,

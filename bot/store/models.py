@@ -107,6 +107,8 @@ class Message(SQLModel, table=True):
     direction: str = Field(max_length=3)
     channel: str = Field(max_length=16)
     body_encrypted: str = Field(sa_column=Column(Text, nullable=False))
+    #: A resident's text only (direction "in"): see Answer.words.
+    words: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     twilio_sid: str | None = Field(default=None, max_length=64, unique=True)
     #: received; replied (sent as TwiML); or Twilio's queued/sent/delivered/failed...
     #: (partially_delivered is the longest)
@@ -134,6 +136,8 @@ class Answer(SQLModel, table=True):
     kind: str = Field(max_length=16, index=True)
     value: str | None = Field(default=None, max_length=64)
     text_encrypted: str = Field(sa_column=Column(Text, nullable=False))
+    #: The keyed hashes of its words, for search (bot/store/search.py); None: no words.
+    words: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=utc_now, index=True)
     #: Flagged by an officer: one person's substance can outweigh a hundred.
     significant: bool = Field(default=False, index=True)
@@ -156,6 +160,8 @@ class Question(SQLModel, table=True):
     flow_id: str = Field(max_length=64)
     step_id: str = Field(max_length=64)
     text_encrypted: str = Field(sa_column=Column(Text, nullable=False))
+    #: See Answer.words.
+    words: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     #: open or answered
     status: str = Field(default="open", max_length=16, index=True)
     created_at: datetime = Field(default_factory=utc_now, index=True)

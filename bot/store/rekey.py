@@ -2,8 +2,10 @@
 
 What to rewrite is read from the models, not listed here: by models.py's convention every
 column named `*_encrypted` holds a Vault token, and a table with both `number_hash` and
-`number_encrypted` is found by the number's hash, which changes with the key. A new table that
-follows the convention is rotated with no change here.
+`number_encrypted` is found by the number's hash, which changes with the key, and a table with a
+`words` column keeps one sealed text's words as keyed hashes (bot/store/search.py), which are
+hashed again with that text. A new table that follows the convention is rotated with no
+change here.
 
 The service keeps running meanwhile, so each write is guarded by the value it replaces: a row
 that changed between reading and writing (a resident's next text, an erasure) is read again
@@ -21,6 +23,7 @@ from sqlmodel import Session, SQLModel
 
 import bot.store.models  # noqa: F401 - registers every table in SQLModel.metadata
 from bot.runtime.crypto import Vault
+from bot.store.search import SEARCHED_TEXT, index_words
 
 #: JSON columns that may carry a token under STATE_TOKEN: participants.state holds the
 #: resident's own words that way (see bot.store.participants.save_participant).
@@ -41,6 +44,8 @@ class SealedTable:
     sealed_in_json: tuple[Column[Any], ...]
     #: number_hash is recomputed from number_encrypted.
     hashed: bool
+    #: The sealed column whose words `words` holds, hashed again when it is re-sealed.
+    indexed: Column[Any] | None = None
 
     @property
     def name(self) -> str:
@@ -50,7 +55,8 @@ class SealedTable:
     def columns(self) -> list[Column[Any]]:
         """What a row is read as: its key, its tokens and, when hashed, its hash (once each)."""
         hashed = [self.table.c.number_hash] if self.hashed else []
-        every = [self.key, *self.sealed, *self.sealed_in_json, *hashed]
+        indexed = [self.table.c.words] if self.indexed is not None else []
+        every = [self.key, *self.sealed, *self.sealed_in_json, *hashed, *indexed]
         return list(dict.fromkeys(every))
 
 
@@ -89,7 +95,9 @@ def list_sealed_tables() -> list[SealedTable]:
         if len(keys) != 1:
             raise TypeError(f"{table.name}: key rotation walks tables by a one-column key")
         hashed = {"number_hash", "number_encrypted"} <= set(table.columns.keys())
-        found.append(SealedTable(table, keys[0], sealed, in_json, hashed))
+        searched = SEARCHED_TEXT.get(table.name)
+        indexed = table.c[searched] if searched else None
+        found.append(SealedTable(table, keys[0], sealed, in_json, hashed, indexed))
     return found
 
 
@@ -134,6 +142,10 @@ def _plan(vault: Vault, spec: SealedTable, row: Row[Any]) -> _Plan:
         token = values[column]
         if token and not vault.is_current(token):
             plan.replace(column, column == token, vault.reseal(token))
+            if column is spec.indexed and values[spec.table.c.words] is not None:
+                words = spec.table.c.words
+                guard = words == values[words]
+                plan.replace(words, guard, index_words(vault, vault.open(token)))
     for column in spec.sealed_in_json:
         document = values[column]
         token = document.get(STATE_TOKEN) if isinstance(document, dict) else None

@@ -1,0 +1,49 @@
+"""Residents' words reduced to one form each, so that search and theme suggestions meet
+the same word however it was typed.
+
+Welsh mutates the start of a word ("bysiau", "fysiau", "mysiau") and residents text without
+accents ("siwr" for "siŵr") and in either language; English inflects ("watched", "watching").
+Every word is folded to lower case without accents, then reduced to its dictionary form by
+simplemma, trying Welsh first and then English, until it stops changing ("fysiau" becomes
+"bysiau", then "bws"). Nothing leaves the machine: the dictionaries ship with the package.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import simplemma
+
+#: Letters and digits, with an apostrophe inside a word ("dwi'n" stays one word).
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+#: Welsh first: its mutations are undone before English gets a turn.
+_LANGUAGES = ("cy", "en")
+#: "fysiau" -> "bysiau" -> "bws": a few rounds reach the dictionary form.
+_ROUNDS = 3
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Siŵr" and "siwr" are the same word to a reader."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@lru_cache(maxsize=50_000)
+def base_form(word: str) -> str:
+    """A folded word's dictionary form in Welsh or English (the word itself when unknown)."""
+    current = word
+    for _ in range(_ROUNDS):
+        lemma = fold(simplemma.lemmatize(current, lang=_LANGUAGES))
+        if lemma == current:
+            break
+        current = lemma
+    return current
+
+
+def words_of(text: str) -> list[str]:
+    """Each word of `text` in its base form, in order, repeats kept; single letters dropped
+    ("a", "i" and "y" are too common in both languages to find anything by)."""
+    found = (match.group().replace("’", "'") for match in _WORD.finditer(fold(text)))
+    return [base_form(word) for word in found if len(word) > 1]

@@ -1,0 +1,93 @@
+"""Searching residents' words while they stay sealed.
+
+Answers, questions and the texts residents send are stored encrypted, so the database cannot
+read them to search. Beside each sealed text is a `words` column: every distinct word of the
+text in its base form (bot.runtime.words), each replaced by its keyed hash
+(Vault.word_token), sorted, space-separated and padded with a space at each end. A search
+hashes the officer's words the same way and asks for rows whose `words` hold every one: a
+plain `LIKE` that both SQLite and PostgreSQL answer within one scan of the filtered rows,
+decrypting nothing until the page of results is shown.
+
+What it gives away: someone holding the database but not DATA_KEY sees how many distinct
+words a text has and which texts share a word, not the words. Tokens are sorted, so word
+order is not kept. During a key rotation a search tries each key's token
+(Vault.word_tokens), and `sgwrs keys rotate` re-hashes the words with each re-sealed text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, or_, select, update
+from sqlmodel import Session
+
+from bot.runtime.crypto import Vault
+from bot.runtime.words import words_of
+from bot.store.models import Answer, Message, Question
+
+#: What an officer may type: longer searches are cut here, so a pasted page cannot make
+#: a query of thousands of conditions.
+MOST_SEARCH_WORDS = 8
+
+
+#: Rows indexed per transaction when texts written before search existed are indexed.
+REINDEX_BATCH = 500
+
+
+def index_words(vault: Vault, text: str) -> str:
+    """The `words` value stored beside a sealed text: empty when it has no words, which
+    still says it was indexed (None is a row written before search existed)."""
+    tokens = sorted({vault.word_token(word) for word in words_of(text)})
+    return f" {' '.join(tokens)} " if tokens else ""
+
+
+def search_words(query: str) -> list[str]:
+    """The distinct words of an officer's search, in base form, in the order typed."""
+    return list(dict.fromkeys(words_of(query)))[:MOST_SEARCH_WORDS]
+
+
+def words_match(column: Any, vault: Vault, query: str) -> list[ColumnElement[bool]]:
+    """Conditions that hold where the text behind `column` has every word of `query`, in any
+    form ("fysiau" finds "bysiau"); none for a search with no words."""
+    return [
+        or_(*(column.like(f"% {token} %") for token in vault.word_tokens(word)))
+        for word in search_words(query)
+    ]
+
+
+#: Each searched table's sealed text, whose words its `words` column holds.
+SEARCHED_TEXT = {
+    "answers": "text_encrypted",
+    "questions": "text_encrypted",
+    "messages": "body_encrypted",
+}
+
+
+def _searched() -> list[tuple[Table, Any, list[Any]]]:
+    """Each searched table, its sealed text and which of its rows are searched (a resident's
+    texts, not the bot's)."""
+    messages = Message.__table__  # type: ignore[attr-defined]
+    tables = (Answer.__table__, Question.__table__, messages)  # type: ignore[attr-defined]
+    return [
+        (
+            table,
+            table.c[SEARCHED_TEXT[table.name]],
+            [messages.c.direction == "in"] if table is messages else [],
+        )
+        for table in tables
+    ]
+
+
+def index_unindexed_words(session: Session, vault: Vault) -> int:
+    """Index up to REINDEX_BATCH rows written before search existed; how many were done.
+    Each write is guarded by `words IS NULL`, so two runs at once index a row once."""
+    done = 0
+    for table, sealed, scope in _searched():
+        statement = select(table.c.id, sealed).where(table.c.words.is_(None), *scope)
+        for row_id, token in session.execute(statement.limit(REINDEX_BATCH - done)).all():
+            words = index_words(vault, vault.open(token))
+            guard = (table.c.id == row_id, table.c.words.is_(None))
+            done += session.execute(update(table).where(*guard).values(words=words)).rowcount
+        if done >= REINDEX_BATCH:
+            break
+    return done
