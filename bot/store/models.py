@@ -162,7 +162,7 @@ class Question(SQLModel, table=True):
     text_encrypted: str = Field(sa_column=Column(Text, nullable=False))
     #: See Answer.words.
     words: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    #: open or answered
+    #: open, answered or dismissed (an officer set it aside: not a question, a duplicate...)
     status: str = Field(default="open", max_length=16, index=True)
     created_at: datetime = Field(default_factory=utc_now, index=True)
     answered_at: datetime | None = None
@@ -172,6 +172,12 @@ class Question(SQLModel, table=True):
     answer_id: int | None = Field(default=None, foreign_key="answers.id", index=True)
     #: As Answer.contact_details: the question held a phone number, email or address.
     contact_details: bool = False
+    #: Why an officer dismissed it (bot.core.question_triage.DISMISS_REASONS), and when;
+    #: cleared when it is restored to the inbox.
+    dismissed_reason: str | None = Field(default=None, max_length=24)
+    dismissed_at: datetime | None = None
+    #: The officer or admin who has taken it on, if anyone has.
+    assigned_to: int | None = Field(default=None, foreign_key="users.id", index=True)
 
 
 class OutboxMessage(SQLModel, table=True):
