@@ -13,7 +13,7 @@ from datetime import date
 
 from admin.dates import short_date
 from admin.i18n import translate, ui_language
-from admin.labels import KIND_LABELS, ROLE_LABELS
+from admin.labels import BULK_ACTION_LABELS, KIND_LABELS, ROLE_LABELS
 from bot.core.rights import REASONS
 from bot.flowspec.model import FlowLibrary
 
@@ -51,6 +51,10 @@ DETAIL_LABELS = {
     "flow": "Flow",
     "kinds": "Kinds",
     "rows": "Rows",
+    "action": "Action",
+    "theme": "Theme",
+    "chosen": "Answers chosen",
+    "changed": "Answers changed",
 }
 #: Known values, by key; a value not listed (a number, a name) shows as it is.
 VALUE_LABELS: dict[str, dict[str, str]] = {
@@ -64,6 +68,7 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     },
     "was": {"answer": "an answer", "not_an_answer": "not an answer", "question": "a question"},
     "kinds": KIND_LABELS,
+    "action": BULK_ACTION_LABELS,
 }
 #: Words any key may have for "no value".
 EMPTY = {"any": "Any", "none": "None", "": "None"}

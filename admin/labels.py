@@ -48,3 +48,12 @@ MESSAGE_STATUS_LABELS = {
     "canceled": "Cancelled",
     "read": "Read",
 }
+
+#: What an officer can do to many answers at once (bot/core/bulk.py), in the bulk form's order.
+BULK_ACTION_LABELS = {
+    "tag": "Add the theme",
+    "untag": "Take off the theme",
+    "significant": "Flag as significant",
+    "not_significant": "Remove significant flag",
+    "not_an_answer": "Mark as not an answer",
+}

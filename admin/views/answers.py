@@ -13,17 +13,20 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, partner_scope, requires, services
-from admin.forms import page_number, whole_number
+from admin.forms import page_number, parse_date_range, partner_choices, whole_number
 from admin.i18n import explain, translate, ui_language
-from admin.labels import FILED_LABELS, KIND_LABELS
+from admin.labels import BULK_ACTION_LABELS, FILED_LABELS, KIND_LABELS, LANGUAGE_LABELS
 from admin.once import one_time, spend_form
 from bot.core.audit import record_event
+from bot.core.bulk import MOST_AT_ONCE, act_on_answers
 from bot.core.filing import FilingError, file_answer
 from bot.core.form_tokens import Earlier
+from bot.runtime.refusal import RefusalError
 from bot.store.answer_list import (
     OPEN_KINDS,
     AnswerFilter,
     count_answer_themes,
+    list_matching_answer_ids,
     list_open_answers,
 )
 from bot.store.themes import (
@@ -42,48 +45,70 @@ PAGE_SIZE = 50
 OPEN_KIND_LABELS = {kind: KIND_LABELS[kind] for kind in OPEN_KINDS}
 
 
-def _filters() -> AnswerFilter:
-    """The page's GET filters; a partner is always held to their own partner code."""
+def _filters() -> tuple[AnswerFilter, dict[str, str]]:
+    """The page's GET filters and any problem with their dates; a partner is always held to
+    their own partner code, and never sees who said what."""
     user = current_user()
     if user is not None and user.role == "partner" and not user.partner_code:
         abort(403)
-    args = request.args
+    args, library = request.args, services().library
+    flow_id = args.get("flow") if args.get("flow") in library.flows else None
+    steps = {step.id for step in library.flows[flow_id].steps} if flow_id else set()
+    partners = {code for code, _ in partner_choices(library)}
     filed = args.get("filed", "")
+    since, until, errors = parse_date_range(args)
+    scope = partner_scope()
     return AnswerFilter(
         kind=args.get("kind") if args.get("kind") in OPEN_KINDS else None,
-        flow_id=args.get("flow") if args.get("flow") in services().library.flows else None,
+        flow_id=flow_id,
+        step_id=args.get("step") if args.get("step") in steps else None,
         theme_id=whole_number(args.get("theme")),
         significant_only=args.get("significant") == "1",
-        partner_code=partner_scope(),
-        filed_as=filed if filed in FILED_LABELS and partner_scope() is None else "answer",
-    )
+        partner_code=scope or (args.get("partner") if args.get("partner") in partners else None),
+        anonymised=scope is not None,
+        filed_as=filed if filed in FILED_LABELS and scope is None else "answer",
+        query=args.get("q", "").strip(),
+        language=args.get("language") if args.get("language") in LANGUAGE_LABELS else None,
+        since=since,
+        until=until,
+        with_question=args.get("question") == "1",
+        with_contact_details=args.get("contact") == "1",
+    ), errors
 
 
 def _show_answers(error: dict[str, object] | None = None) -> ResponseReturnValue:
     """Render the page for the current filters; `error` keeps what an officer typed."""
-    filters, page = _filters(), page_number(request.args)
+    (filters, date_errors), page = _filters(), page_number(request.args)
+    vault = services().vault
     with services().db.session() as session:
         listed = list_open_answers(
             session,
-            services().vault,
+            vault,
             filters,
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
             language=ui_language(),
         )
-        counts = count_answer_themes(session, filters)
+        counts = count_answer_themes(session, filters, vault)
         themes = list_themes(session)
+    library = services().library
     return render_template(
         "admin/answers.html",
         listed=listed,
         counts=counts,
         themes=themes,
         filters=filters,
+        date_errors=date_errors,
         page=page,
         page_size=PAGE_SIZE,
         kinds=OPEN_KIND_LABELS,
         filings=FILED_LABELS,
-        flows=sorted(services().library.flows),
+        languages=LANGUAGE_LABELS,
+        partners=partner_choices(library),
+        steps=[step.id for step in library.flows[filters.flow_id].steps] if filters.flow_id else [],
+        bulk_actions=BULK_ACTION_LABELS,
+        most_at_once=MOST_AT_ONCE,
+        flows=sorted(library.flows),
         can_edit=partner_scope() is None,
         error=error,
     ), 400 if error else 200
@@ -92,8 +117,55 @@ def _show_answers(error: dict[str, object] | None = None) -> ResponseReturnValue
 @bp.get("/answers")
 @requires("admin", "officer", "partner")
 def index() -> ResponseReturnValue:
-    """List open answers, filtered by kind, flow, theme and significance."""
+    """List open answers: searched for words, and filtered by anything an officer knows."""
     return _show_answers()
+
+
+def _bulk_done_already(_earlier: Earlier) -> ResponseReturnValue:
+    flash(translate("These answers were already changed."), "success")
+    return redirect(url_for("admin.answers.index", **request.args.to_dict()))
+
+
+def _bulk_refused(message: str) -> ResponseReturnValue:
+    return _show_answers({"answer_id": "bulk", "text": message, "typed": _new_theme()})
+
+
+@bp.post("/answers/bulk")
+@requires("admin", "officer")
+@one_time(_bulk_done_already, _bulk_refused)
+def bulk() -> ResponseReturnValue:
+    """One action on the ticked answers, or on every answer the page's filters list."""
+    form, user = request.form, current_user()
+    action = form.get("action", "")
+    try:
+        with services().db.session() as session:
+            spend_form(session)
+            if form.get("scope") == "matching":
+                filters, _errors = _filters()
+                limit = MOST_AT_ONCE + 1  # one more, so too many is refused, never cut short
+                chosen = list_matching_answer_ids(session, services().vault, filters, limit=limit)
+            else:
+                chosen = [n for n in map(whole_number, form.getlist("answer")) if n is not None]
+            theme_id = whole_number(form.get("theme"))
+            if action == "tag" and clean_theme_name(_new_theme()):
+                theme_id = find_or_add_theme(session, _new_theme()).id
+            result = act_on_answers(
+                session,
+                services().vault,
+                chosen,
+                action,
+                theme_id=theme_id,
+                user_id=user.id if user else None,
+            )
+    except RefusalError as problem:
+        return _bulk_refused(explain(problem))
+    flash(
+        translate(
+            "{changed} of {chosen} answers changed.", changed=result.changed, chosen=result.chosen
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.answers.index", **request.args.to_dict()))
 
 
 def _back_to_list(answer_id: int) -> ResponseReturnValue:

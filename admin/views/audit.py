@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "answer_refiled_as_question": "Filed an answer as a question",
     "answer_flagged": "Flagged an answer as significant",
     "answer_unflagged": "Removed a significant flag",
+    "answers_changed_in_bulk": "Changed many answers at once",
     "theme_added": "Added a theme",
     "theme_renamed": "Renamed a theme",
     "themes_merged": "Merged themes",

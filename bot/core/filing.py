@@ -62,18 +62,47 @@ def file_answer(
     answer = get_answer(session, answer_id)
     if answer is None or answer.kind == "skipped":  # a skip is never shown, so never filed
         raise FilingError("That answer no longer exists (the resident may have erased it).")
+    change = _refile(session, vault, answer, filed_as)
+    if change.was != filed_as:
+        detail = f"was={change.was}" + (
+            f"; question={change.question_id}" if change.question_id else ""
+        )
+        record_event(session, user_id, ACTIONS[filed_as], f"answer:{answer_id}", detail)
+    return change
+
+
+def refile_answers(session: UnitOfWork, vault: Vault, answer_ids: list[int], filed_as: str) -> int:
+    """File many answers one way at once (the officer's bulk action, audited once by the
+    caller); how many changed. Answers gone, skips, and those that cannot change (a question
+    already answered) are left as they are."""
+    if filed_as not in FILINGS:
+        raise FilingError("Choose how to file the answer.")
+    changed = 0
+    for answer_id in answer_ids:
+        answer = get_answer(session, answer_id)
+        if answer is None or answer.kind == "skipped" or answer.filed_as == filed_as:
+            continue
+        try:
+            _refile(session, vault, answer, filed_as)
+        except FilingError:
+            continue
+        changed += 1
+    return changed
+
+
+def _refile(session: UnitOfWork, vault: Vault, answer: Answer, filed_as: str) -> FilingChange:
+    """File the answer `filed_as`, opening or removing its question on the way."""
+    assert answer.id is not None
     was = answer.filed_as
     if was == filed_as:
-        return FilingChange(answer_id, answer.participant_id, was, filed_as)
+        return FilingChange(answer.id, answer.participant_id, was, filed_as)
     question_id = None
     if was == "question":
         question_id = _take_back_question(session, answer)
     if filed_as == "question":
         question_id = _raise_question(session, vault, answer)
     set_answer_filed_as(session, answer, filed_as)
-    detail = f"was={was}" + (f"; question={question_id}" if question_id else "")
-    record_event(session, user_id, ACTIONS[filed_as], f"answer:{answer_id}", detail)
-    return FilingChange(answer_id, answer.participant_id, was, filed_as, question_id)
+    return FilingChange(answer.id, answer.participant_id, was, filed_as, question_id)
 
 
 def _raise_question(session: UnitOfWork, vault: Vault, answer: Answer) -> int:

@@ -1,7 +1,9 @@
 """Queries for the hopes, fears and feedback page: residents' open answers, filtered and paged.
 
 A page of answers takes three queries whatever its length (count, rows, their themes), and the
-theme counts one more. Test conversations (the simulator's) are left out, like every figure.
+theme counts one more. A text search is a condition like the others: the words' keyed hashes
+are matched beside the sealed texts (bot/store/search.py), so nothing is decrypted but the page.
+Test conversations (the simulator's) are left out, like every figure.
 Skips ("skipped" rows, no words) are never listed; rows an officer marked "not an answer" or
 re-filed as a question are listed only when asked for, and never counted under a theme.
 Texts are listed with contact details redacted (bot.runtime.redaction): the transcript alone
@@ -14,12 +16,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import case, exists, func
 from sqlmodel import Session, col, select
 
 from bot.runtime.crypto import Vault
 from bot.runtime.redaction import redact
-from bot.store.models import Answer, AnswerTheme, Participant, Theme, ThemeNames
+from bot.store.models import Answer, AnswerTheme, Participant, Question, Theme, ThemeNames
+from bot.store.search import words_match
 from bot.store.themes import theme_name
 
 #: Answers in a resident's own words; "unexpected" is free text sent where a choice was asked,
@@ -29,14 +32,30 @@ OPEN_KINDS = ("hope", "fear", "feedback", "experience", "other", "unexpected", "
 
 @dataclass(frozen=True)
 class AnswerFilter:
+    """Every filter combines with every other; the defaults list every answer."""
+
     kind: str | None = None
     flow_id: str | None = None
+    step_id: str | None = None
     theme_id: int | None = None
     significant_only: bool = False
-    #: A partner's own code: only their residents' answers, with no link back to the resident.
+    #: Residents who came through this partner's code.
     partner_code: str | None = None
+    #: Listed for a partner: no link back to the resident.
+    anonymised: bool = False
     #: answer (the default), not_an_answer or question: how an officer filed them.
     filed_as: str = "answer"
+    #: Words that must all be in the text, in any form (bot/store/search.py).
+    query: str = ""
+    #: cy or en: the resident's language.
+    language: str | None = None
+    #: Answered on or after `since`, and before `until` (UTC).
+    since: datetime | None = None
+    until: datetime | None = None
+    #: Only answers that raised a question for an officer.
+    with_question: bool = False
+    #: Only answers where the resident left contact details.
+    with_contact_details: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,7 +91,8 @@ class ThemeCount:
     significant: int
 
 
-def _conditions(filters: AnswerFilter) -> list[Any]:
+def _conditions(filters: AnswerFilter, vault: Vault | None) -> list[Any]:
+    """`vault` hashes a search's words; without one (figures that ignore the search) none."""
     kinds = (filters.kind,) if filters.kind in OPEN_KINDS else OPEN_KINDS
     conditions: list[Any] = [
         col(Answer.kind).in_(kinds),
@@ -88,6 +108,19 @@ def _conditions(filters: AnswerFilter) -> list[Any]:
     if filters.theme_id is not None:
         tagged = select(AnswerTheme.answer_id).where(AnswerTheme.theme_id == filters.theme_id)
         conditions.append(col(Answer.id).in_(tagged))
+    if filters.step_id:
+        conditions.append(Answer.step_id == filters.step_id)
+    if filters.language:
+        conditions.append(Participant.language == filters.language)
+    if filters.since is not None:
+        conditions.append(col(Answer.created_at) >= filters.since)
+    if filters.until is not None:
+        conditions.append(col(Answer.created_at) < filters.until)
+    if filters.with_question:
+        conditions.append(exists().where(Question.answer_id == Answer.id))
+    if filters.with_contact_details:
+        conditions.append(col(Answer.contact_details).is_(True))
+    conditions += words_match(Answer.words, vault, filters.query) if vault else []
     return conditions
 
 
@@ -102,7 +135,7 @@ def list_open_answers(
 ) -> AnswerPage:
     """Significant answers first, then newest first; texts decrypted and redacted with labels
     in `language` (the reader's), themes attached."""
-    conditions = _conditions(filters)
+    conditions = _conditions(filters, vault)
     total = session.exec(
         select(func.count())
         .select_from(Answer)
@@ -135,10 +168,25 @@ def list_open_answers(
                 text=redaction.text,
                 contact_details=row.contact_details or redaction.contact_details,
                 themes=tuple(themes.get(row.id or 0, ())),
-                participant_id=None if filters.partner_code else row.participant_id,
+                participant_id=None if filters.anonymised else row.participant_id,
             )
         )
     return AnswerPage(answers, total)
+
+
+def list_matching_answer_ids(
+    session: Session, vault: Vault, filters: AnswerFilter, *, limit: int
+) -> list[int]:
+    """The ids of up to `limit` answers the filters list, in the page's order: what a bulk
+    action "on every answer matching these filters" acts on."""
+    statement = (
+        select(Answer.id)
+        .join(Participant, col(Participant.id) == Answer.participant_id)
+        .where(*_conditions(filters, vault))
+        .order_by(col(Answer.significant).desc(), col(Answer.created_at).desc())
+        .limit(limit)
+    )
+    return [answer_id for answer_id in session.exec(statement) if answer_id is not None]
 
 
 def _themes_of(
@@ -160,8 +208,11 @@ def _themes_of(
     return found
 
 
-def count_answer_themes(session: Session, filters: AnswerFilter) -> list[ThemeCount]:
+def count_answer_themes(
+    session: Session, filters: AnswerFilter, vault: Vault | None = None
+) -> list[ThemeCount]:
     """Every theme with how many matching answers carry it, and how many of those are significant.
+    A search counts only with the `vault` that hashes its words.
 
     The theme filter itself is ignored here: counts are across all themes of the other filters.
     Only answers count, whichever filing is listed: a marked row is not what residents said.
@@ -169,7 +220,7 @@ def count_answer_themes(session: Session, filters: AnswerFilter) -> list[ThemeCo
     matching = (
         select(Answer.id, Answer.significant)
         .join(Participant, col(Participant.id) == Answer.participant_id)
-        .where(*_conditions(replace(filters, theme_id=None, filed_as="answer")))
+        .where(*_conditions(replace(filters, theme_id=None, filed_as="answer"), vault))
         .subquery()
     )
     per_theme = (

@@ -112,7 +112,7 @@ class Renamed:
 def rename_theme(session: Session, theme_id: int, name: str, name_cy: str = "") -> Renamed:
     """Give a theme new names, English and Welsh; tags stay on their answers. An empty Welsh
     name takes the Welsh away (the English shows again)."""
-    theme = _get_theme(session, theme_id)
+    theme = get_theme(session, theme_id)
     old = theme.names
     theme.name = _checked_name(session, name, ignore_id=theme_id)
     theme.name_cy = _one_welsh(theme.name, _checked_welsh(session, name_cy, ignore_id=theme_id))
@@ -141,7 +141,7 @@ def merge_themes(session: Session, from_id: int, into_id: int) -> Merged:
         raise ThemeError("Choose the theme to merge and the theme to merge it into.")
     if from_id == into_id:
         raise ThemeError("Choose two different themes to merge.")
-    source, target = _get_theme(session, from_id), _get_theme(session, into_id)
+    source, target = get_theme(session, from_id), get_theme(session, into_id)
     already = select(AnswerTheme.answer_id).where(AnswerTheme.theme_id == target.id)
     moved = session.execute(
         update(AnswerTheme)
@@ -186,8 +186,47 @@ def set_answer_significant(session: Session, answer_id: int, significant: bool) 
     return result.rowcount == 1
 
 
-def _get_theme(session: Session, theme_id: int) -> Theme:
+def get_theme(session: Session, theme_id: int) -> Theme:
+    """The theme, or ThemeError saying it has gone (merged away while a page was open)."""
     theme = session.get(Theme, theme_id)
     if theme is None:
         raise ThemeError("That theme no longer exists: someone may have merged it.")
     return theme
+
+
+def tag_answers(session: Session, answer_ids: Iterable[int], theme_id: int) -> int:
+    """Add one theme to many answers; how many gained it (those already tagged are left)."""
+    wanted = set(answer_ids)
+    present = set(session.exec(select(Answer.id).where(col(Answer.id).in_(wanted))))
+    tagged = set(
+        session.exec(
+            select(AnswerTheme.answer_id)
+            .where(AnswerTheme.theme_id == theme_id)
+            .where(col(AnswerTheme.answer_id).in_(present))
+        )
+    )
+    new = sorted(present - tagged)
+    session.add_all(AnswerTheme(answer_id=answer_id, theme_id=theme_id) for answer_id in new)
+    session.flush()
+    return len(new)
+
+
+def untag_answers(session: Session, answer_ids: Iterable[int], theme_id: int) -> int:
+    """Take one theme off many answers; how many had it."""
+    result = session.execute(
+        delete(AnswerTheme)
+        .where(col(AnswerTheme.theme_id) == theme_id)
+        .where(col(AnswerTheme.answer_id).in_(set(answer_ids)))
+    )
+    return result.rowcount
+
+
+def set_answers_significant(session: Session, answer_ids: Iterable[int], significant: bool) -> int:
+    """Flag or unflag many answers; how many changed."""
+    result = session.execute(
+        update(Answer)
+        .where(col(Answer.id).in_(set(answer_ids)))
+        .where(col(Answer.significant).is_(not significant))
+        .values(significant=significant)
+    )
+    return result.rowcount
