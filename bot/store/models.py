@@ -482,3 +482,60 @@ class FormToken(SQLModel, table=True):
     #: What the first submission made, e.g. broadcast:7, so a replay can point at it.
     result: str = Field(default="", max_length=128)
     created_at: datetime = Field(default_factory=utc_now, index=True)
+
+
+class PublicResponse(SQLModel, table=True):
+    """A flow's public response ("what we heard, what we decided, and why"): its overall summary.
+
+    Each flow has up to two: the officers' `draft`, which every save changes, and the
+    `published` one, a copy of the draft made when an officer publishes it, which is all the
+    public page ever shows. Editing after publishing changes the draft only, until it is
+    published again. `figures` is written at publishing (counts only, never a person): how many
+    residents took part by language, and each theme's answers, hopes and fears, with its names
+    as they were, so the page stays as published whatever the codebook does later.
+    """
+
+    __tablename__ = "public_responses"
+
+    flow_id: str = Field(primary_key=True, max_length=64)
+    #: draft or published
+    stage: str = Field(primary_key=True, max_length=16)
+    summary_cy: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    summary_en: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utc_now)
+    updated_by: int | None = Field(default=None, foreign_key="users.id")
+
+
+class PublicResponseTheme(SQLModel, table=True):
+    """What the council heard about one theme of the codebook, what it decided, and why, in
+    Welsh and English, for one stage of a flow's response. The theme is named by id only: a
+    theme merged away since leaves its words out of the officers' page and of the next
+    publishing, but not out of what was published (its names are in the figures)."""
+
+    __tablename__ = "public_response_themes"
+
+    flow_id: str = Field(primary_key=True, max_length=64)
+    stage: str = Field(primary_key=True, max_length=16)
+    theme_id: int = Field(primary_key=True)
+    heard_cy: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    heard_en: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    decision_cy: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    decision_en: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    reasoning_cy: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    reasoning_en: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class PublicResponseQuote(SQLModel, table=True):
+    """A resident's answer an officer picked to quote under a theme: the answer's id only, never
+    its words, which are opened and redacted each time the page is drawn. Erasing the resident
+    deletes the pick with the answer."""
+
+    __tablename__ = "public_response_quotes"
+
+    flow_id: str = Field(primary_key=True, max_length=64)
+    stage: str = Field(primary_key=True, max_length=16)
+    theme_id: int = Field(primary_key=True)
+    answer_id: int = Field(primary_key=True, foreign_key="answers.id", index=True)
+    #: The order the officer's page listed it in (significant first, then newest).
+    position: int = 0

@@ -22,6 +22,7 @@ from bot.store.models import (
     OptOut,
     OutboxMessage,
     Participant,
+    PublicResponseQuote,
     Question,
     Timer,
 )
@@ -185,7 +186,8 @@ def erase_participant(session: Session, participant_id: int) -> None:
     targets += [f"answer:{answer_id}" for answer_id in session.exec(answers)]
     targets += [f"question:{question_id}" for question_id in session.exec(questions)]
     drop_audit_reasons_about(session, targets)
-    session.execute(delete(AnswerTheme).where(col(AnswerTheme.answer_id).in_(answers)))
+    for picked in (AnswerTheme, PublicResponseQuote):  # tags, and quotes on a public response
+        session.execute(delete(picked).where(col(picked.answer_id).in_(answers)))
     # Questions before answers: a question may point at the answer it was raised from.
     for table in (OutboxMessage, Timer, Message, Question, Answer, Conversation):
         session.execute(delete(table).where(col(table.participant_id) == participant_id))
