@@ -14,6 +14,7 @@ from admin.catalogues import (
     flows,
     overview,
     questions,
+    suggestions,
     users,
 )
 
@@ -29,6 +30,7 @@ for _page in (
     answers,
     questions,
     broadcasts,
+    suggestions,
     errors,
 ):
     CY.update(_page.CY)

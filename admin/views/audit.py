@@ -31,6 +31,8 @@ ACTION_LABELS = {
     "answer_flagged": "Flagged an answer as significant",
     "answer_unflagged": "Removed a significant flag",
     "answers_changed_in_bulk": "Changed many answers at once",
+    "theme_suggestion_accepted": "Accepted a suggested theme",
+    "theme_suggestion_declined": "Declined a suggested theme",
     "theme_added": "Added a theme",
     "theme_renamed": "Renamed a theme",
     "themes_merged": "Merged themes",

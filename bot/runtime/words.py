@@ -4,8 +4,9 @@ the same word however it was typed.
 Welsh mutates the start of a word ("bysiau", "fysiau", "mysiau") and residents text without
 accents ("siwr" for "siŵr") and in either language; English inflects ("watched", "watching").
 Every word is folded to lower case without accents, then reduced to its dictionary form by
-simplemma, trying Welsh first and then English, until it stops changing ("fysiau" becomes
-"bysiau", then "bws"). Nothing leaves the machine: the dictionaries ship with the package.
+simplemma, trying Welsh first and then English (or the text's own language first, when it is
+known), until it stops changing ("fysiau" becomes "bysiau", then "bws"). Nothing leaves the
+machine: the dictionaries ship with the package.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from functools import lru_cache
 
 import simplemma
 
-#: Letters and digits, with an apostrophe inside a word ("dwi'n" stays one word).
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-#: Welsh first: its mutations are undone before English gets a turn.
-_LANGUAGES = ("cy", "en")
+#: Letters and digits; an apostrophe parts words ("dwi'n" is "dwi" and "n", "i'r" is "i" and
+#: "r"), as a reader hears them.
+_WORD = re.compile(r"[^\W_]+")
+#: Welsh first by default: its mutations are undone before English gets a turn.
+_ORDERS = {"cy": ("cy", "en"), "en": ("en", "cy")}
 #: "fysiau" -> "bysiau" -> "bws": a few rounds reach the dictionary form.
 _ROUNDS = 3
 
@@ -31,19 +33,23 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=50_000)
-def base_form(word: str) -> str:
-    """A folded word's dictionary form in Welsh or English (the word itself when unknown)."""
+def base_form(word: str, first: str = "cy") -> str:
+    """A folded word's dictionary form in Welsh or English, trying the `first` language
+    first (the word itself when unknown)."""
     current = word
     for _ in range(_ROUNDS):
-        lemma = fold(simplemma.lemmatize(current, lang=_LANGUAGES))
+        lemma = fold(simplemma.lemmatize(current, lang=_ORDERS[first]))
         if lemma == current:
             break
         current = lemma
     return current
 
 
-def words_of(text: str) -> list[str]:
+def words_of(text: str, first: str = "cy") -> list[str]:
     """Each word of `text` in its base form, in order, repeats kept; single letters dropped
-    ("a", "i" and "y" are too common in both languages to find anything by)."""
-    found = (match.group().replace("’", "'") for match in _WORD.finditer(fold(text)))
-    return [base_form(word) for word in found if len(word) > 1]
+    ("a", "i" and "y" are too common in both languages to find anything by). Search always
+    reads Welsh first, so a text and a search for it meet whatever language either is in;
+    `first` is for reading one text as what it is (cy or en)."""
+    found = (match.group() for match in _WORD.finditer(fold(text)))
+    forms = (base_form(word, first) for word in found if len(word) > 1)
+    return [form for form in forms if len(form) > 1]

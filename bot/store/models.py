@@ -147,6 +147,8 @@ class Answer(SQLModel, table=True):
     #: answer, not_an_answer or question: how an officer filed it. Only "answer" rows are
     #: listed as answers, counted and exported; the engine's filing stands until an officer's.
     filed_as: str = Field(default="answer", max_length=16, index=True)
+    #: Theme ids an officer said this answer is not about ("3 7"): never suggested for it again.
+    declined_themes: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Question(SQLModel, table=True):

@@ -1,0 +1,27 @@
+"""Welsh for the theme suggestions page, keyed by the English text."""
+
+CY: dict[str, str] = {
+    "Theme suggestions": "Awgrymiadau themâu",
+    "Themes offered for answers nobody has tagged yet, from the tagged answers they are most like, and groups of answers that may need a new theme. They are worked out on this council's own computer; nothing is tagged until you accept.": "Themâu a gynigir ar gyfer atebion nad oes neb wedi'u tagio eto, o'r atebion wedi'u tagio y maen nhw fwyaf tebyg iddyn nhw, a grwpiau o atebion a allai fod angen thema newydd. Maen nhw'n cael eu cyfrifo ar gyfrifiadur y cyngor ei hun; does dim yn cael ei dagio nes i chi dderbyn.",
+    "Show": "Dangos",
+    "Themes for untagged answers": "Themâu ar gyfer atebion heb eu tagio",
+    "{offered} of the newest {untagged} untagged answers have a suggestion.": "Mae gan {offered} o'r {untagged} ateb diweddaraf heb eu tagio awgrym.",
+    "No suggestions yet: tag a few answers by hand first, and the others that are like them will be offered their themes here.": "Dim awgrymiadau eto: tagiwch ychydig o atebion â llaw yn gyntaf, a bydd eu themâu yn cael eu cynnig yma i'r lleill sy'n debyg iddyn nhw.",
+    "like: {example}": "fel: {example}",
+    "Accept": "Derbyn",
+    "Not this theme": "Nid y thema hon",
+    "{more} more answers have suggestions: they show here as these are tagged.": "Mae gan {more} ateb arall awgrymiadau: byddan nhw'n dangos yma wrth i'r rhain gael eu tagio.",
+    "Possible new themes": "Themâu newydd posibl",
+    "No groups: every untagged answer is like a theme already, or too few are left to group.": "Dim grwpiau: mae pob ateb heb ei dagio yn debyg i thema yn barod, neu mae rhy ychydig ar ôl i'w grwpio.",
+    "{count} answers about: {words}": "{count} ateb am: {words}",
+    "and {more} more": "a {more} arall",
+    "Name of the new theme": "Enw'r thema newydd",
+    "Add the theme to these {count} answers": "Ychwanegu'r thema at y {count} ateb hyn",
+    "Give the new theme a name.": "Rhowch enw i'r thema newydd.",
+    "{changed} answers tagged.": "{changed} ateb wedi'u tagio.",
+    "Theme added": "Thema wedi'i hychwanegu",
+    "That theme will not be suggested again": "Ni fydd y thema honno'n cael ei hawgrymu eto",
+    "Theme suggestions for untagged answers": "Awgrymiadau themâu ar gyfer atebion heb eu tagio",
+    "Accepted a suggested theme": "Derbyniodd thema a awgrymwyd",
+    "Declined a suggested theme": "Gwrthododd thema a awgrymwyd",
+}
