@@ -14,6 +14,7 @@ from datetime import date
 from admin.dates import short_date
 from admin.i18n import translate, ui_language
 from admin.labels import BULK_ACTION_LABELS, KIND_LABELS, ROLE_LABELS
+from bot.core.question_triage import DISMISS_REASONS
 from bot.core.rights import REASONS
 from bot.flowspec.model import FlowLibrary
 
@@ -26,6 +27,8 @@ TARGET_LABELS = {
     "participant": "Conversation {id}",
     "theme": "Theme {id}",
     "answers": "Answers",
+    "questions": "Questions",
+    "flow": "Flow {id}",
     "number": "A phone number",
 }
 #: The parts of a detail, by key.
@@ -51,6 +54,14 @@ DETAIL_LABELS = {
     "flow": "Flow",
     "kinds": "Kinds",
     "rows": "Rows",
+    "why": "Reason",
+    "officer": "Officer",
+    "questions": "Questions answered",
+    "ids": "Question numbers",
+    "faq": "FAQ entry",
+    "version": "Flow version",
+    "status": "Status",
+    "format": "Format",
     "action": "Action",
     "theme": "Theme",
     "chosen": "Answers chosen",
@@ -68,6 +79,9 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     },
     "was": {"answer": "an answer", "not_an_answer": "not an answer", "question": "a question"},
     "kinds": KIND_LABELS,
+    "why": DISMISS_REASONS,
+    "status": {"open": "Waiting", "answered": "Answered", "dismissed": "Dismissed"},
+    "format": {"csv": "CSV", "xlsx": "Spreadsheet (XLSX)"},
     "action": BULK_ACTION_LABELS,
 }
 #: Words any key may have for "no value".

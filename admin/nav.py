@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import current_app, request
 
+from admin.auth import services
 from admin.i18n import translate
+from bot.store.question_inbox import count_questions
 
 #: (endpoint, English label, roles allowed)
 NAV = (
@@ -21,14 +23,25 @@ NAV = (
 )
 
 
+#: Entries that show how many things wait there: one indexed count per page view.
+WAITING = {"admin.questions.index"}
+
+
 def nav_for(role: str) -> list[dict[str, object]]:
-    """Links for the signed-in role, skipping pages not built into this app."""
+    """Links for the signed-in role, skipping pages not built into this app; the questions
+    entry carries how many questions wait for an answer."""
     return [
         {
             "endpoint": endpoint,
             "label": translate(label),
             "active": request.endpoint == endpoint,
+            "waiting": _waiting() if endpoint in WAITING else None,
         }
         for endpoint, label, roles in NAV
         if role in roles and endpoint in current_app.view_functions
     ]
+
+
+def _waiting() -> int:
+    with services().db.session() as session:
+        return count_questions(session, "open")

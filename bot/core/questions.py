@@ -17,10 +17,13 @@ counter in full.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import cast
 
 from bot.channels.sms import MAX_BODY_CHARS, normalise, segment_info
+from bot.core.audit import record_event
 from bot.core.form_tokens import Submission, spend
 from bot.core.opt_out import is_opted_out
 from bot.engine import texts as system_texts
@@ -33,7 +36,8 @@ from bot.runtime.queue import JobQueue
 from bot.runtime.redaction import has_contact_details
 from bot.runtime.refusal import RefusalError
 from bot.store.answers import get_question, mark_question_answered
-from bot.store.db import Database
+from bot.store.db import Database, UnitOfWork
+from bot.store.models import Participant, Question
 from bot.store.outbox import OutboxTicket, add_outbox_message
 from bot.store.participants import get_participant
 from bot.store.question_inbox import InboxQuestion, list_open_questions
@@ -145,39 +149,127 @@ class QuestionDesk:
         now = self.clock()
         with self.db.session() as session:
             spend(session, once, now)
-            question = get_question(session, question_id)
-            if question is None:
-                raise AnswerError(
-                    "That question no longer exists (the resident may have erased it)."
-                )
-            if question.status != "open":
-                raise AnswerError("That question has already been answered.")
-            participant = get_participant(session, question.participant_id)
-            if participant is None or is_opted_out(session, self.vault, participant):
-                raise AnswerError(
-                    "The resident has opted out of texts, so the answer cannot be sent."
-                )
-            frame = answer_frame(participant.language, self.vault.open(question.text_encrypted))
-            body = frame.text(answer)
-            if len(body) > MAX_BODY_CHARS:
-                room = MAX_BODY_CHARS - len(frame.around(frame.intros[-1], ""))
-                raise AnswerError(
-                    "The answer is too long: keep it under {room} characters.", room=room
-                )
-            row = add_outbox_message(
-                session,
-                self.vault,
-                participant_id=participant.id or 0,
-                body=body,
-                purpose="answer",
-                priority="urgent",
-                now=now,
-                dedupe_key=f"answer:{question_id}",
-            )
-            if row is None:
-                raise AnswerError("That question has already been answered.")
-            mark_question_answered(session, question, self.vault.seal(answer), now)
-            ticket = OutboxTicket.of(row)
+            question, participant = _answerable(session, self.vault, question_id)
+            ticket = self._queue(session, question, participant, answer, now)
         self.queue.enqueue([ticket])
         log.info("question_answered question=%s outbox=%s", question_id, ticket.id)
         return ticket
+
+    def answer_group(
+        self,
+        question_ids: Sequence[int],
+        texts: Mapping[str, str],
+        *,
+        user_id: int | None,
+        once: Submission | None = None,
+    ) -> GroupAnswer:
+        """One answer to several near-identical questions: each resident gets their own text,
+        in their language (`texts` by language, as `answer_languages` asks for them), through
+        the outbox; each question is marked answered, and the audit log has one entry with the
+        count. A question answered meanwhile, or a resident who opted out, is left out and
+        said so; an answer too long for any one resident sends nothing."""
+        answers = {language: normalise(text) for language, text in texts.items()}
+        if not answers or not all(answers.values()):
+            raise AnswerError("Enter your answer.")
+        now = self.clock()
+        tickets: list[OutboxTicket] = []
+        answered: list[str] = []
+        left_out: dict[str, list[int]] = {}
+        with self.db.session() as session:
+            spend(session, once, now)
+            for question_id in dict.fromkeys(question_ids):
+                try:
+                    question, participant = _answerable(session, self.vault, question_id)
+                except AnswerError as refused:
+                    left_out.setdefault(refused.template, []).append(question_id)
+                    continue
+                words = answer_for(participant.language, answers)
+                tickets.append(self._queue(session, question, participant, words, now))
+                answered.append(str(question_id))
+            if not tickets:
+                raise AnswerError(next(iter(left_out), ALREADY))
+            detail = f"questions={len(tickets)}; ids={','.join(answered)}"
+            target = f"question:{answered[0]}"
+            record_event(session, user_id, "question_group_answered", target, detail)
+        self.queue.enqueue(tickets)
+        log.info("question_group_answered questions=%s", len(tickets))
+        return GroupAnswer(len(tickets), left_out.get(OPTED_OUT, []), left_out.get(ALREADY, []))
+
+    def _queue(
+        self,
+        session: UnitOfWork,
+        question: Question,
+        participant: Participant,
+        answer: str,
+        now: datetime,
+    ) -> OutboxTicket:
+        """The resident's text in the outbox, and the question marked answered."""
+        question_id = question.id or 0
+        frame = answer_frame(participant.language, self.vault.open(question.text_encrypted))
+        body = frame.text(answer)
+        if len(body) > MAX_BODY_CHARS:
+            room = MAX_BODY_CHARS - len(frame.around(frame.intros[-1], ""))
+            raise AnswerError("The answer is too long: keep it under {room} characters.", room=room)
+        row = add_outbox_message(
+            session,
+            self.vault,
+            participant_id=participant.id or 0,
+            body=body,
+            purpose="answer",
+            priority="urgent",
+            now=now,
+            dedupe_key=f"answer:{question_id}",
+        )
+        if row is None:
+            raise AnswerError(ALREADY)
+        mark_question_answered(session, question, self.vault.seal(answer), now)
+        return OutboxTicket.of(row)
+
+
+GONE = "That question no longer exists (the resident may have erased it)."
+ALREADY = "That question has already been answered."
+OPTED_OUT = "The resident has opted out of texts, so the answer cannot be sent."
+
+
+def _answerable(
+    session: UnitOfWork, vault: Vault, question_id: int
+) -> tuple[Question, Participant]:
+    """The question and its resident, if an answer can go to them now."""
+    question = get_question(session, question_id)
+    if question is None:
+        raise AnswerError(GONE)
+    if question.status != "open":
+        raise AnswerError(ALREADY)
+    participant = get_participant(session, question.participant_id)
+    if participant is None or is_opted_out(session, vault, participant):
+        raise AnswerError(OPTED_OUT)
+    return question, participant
+
+
+@dataclass(frozen=True)
+class GroupAnswer:
+    """How many residents were sent the answer, and which questions were left out and why."""
+
+    sent: int
+    opted_out: list[int]
+    answered_already: list[int]
+
+
+def answer_languages(languages: Iterable[str | None]) -> tuple[str, ...]:
+    """The answers an officer writes for residents in these languages: one in Welsh, or one in
+    English, when all read it; one as written ("") when none chose; else one in each."""
+    found = set(languages)
+    if len(found) == 1:
+        (only,) = found
+        return (only or "",)
+    return LANGUAGES
+
+
+def answer_for(language: str | None, answers: Mapping[str, str]) -> str:
+    """The officer's words for one resident: in their language, else the one answer given,
+    else (a resident who never chose, among others who did) Welsh then English."""
+    if language is not None and language in answers:
+        return answers[language]
+    if len(answers) == 1:
+        return next(iter(answers.values()))
+    return "\n\n".join(answers[known] for known in LANGUAGES if known in answers)

@@ -1,4 +1,4 @@
-"""Writing Welsh back into a flow file without disturbing anything else in it.
+"""Writing Welsh (or a new FAQ entry) into a flow file without disturbing anything else in it.
 
 A flow file is written by people: its comments tell the next author why a text says what it
 says, and its order follows the conversation. A translation import must change the Welsh it was
@@ -78,6 +78,28 @@ def write_welsh(
             mark = CommentedMap(review)
             mark.fa.set_flow_style()
             node["reviewed"] = mark
+    _replace_checked(path, yaml, data, load)
+
+
+def add_faq_entry(
+    path: Path, entry: Mapping[str, object], load: Callable[[Path], object] = load_flow
+) -> None:
+    """Append an FAQ entry (id, question, answer, also) to a flow file, raise `version` by
+    one, and replace the file only if the result still loads."""
+    yaml = _yaml()
+    data = yaml.load(path.read_text(encoding="utf-8"))
+    node = CommentedMap()
+    for key, value in entry.items():
+        node[key] = CommentedMap(value) if isinstance(value, Mapping) else value
+    if not data.get("faq"):
+        data["faq"] = []
+    data["faq"].append(node)
+    _replace_checked(path, yaml, data, load)
+
+
+def _replace_checked(
+    path: Path, yaml: YAML, data: CommentedMap, load: Callable[[Path], object]
+) -> None:
     data["version"] = int(data["version"]) + 1
     # Beside the file (so the rename is atomic) and under the same name (the loader checks it).
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".import-") as folder:
