@@ -78,12 +78,13 @@ def daily_bars(chart_id: str, title: str, days: Sequence[tuple[date, int]]) -> M
     return _frame(chart_id, title, desc, width, height, "".join(parts))
 
 
-def funnel_bars(
+def horizontal_bars(
     chart_id: str, title: str, rows: Sequence[tuple[str, int, bool]], whole: int
 ) -> Markup:
-    """A horizontal bar per step, as long as its share of `whole`, with its count beside it.
+    """A horizontal bar per row, as long as its share of `whole`, with its count beside it.
 
-    Rows are (label, count, main route?): steps only some routes pass are drawn lighter.
+    Rows are (label, count, main?): rows that are not main (a step only some routes pass) are
+    drawn lighter and say so.
     """
     width, label_w, row_h, value_w = 640, 150, 30, 70
     height = row_h * len(rows) + 8
@@ -104,5 +105,43 @@ def funnel_bars(
     some = translate("on some routes only")
     desc = "; ".join(
         f"{label}: {count}" + ("" if main else f" ({some})") for label, count, main in rows
+    )
+    return _frame(chart_id, title, desc, width, height, "".join(parts))
+
+
+def paired_bars(
+    chart_id: str,
+    title: str,
+    rows: Sequence[tuple[str, int, int]],
+    series: tuple[str, str],
+) -> Markup:
+    """Two bars per row (hopes and fears of a theme, say), the first solid and the second
+    light, each with its count and series name beside it so colour is never the only cue."""
+    width, label_w, bar_h, gap, value_w = 640, 170, 16, 14, 110
+    row_h = bar_h * 2 + gap
+    height = row_h * len(rows) + 8
+    bar_space = width - label_w - value_w
+    scale = max((max(a, b) for _label, a, b in rows), default=0) or 1
+    parts = []
+    for index, (label, first, second) in enumerate(rows):
+        y = 4 + index * row_h
+        parts.append(
+            f'<text class="sgwrs-chart__label" x="{label_w - 8}" y="{y + bar_h + 5}" '
+            f'text-anchor="end">{escape(label)}</text>'
+        )
+        for offset, (count, name, style) in enumerate(
+            ((first, series[0], ""), (second, series[1], " sgwrs-chart__bar--some"))
+        ):
+            bar_y = y + offset * bar_h
+            bar_w = bar_space * count / scale
+            parts.append(
+                f'<rect class="sgwrs-chart__bar{style}" x="{label_w}" y="{bar_y + 1}" '
+                f'width="{bar_w:.1f}" height="{bar_h - 2}"/>'
+                f'<text class="sgwrs-chart__label sgwrs-chart__label--s" '
+                f'x="{label_w + bar_w + 6:.1f}" y="{bar_y + bar_h - 3}">'
+                f"{count} {escape(name)}</text>"
+            )
+    desc = "; ".join(
+        f"{label}: {first} {series[0]}, {second} {series[1]}" for label, first, second in rows
     )
     return _frame(chart_id, title, desc, width, height, "".join(parts))

@@ -13,6 +13,7 @@ NAV = (
     ("admin.overview.index", "Overview", ("admin", "officer", "partner")),
     ("admin.conversations.index", "Conversations", ("admin", "officer")),
     ("admin.answers.index", "Hopes, fears and feedback", ("admin", "officer", "partner")),
+    ("admin.charts.index", "Charts", ("admin", "officer", "partner")),
     ("admin.questions.index", "Questions", ("admin", "officer")),
     ("admin.broadcasts.index", "You said, we did", ("admin", "officer")),
     ("admin.flows.index", "Flows", ("admin", "officer")),

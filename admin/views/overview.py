@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
 from admin.auth import partner_scope, requires, services
-from admin.charts import daily_bars, funnel_bars
+from admin.charts import daily_bars, horizontal_bars
 from admin.dates import short_date
 from admin.i18n import translate
 from bot.core.reports import build_overview
@@ -34,6 +34,6 @@ def index() -> ResponseReturnValue:
         report=report,
         partner_code=scope,
         daily_bars=daily_bars,
-        funnel_bars=funnel_bars,
+        horizontal_bars=horizontal_bars,
         short_date=short_date,
     )

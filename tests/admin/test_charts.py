@@ -1,0 +1,83 @@
+"""The charts page: themes by hopes and fears, answers over time and partner reach, each an
+SVG image with a title and description, its numbers in a table, in English and Welsh."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.runtime.container import Container
+from bot.store import themes as codebook
+from bot.store.answers import save_answer
+from bot.store.conversations import start_conversation
+from bot.store.participants import create_participant
+from tests.admin.conftest import post_form
+
+#: (partner, kind, theme)
+ANSWERS = [
+    ("LIB1", "hope", "Help"),
+    ("LIB1", "fear", "Privacy"),
+    ("FOOD1", "fear", "Privacy"),
+    (None, "fear", "Privacy"),
+    (None, "hope", None),
+]
+
+
+@pytest.fixture
+def seeded(admin_services: Container) -> None:
+    now = admin_services.clock()
+    with admin_services.db.session() as session:
+        themes = {name: codebook.add_theme(session, name) for name in ("Help", "Privacy")}
+        for number, (partner, kind, theme) in enumerate(ANSWERS):
+            resident = create_participant(
+                session, number_hash=f"h{number}", number_encrypted="x", channel="sms", now=now
+            )
+            resident.partner_code = partner
+            session.add(resident)
+            session.flush()
+            start_conversation(session, resident.id or 0, "energy-data", 1, now)
+            answer = save_answer(
+                session,
+                admin_services.vault,
+                participant_id=resident.id or 0,
+                conversation_id=None,
+                flow_id="energy-data",
+                step_id="worries",
+                kind=kind,
+                value=None,
+                text=f"words {number}",
+                now=now - timedelta(days=number),
+            )
+            session.flush()
+            if theme:
+                codebook.tag_answers(session, [answer.id or 0], themes[theme].id or 0)
+
+
+def test_officers_see_three_charts_with_their_numbers(sign_in, seeded) -> None:
+    page = sign_in("officer").get("/admin/charts").get_data(as_text=True)
+    assert page.count('role="img"') == 3
+    assert "Privacy: 0 hopes, 3 fears; Help: 1 hopes, 0 fears" in page
+    assert "5 in all." in page  # answers over time
+    assert "Show the numbers as a table" in page
+    assert "No partner code" in page
+
+
+def test_a_partner_sees_only_their_own_residents(sign_in, seeded) -> None:
+    page = sign_in("partner").get("/admin/charts").get_data(as_text=True)
+    assert "Help: 1 hopes, 0 fears; Privacy: 0 hopes, 1 fears" in page  # a tie: by name
+    assert "2 in all." in page
+    assert "No partner code" not in page
+
+
+def test_the_charts_speak_welsh(sign_in, seeded) -> None:
+    officer = sign_in("officer")
+    post_form(
+        officer,
+        "/admin/language",
+        {"language": "cy", "next": "/admin/charts"},
+        token_from="/admin/charts",
+    )
+    page = officer.get("/admin/charts").get_data(as_text=True)
+    assert "Themâu: gobeithion ac ofnau" in page
+    assert "0 gobeithion, 3 ofnau" in page
