@@ -9,6 +9,8 @@ from bot.core.accounts import ROLES, AccountError, create_user
 from bot.core.broadcasts import BroadcastError
 from bot.core.password_policy import password_problem
 from bot.core.questions import AnswerError
+from bot.core.reply_times import reply_due_for
+from bot.runtime.working_days import ReplyDue
 
 
 @click.group()
@@ -99,9 +101,21 @@ def questions() -> None:
 
 @questions.command("list")
 def questions_list() -> None:
-    """Questions awaiting an answer, oldest first."""
-    for question in open_container().questions.open_questions():
-        click.echo(f"#{question.id} [{question.language or '?'}] {question.text}")
+    """Questions awaiting an answer, oldest first, each with when its answer is due."""
+    services = open_container()
+    now = services.clock()
+    for question in services.questions.open_questions():
+        due = reply_due_for(services.library, question.flow_id, question.created_at, now)
+        click.echo(f"#{question.id} [{question.language or '?'}] {_due(due)}: {question.text}")
+
+
+def _due(due: ReplyDue) -> str:
+    """'due Tue 8 Dec', or 'OVERDUE by 2 working days (due Tue 8 Dec)'."""
+    day = f"{due.due:%a} {due.due.day} {due.due:%b}"
+    if not due.overdue:
+        return f"due {day}"
+    days = "working day" if due.overdue_by == 1 else "working days"
+    return f"OVERDUE by {due.overdue_by} {days} (due {day})"
 
 
 @questions.command("answer")

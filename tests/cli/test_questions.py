@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+
 from click.testing import CliRunner
 from sqlmodel import select
 
 from bot.cli import cli
+from bot.runtime.clock import utc_now
 from bot.runtime.container import Container
+from bot.runtime.working_days import london_day, working_day_after
 from bot.store.models import OutboxMessage, Question
 from tests.cli.conftest import text_bot
 
 RESIDENT = "+447700900123"
+#: A question asked today is due 5 working days on (the fixture flows promise the default).
+DUE = working_day_after(london_day(utc_now()), 5)
 
 
 def test_questions_list_shows_open_questions_oldest_first(
@@ -22,10 +29,28 @@ def test_questions_list_shows_open_questions_oldest_first(
     result = runner.invoke(cli, ["questions", "list"])
 
     assert result.exit_code == 0, result.output
+    due = f"due {DUE:%a} {DUE.day} {DUE:%b}"
     assert result.output.splitlines() == [
-        "#1 [en] Will my landlord be told?",
-        "#2 [cy] Pryd fydd hyn yn dechrau?",
+        f"#1 [en] {due}: Will my landlord be told?",
+        f"#2 [cy] {due}: Pryd fydd hyn yn dechrau?",
     ]
+
+
+def test_questions_list_says_which_are_overdue(runner: CliRunner, container: Container) -> None:
+    text_bot(container, RESIDENT, "2", "ASK Will my landlord be told?")
+    with container.db.session() as session:
+        question = session.get(Question, 1)
+        assert question is not None
+        question.created_at = datetime(2026, 11, 3, 10, tzinfo=UTC)  # a Tuesday: due Tue 10 Nov
+        session.add(question)
+
+    result = runner.invoke(cli, ["questions", "list"])
+
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(
+        r"#1 \[en\] OVERDUE by \d+ working days? \(due Tue 10 Nov\): Will my landlord be told\?\n",
+        result.output,
+    )
 
 
 def test_questions_list_with_none_open_prints_nothing(runner: CliRunner) -> None:
