@@ -45,9 +45,13 @@ ACTION_LABELS = {
     "broadcast_sent": 'Sent a "you said, we did" message',
     "broadcast_paused": "Paused a broadcast",
     "broadcast_resumed": "Resumed a broadcast",
+    "broadcast_test_sent": "Sent a test of a broadcast to a phone",
     "resident_erased": "Erased a resident",
     "number_opted_out": "Opted a number out",
     "person_exported": "Downloaded a resident's data",
+    "note_added": "Added a note to a conversation",
+    "call_back_requested": "Marked a call back requested",
+    "call_back_cleared": "Cleared a call back: the call was made",
     "signed_out": "Signed out",
     "sign_in_throttled": "Sign-in refused: too many attempts",
     "two_factor_failed": "Two-factor code not right",
@@ -58,6 +62,8 @@ ACTION_LABELS = {
     "password_reset": "Reset an account's password",
     "user_role_changed": "Changed an account's role",
     "user_reactivated": "Reactivated an account",
+    "response_saved": "Saved a public response draft",
+    "response_published": "Published a public response",
 }
 
 

@@ -1,12 +1,14 @@
-"""Conversations: the filtered, paged list of residents, one resident's thread, revealing
-a resident's full number for a reason that goes in the audit log, and (admins) a subject access
-download of everything held about the number.
+"""Conversations: the filtered, paged list of residents, one resident's thread (with officers'
+notes and a call-back waiting, admin/views/notes.py), revealing a resident's full number for a
+reason that goes in the audit log, and (admins) a subject access download of everything held
+about the number.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
@@ -31,6 +33,7 @@ from admin.labels import (
 from admin.once import one_time, spend_form
 from bot.core.audit import record_event
 from bot.core.form_tokens import Earlier
+from bot.core.notes import MAX_NOTE
 from bot.core.rights import REASONS
 from bot.core.subject_access import export_person
 from bot.flowspec.model import FlowLibrary
@@ -57,6 +60,7 @@ def filter_options(library: FlowLibrary) -> dict[str, list[tuple[str, str]]]:
         "language": list(LANGUAGE_LABELS.items()),
         "channel": list(CHANNEL_LABELS.items()),
         "status": [(status, STATUS_LABELS[status]) for status in STATUSES],
+        "call_back": [("requested", "Call back requested")],
     }
 
 
@@ -79,6 +83,7 @@ def parse_filters(
         status=chosen["status"],
         started_from=lower,
         started_before=upper,
+        call_back=chosen["call_back"] == "requested",
     )
     return filters, errors
 
@@ -118,9 +123,20 @@ def index() -> ResponseReturnValue:
     ), (400 if errors else 200)
 
 
+@dataclass(frozen=True)
+class FormProblem:
+    """What was wrong with one of the transcript's forms: the field (its id on the page), the
+    message in the officer's language, and what they typed, kept for them to put right."""
+
+    field: str
+    message: str
+    typed: str = ""
+
+
 def show_transcript(
-    participant_id: int, *, revealed: str | None = None, error: str | None = None, reason: str = ""
+    participant_id: int, *, revealed: str | None = None, problem: FormProblem | None = None
 ) -> ResponseReturnValue:
+    """The transcript page; 400 when it is drawn again for a form that was refused."""
     sgwrs = services()
     with sgwrs.db.session() as session:
         found = read_transcript(session, sgwrs.vault, participant_id)
@@ -130,14 +146,14 @@ def show_transcript(
         "admin/transcript.html",
         t=found,
         revealed=revealed,
-        error=error,
-        reason=reason,
+        problem=problem,
         labels=labels(),
         partners=partner_names(sgwrs.library),
         flows=dict(flow_choices(sgwrs.library)),
         reasons=REASONS,
+        max_note=MAX_NOTE,
     )
-    return page, (400 if error else 200)
+    return page, (400 if problem else 200)
 
 
 @bp.get("/conversations/<int:participant_id>")
@@ -160,8 +176,11 @@ def _revealed_already(_earlier: Earlier, participant_id: int) -> ResponseReturnV
 
 def _reveal_refused(message: str, participant_id: int) -> ResponseReturnValue:
     """The transcript with the reason as typed, to send again."""
-    reason = request.form.get("reason", "").strip()
-    return show_transcript(participant_id, error=message, reason=reason)
+    return show_transcript(participant_id, problem=FormProblem("reason", message, _reason()))
+
+
+def _reason() -> str:
+    return request.form.get("reason", "").strip()
 
 
 @bp.post("/conversations/<int:participant_id>/reveal")
@@ -169,10 +188,12 @@ def _reveal_refused(message: str, participant_id: int) -> ResponseReturnValue:
 @one_time(_revealed_already, _reveal_refused)
 def reveal_number(participant_id: int) -> ResponseReturnValue:
     """Show the full number once, for a stated reason that goes in the audit log."""
-    reason = request.form.get("reason", "").strip()
+    reason = _reason()
     if not reason or len(reason) > MAX_REASON:
         message = "Enter why you need the full number" if not reason else "The reason is too long"
-        return show_transcript(participant_id, error=translate(message), reason=reason)
+        return show_transcript(
+            participant_id, problem=FormProblem("reason", translate(message), reason)
+        )
     sgwrs, user = services(), current_user()
     assert user is not None
     with sgwrs.db.session() as session:

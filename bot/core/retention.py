@@ -3,7 +3,8 @@
 "Silent" means no text from them for that long (the council's own texts do not count). Each
 resident goes through the same erasure as DELETE (bot.store.participants.erase_participants,
 then bot.core.rights.finish_erasure): their participant row, conversations, messages, answers
-and theme tags, questions, outbox and timers, their queued jobs, and (SQLite) the freed pages.
+and theme tags, questions, outbox and timers, officers' notes and call-backs about them, their
+queued jobs, and (SQLite) the freed pages.
 Residents go in batches, one transaction each, and each batch first adds what its residents
 counted for on the overview to `retained_totals`, so the overview's figures are the same after
 the purge as before. Erasure a resident asks for adds nothing there.

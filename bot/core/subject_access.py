@@ -25,6 +25,8 @@ The document (keys never change meaning; new keys may be added):
       outbox          [{purpose, body, status, created_at, sent_at}]
       timers          [{kind, step_id, status, due_at}]
       audit           [{action, at}]
+      officer_notes   [{text, at}]   newest first; never who wrote them
+      call_back       null, or {when_suits, requested_at}: waiting for an officer's call
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ NOTES_EN = (
     "'messages'.",
     "'audit' lists what officers or the service did with these records, and when. It does not "
     "say which officer did it or why: that is the council's own record.",
+    "'officer_notes' are the notes council officers wrote about the conversation, and "
+    "'call_back' says whether the person asked to be phoned back and when suits them.",
     "Each person's records are deleted automatically {days} days after their last text.",
     "To have them erased now, text DELETE (or DILEU) to the service from this phone, which "
     "erases the person using it now, or ask the council, who can erase them all.",
@@ -75,6 +79,8 @@ NOTES_CY = (
     "gwaith y gwasanaeth ei hun o'r sgwrs: y geiriau ynddo yw'r negeseuon yn 'messages'.",
     "Mae 'audit' yn rhestru beth wnaeth swyddogion neu'r gwasanaeth gyda'r cofnodion hyn, a "
     "phryd. Nid yw'n dweud pa swyddog a'i gwnaeth na pham: cofnod y cyngor ei hun yw hwnnw.",
+    "'officer_notes' yw'r nodiadau a ysgrifennodd swyddogion y cyngor am y sgwrs, ac mae "
+    "'call_back' yn dweud a ofynnodd y person i rywun ei ffonio'n ôl, a pha bryd sy'n gyfleus.",
     "Caiff cofnodion pob person eu dileu'n awtomatig {days} diwrnod ar ôl eu neges olaf.",
     "I'w dileu nawr, anfonwch DILEU (neu DELETE) at y gwasanaeth o'r ffôn hwn, sy'n dileu "
     "cofnodion y person sy'n ei ddefnyddio nawr, neu gofynnwch i'r cyngor, sy'n gallu eu "
@@ -217,6 +223,13 @@ def _participant(held: HeldParticipant) -> dict[str, Any]:
             for t in held.timers
         ],
         "audit": [{"action": e.action, "at": _iso(e.at)} for e in held.audit],
+        "officer_notes": [{"text": n.text, "at": _iso(n.at)} for n in held.notes],
+        "call_back": None
+        if held.call_back is None
+        else {
+            "when_suits": held.call_back.when,
+            "requested_at": _iso(held.call_back.requested_at),
+        },
     }
 
 

@@ -10,15 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, func
+from sqlalchemy import ColumnElement, Select, exists, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.runtime.crypto import Vault, mask_number
 from bot.store.answers import list_answers, list_questions
+from bot.store.call_backs import OpenCallBack, get_call_back
 from bot.store.filters import within
 from bot.store.messages import list_messages
-from bot.store.models import Conversation, Message, Participant
+from bot.store.models import CallBack, Conversation, Message, Participant
+from bot.store.notes import Note, list_notes
 from bot.store.participants import get_participant
 
 #: Conversation statuses, plus `opted_out` (the resident sent STOP), which outranks them.
@@ -37,6 +39,8 @@ class ConversationFilters:
     started_from: datetime | None = None
     #: Exclusive: the start of the day after the last day asked for.
     started_before: datetime | None = None
+    #: Only residents waiting for an officer to phone them back.
+    call_back: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class ConversationRow:
     started_at: datetime
     last_message_at: datetime | None
     is_test: bool
+    #: They asked to be phoned back and no officer has cleared it yet.
+    call_back: bool = False
 
 
 def _latest_conversation_id() -> ColumnElement[int]:
@@ -82,6 +88,8 @@ def _filtered(statement: Select, filters: ConversationFilters) -> Select:
     elif filters.status:
         conditions.append(col(Conversation.status) == filters.status)
         conditions.append(~col(Participant.opted_out))
+    if filters.call_back:
+        conditions.append(exists().where(col(CallBack.participant_id) == Participant.id))
     conditions += within(col(Participant.created_at), filters.started_from, filters.started_before)
     return statement.where(*conditions)
 
@@ -95,6 +103,7 @@ def list_conversations(
     session: Session, vault: Vault, filters: ConversationFilters, *, limit: int, offset: int
 ) -> list[ConversationRow]:
     """Newest residents first: two queries (the page, then its last message times)."""
+    waiting = aliased(CallBack)  # not the table the call-back filter looks in
     statement = _filtered(
         select(
             Participant.id,
@@ -107,9 +116,11 @@ def list_conversations(
             Participant.is_test,
             Conversation.flow_id,
             Conversation.status,
-        ),
+            waiting.requested_at,
+        ).select_from(Participant),
         filters,
     )
+    statement = statement.join(waiting, waiting.participant_id == Participant.id, isouter=True)
     statement = statement.order_by(col(Participant.id).desc()).limit(limit).offset(offset)
     rows = session.exec(statement).all()
     last = last_message_times(session, [row.id for row in rows])
@@ -125,6 +136,7 @@ def list_conversations(
             started_at=row.created_at,
             last_message_at=last.get(row.id),
             is_test=row.is_test,
+            call_back=row.requested_at is not None,
         )
         for row in rows
     ]
@@ -183,10 +195,14 @@ class Transcript:
     messages: list[ThreadMessage]
     answers: list[TranscriptAnswer]
     questions: list[TranscriptQuestion]
+    #: Officers' notes, newest first, and the call-back they are waiting for, if any.
+    notes: list[Note]
+    call_back: OpenCallBack | None
 
 
 def read_transcript(session: Session, vault: Vault, participant_id: int) -> Transcript | None:
-    """One resident's thread, answers and questions; None when there is no such resident.
+    """One resident's thread, answers, questions and officers' notes; None when there is no
+    such resident.
     Skips are left out of the answers: they hold no words.
 
     The lists come from the store's own per-resident queries, so the officer reads them in the
@@ -235,6 +251,8 @@ def read_transcript(session: Session, vault: Vault, participant_id: int) -> Tran
             )
             for q in list_questions(session, participant_id)
         ],
+        notes=list_notes(session, vault, participant_id),
+        call_back=get_call_back(session, vault, participant_id),
     )
 
 

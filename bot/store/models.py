@@ -371,6 +371,41 @@ class AnswerTheme(SQLModel, table=True):
     theme_id: int = Field(foreign_key="themes.id", primary_key=True, index=True)
 
 
+class ConversationNote(SQLModel, table=True):
+    """An officer's short note on a resident's conversation ("rang back, wants a paper copy").
+
+    Only officers and admins read notes, on the transcript. A note can name the resident or say
+    something about them, so it is sealed, it is in their subject access export, and it goes
+    when they are erased; the audit log records that a note was added, never its words.
+    """
+
+    __tablename__ = "conversation_notes"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participants.id", index=True)
+    #: Who wrote it: shown beside it, so a colleague knows whom to ask.
+    user_id: int = Field(foreign_key="users.id")
+    text_encrypted: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class CallBack(SQLModel, table=True):
+    """A resident asked to be phoned back: the row stands until an officer clears it (done).
+
+    One per resident at a time; the audit log keeps who asked for and cleared each one.
+    """
+
+    __tablename__ = "call_backs"
+
+    participant_id: int = Field(foreign_key="participants.id", primary_key=True)
+    #: When suits them, in the officer's words ("weekday mornings"): sealed, as a note is.
+    when_encrypted: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    #: The officer who marked it.
+    user_id: int = Field(foreign_key="users.id")
+    requested_at: datetime = Field(default_factory=utc_now)
+
+
 class HousekeepingRun(SQLModel, table=True):
     """When a once-a-day job (the retention purge) last ran: a row, so every worker, the
     embedded run and a restart agree it has been done today."""

@@ -17,7 +17,9 @@ from bot.store.conversations import forget_open_conversations
 from bot.store.models import (
     Answer,
     AnswerTheme,
+    CallBack,
     Conversation,
+    ConversationNote,
     Message,
     OptOut,
     OutboxMessage,
@@ -189,7 +191,17 @@ def erase_participant(session: Session, participant_id: int) -> None:
     for picked in (AnswerTheme, PublicResponseQuote):  # tags, and quotes on a public response
         session.execute(delete(picked).where(col(picked.answer_id).in_(answers)))
     # Questions before answers: a question may point at the answer it was raised from.
-    for table in (OutboxMessage, Timer, Message, Question, Answer, Conversation):
+    # Officers' notes and a call-back waiting go too: they are about the resident.
+    for table in (
+        OutboxMessage,
+        Timer,
+        Message,
+        Question,
+        Answer,
+        Conversation,
+        ConversationNote,
+        CallBack,
+    ):
         session.execute(delete(table).where(col(table.participant_id) == participant_id))
     session.execute(delete(Participant).where(col(Participant.id) == participant_id))
     forget_open_conversations(session)

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from bot.runtime.crypto import Vault
 from bot.store.answers import list_answers, list_questions
+from bot.store.call_backs import OpenCallBack, get_call_back
 from bot.store.conversation_list import ThreadMessage
 from bot.store.messages import list_messages
 from bot.store.models import (
@@ -29,6 +30,7 @@ from bot.store.models import (
     Theme,
     Timer,
 )
+from bot.store.notes import Note, list_notes
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,9 @@ class HeldParticipant:
     sends: list[HeldSend]
     timers: list[HeldTimer]
     audit: list[HeldAuditEntry]
+    #: Officers' notes about them, and the call-back they are waiting for, if any.
+    notes: list[Note]
+    call_back: OpenCallBack | None
 
 
 @dataclass(frozen=True)
@@ -172,6 +177,8 @@ def _read_participant(session: Session, vault: Vault, participant: Participant) 
         sends=_sends(session, vault, participant_id),
         timers=_timers(session, participant_id),
         audit=_audit_entries(session, targets),
+        notes=list_notes(session, vault, participant_id),
+        call_back=get_call_back(session, vault, participant_id),
     )
 
 

@@ -14,8 +14,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.channels.addresses import parse_address
+from bot.core.accounts import create_user
+from bot.core.call_backs import request_call_back
 from bot.core.inbound import InboundMessage
 from bot.core.key_rotation import rotate_keys
+from bot.core.notes import write_note
 from bot.core.opt_out import opt_out
 from bot.flowspec.loading import load_library
 from bot.runtime.clock import utc_now
@@ -24,6 +27,7 @@ from bot.runtime.container import Container
 from bot.runtime.crypto import Vault, VaultError
 from bot.store.messages import list_later_texts, list_messages, save_conversation_message
 from bot.store.models import AuditEvent, OptOut, Participant
+from bot.store.notes import list_notes
 from bot.store.opt_outs import is_number_opted_out
 from bot.store.participants import get_current_participant, read_state
 from bot.store.rekey import STATE_TOKEN, list_row_keys, list_sealed_tables, rekey_rows
@@ -42,6 +46,7 @@ STOPPED = "+447700900125"
 #: Told us a reaction before consent (held sealed in their state); silent throughout.
 QUIET = "+447700900126"
 LATER_TEXT = "An officer's answer: yes, on bank holidays too."
+NOTE = "Rang back: she would like a paper copy."
 AUDIT_REASON = "Resident rang the office and asked us to check their number."
 FLOW = load_library(FIXTURE_FLOWS, "energy-data").flow("energy-data")
 #: Every place a token is stored, as list_sealed_tables must find it (a table added later
@@ -56,6 +61,8 @@ KNOWN_TOKENS = {
     "questions.answer_encrypted",
     "outbox.body_encrypted",
     "audit_log.reason_encrypted",
+    "conversation_notes.text_encrypted",
+    "call_backs.when_encrypted",
 }
 
 
@@ -109,6 +116,13 @@ def seed_under_key_a(services: Container) -> None:
         session.add(
             AuditEvent(action="number_revealed", target="participant:1", reason_encrypted=reason)
         )
+        officer = create_user(
+            session, email="o@council.example", name="O", role="officer", password="p" * 12
+        )
+        assert officer.id is not None
+        clock, pid = services.clock, resident.id or 0
+        write_note(session, services.vault, clock, pid, NOTE, user_id=officer.id)
+        request_call_back(session, services.vault, clock, pid, "Mornings", user_id=officer.id)
 
 
 def participant(services: Container, number: str) -> Participant:
@@ -248,6 +262,9 @@ def test_residents_are_found_and_read_before_during_and_after_a_rotation(keyed: 
     assert count(after, Participant) == 4
     with after.db.session() as session:
         assert is_number_opted_out(session, after.vault.number_hashes(STOPPED))
+        assert [note.text for note in list_notes(session, after.vault, ids[RESIDENT] or 0)] == [
+            NOTE
+        ]
         assert read_state(after.vault, participant(after, QUIET))["reactions"]
 
     second = rotate_keys(after.db, after.vault)
