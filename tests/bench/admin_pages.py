@@ -21,6 +21,12 @@ from tests.bench.table import Size
 from wsgi import create_app
 
 GOAL_MS = 100
+#: Pages with a goal of their own: a search over 20,000 sealed answers (issue 14's bound).
+GOALS_MS = {
+    "answers searched": 300,
+    "answers searched and filtered": 300,
+    "theme suggestions": 1000,
+}
 
 
 def run(size: Size, database: str) -> dict[str, object]:
@@ -39,6 +45,9 @@ def run(size: Size, database: str) -> dict[str, object]:
             "overview": "/admin/overview",
             "conversations": "/admin/conversations",
             "answers": "/admin/answers",
+            "answers searched": "/admin/answers?q=boiler",
+            "answers searched and filtered": "/admin/answers?q=data&language=cy&kind=fear",
+            "theme suggestions": "/admin/answers/suggestions",
             "questions": "/admin/questions",
             "transcript": f"/admin/conversations/{ids[len(ids) // 2]}",
         }
@@ -59,5 +68,6 @@ def run(size: Size, database: str) -> dict[str, object]:
         "seed_seconds": round(seeded, 1),
         "samples": size.admin_samples,
         "p95_ms": {name: round(value, 1) for name, value in p95.items()},
-        "goal_ms": GOAL_MS,
+        "goal_ms": {name: GOALS_MS.get(name, GOAL_MS) for name in p95},
+        "answers": 2 * size.admin_residents,
     }

@@ -6,24 +6,40 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import Connection, insert
 
 from bot.runtime.container import Container
-from bot.store.models import Answer, Conversation, Message, Participant, Question
+from bot.store.models import (
+    Answer,
+    AnswerTheme,
+    Conversation,
+    Message,
+    Participant,
+    Question,
+    Theme,
+)
+from bot.store.search import index_words
 from tests.bench.load import resident_number
 
 FLOW = "energy-data"
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-HOPES = ("Warmer homes for older people", "Cynhesach i'r plant", "Lower bills this winter")
-FEARS = ("Being watched at home", "Poeni am bwy sy'n gweld y data", "Data sold on to firms")
+#: Residents' answers as they write them, in both languages, each with an officer's theme.
+ANSWERS = yaml.safe_load(
+    (Path(__file__).parent.parent / "data" / "theme_answers.yaml").read_text(encoding="utf-8")
+)
+#: One answer in TAGGED has been tagged by an officer: suggestions have examples to go on.
+TAGGED = 3
 CHUNK = 2000
 
 
 def seed(services: Container, residents: int, messages: int) -> list[int]:
-    """`residents` who asked to hear back, half Welsh, each with a hope, a fear, a question
-    for every tenth, and `messages` texts in all; returns their ids."""
+    """`residents` who asked to hear back, half Welsh, each with two answers in their own
+    words (indexed for search; one in TAGGED tagged with its theme), a question for every
+    tenth, and `messages` texts in all; returns their ids."""
     vault = services.vault
     with services.db.engine.begin() as connection:
         rows = []
@@ -59,24 +75,40 @@ def seed(services: Container, residents: int, messages: int) -> list[int]:
                  "started_at": START} for pid in chunk
             ]  # fmt: skip
             conversations.update(tuple(row) for row in connection.execute(statement, values))
-        answers = []
+        themes = {
+            name: connection.execute(insert(Theme).returning(Theme.id), {"name": name}).scalar()
+            for name in sorted({answer["theme"] for answer in ANSWERS})
+        }
+        answers, labels = [], []
         for number, pid in enumerate(ids):
-            for kind, step, texts in (("hope", "hopes", HOPES), ("fear", "worries", FEARS)):
+            for turn, step in enumerate(("hopes", "worries")):
+                said = ANSWERS[(2 * number + turn) % len(ANSWERS)]
                 answers.append(
                     {
                         "participant_id": pid,
                         "conversation_id": conversations[pid],
                         "flow_id": FLOW,
                         "step_id": step,
-                        "kind": kind,
-                        "text_encrypted": vault.seal(texts[number % 3]),
+                        "kind": said["kind"],
+                        "text_encrypted": vault.seal(said["text"]),
+                        "words": index_words(vault, said["text"]),
                         "created_at": START + timedelta(minutes=number),
                         "significant": number % 50 == 0,
                         "contact_details": False,
                         "filed_as": "answer",
                     }
                 )
-        _insert(connection, Answer, answers)
+                labels.append(themes[said["theme"]])
+        answer_ids = []
+        for chunk in batched(answers, CHUNK):
+            statement = insert(Answer).returning(Answer.id)
+            answer_ids += connection.execute(statement, list(chunk)).scalars().all()
+        tags = [
+            {"answer_id": answer_id, "theme_id": theme_id}
+            for number, (answer_id, theme_id) in enumerate(zip(answer_ids, labels, strict=True))
+            if number % TAGGED == 0
+        ]
+        _insert(connection, AnswerTheme, tags)
         questions = [
             {
                 "participant_id": pid,
