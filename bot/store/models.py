@@ -236,7 +236,8 @@ class Timer(SQLModel, table=True):
 
 
 class Broadcast(SQLModel, table=True):
-    """A "you said, we did" message to a flow's participants who asked to hear back."""
+    """A "you said, we did" message to a flow's participants (those who asked to hear back,
+    unless its targeting says otherwise)."""
 
     __tablename__ = "broadcasts"
     __table_args__ = NEVER_REUSE_IDS
@@ -247,6 +248,11 @@ class Broadcast(SQLModel, table=True):
     body_en: str = Field(sa_column=Column(Text, nullable=False))
     #: draft, sending, paused or done
     status: str = Field(default="draft", max_length=16)
+    #: Who of the flow's residents it is for (bot.store.recipients.Targeting): hear_back or
+    #: took_part, and only one partner's or one language's residents when these are set.
+    audience: str = Field(default="hear_back", max_length=16)
+    partner_code: str | None = Field(default=None, max_length=12)
+    language: str | None = Field(default=None, max_length=2)
     created_by: str = Field(default="", max_length=128)
     created_at: datetime = Field(default_factory=utc_now)
     started_at: datetime | None = None
