@@ -29,8 +29,7 @@ from sklearn.preprocessing import normalize
 
 from bot.core.audit import record_event
 from bot.runtime.crypto import Vault
-from bot.runtime.language import detect_language
-from bot.runtime.words import words_of
+from bot.runtime.words import text_words
 from bot.store.answers import get_answer
 from bot.store.db import UnitOfWork
 from bot.store.suggestions import (
@@ -109,7 +108,7 @@ def suggest_for_flow(session: UnitOfWork, vault: Vault, flow_id: str | None) -> 
 
 def analysed(text: str) -> str:
     """The words an answer is compared by: base forms in its own language, common ones out."""
-    words = words_of(text, detect_language(text))
+    words = text_words(text)
     return " ".join(word for word in words if word not in STOP_WORDS)
 
 

@@ -17,6 +17,8 @@ from functools import lru_cache
 
 import simplemma
 
+from bot.runtime.language import detect_language
+
 #: Letters and digits; an apostrophe parts words ("dwi'n" is "dwi" and "n", "i'r" is "i" and
 #: "r"), as a reader hears them.
 _WORD = re.compile(r"[^\W_]+")
@@ -45,11 +47,19 @@ def base_form(word: str, first: str = "cy") -> str:
     return current
 
 
-def words_of(text: str, first: str = "cy") -> list[str]:
-    """Each word of `text` in its base form, in order, repeats kept; single letters dropped
-    ("a", "i" and "y" are too common in both languages to find anything by). Search always
-    reads Welsh first, so a text and a search for it meet whatever language either is in;
-    `first` is for reading one text as what it is (cy or en)."""
-    found = (match.group() for match in _WORD.finditer(fold(text)))
-    forms = (base_form(word, first) for word in found if len(word) > 1)
+def raw_words(text: str) -> list[str]:
+    """The words of `text` folded but not reduced, single letters dropped ("a", "i" and "y"
+    are too common in both languages to find anything by)."""
+    return [word for word in (m.group() for m in _WORD.finditer(fold(text))) if len(word) > 1]
+
+
+def words_of(text: str, first: str) -> list[str]:
+    """Each word of `text` in its base form, reading it as `first` (cy or en) first, in order,
+    repeats kept. The language matters: Welsh rules read English "town" as a mutated "toi"."""
+    forms = (base_form(word, first) for word in raw_words(text))
     return [form for form in forms if len(form) > 1]
+
+
+def text_words(text: str) -> list[str]:
+    """`words_of` the text read in its own language, told offline (bot.runtime.language)."""
+    return words_of(text, detect_language(text))

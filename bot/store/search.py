@@ -2,11 +2,12 @@
 
 Answers, questions and the texts residents send are stored encrypted, so the database cannot
 read them to search. Beside each sealed text is a `words` column: every distinct word of the
-text in its base form (bot.runtime.words), each replaced by its keyed hash
-(Vault.word_token), sorted, space-separated and padded with a space at each end. A search
-hashes the officer's words the same way and asks for rows whose `words` hold every one: a
-plain `LIKE` that both SQLite and PostgreSQL answer within one scan of the filtered rows,
-decrypting nothing until the page of results is shown.
+text in its base form, read in the text's own language (bot.runtime.language, then
+bot.runtime.words), each replaced by its keyed hash (Vault.word_token), sorted,
+space-separated and padded with a space at each end. A search word may be Welsh or English,
+so it is reduced both ways and either form matches; the search asks for rows whose `words`
+hold every word of it: a plain `LIKE` that both SQLite and PostgreSQL answer within one scan
+of the filtered rows, decrypting nothing until the page of results is shown.
 
 What it gives away: someone holding the database but not DATA_KEY sees how many distinct
 words a text has and which texts share a word, not the words. Tokens are sorted, so word
@@ -22,7 +23,7 @@ from sqlalchemy import ColumnElement, Table, or_, select, update
 from sqlmodel import Session
 
 from bot.runtime.crypto import Vault
-from bot.runtime.words import words_of
+from bot.runtime.words import base_form, raw_words, text_words
 from bot.store.models import Answer, Message, Question
 
 #: What an officer may type: longer searches are cut here, so a pasted page cannot make
@@ -37,21 +38,33 @@ REINDEX_BATCH = 500
 def index_words(vault: Vault, text: str) -> str:
     """The `words` value stored beside a sealed text: empty when it has no words, which
     still says it was indexed (None is a row written before search existed)."""
-    tokens = sorted({vault.word_token(word) for word in words_of(text)})
+    tokens = sorted({vault.word_token(word) for word in text_words(text)})
     return f" {' '.join(tokens)} " if tokens else ""
 
 
-def search_words(query: str) -> list[str]:
-    """The distinct words of an officer's search, in base form, in the order typed."""
-    return list(dict.fromkeys(words_of(query)))[:MOST_SEARCH_WORDS]
+def search_words(query: str) -> list[set[str]]:
+    """Each distinct word of an officer's search, in the order typed, as its base forms read
+    as Welsh and as English (one search word, either form found)."""
+    words = list(dict.fromkeys(raw_words(query)))[:MOST_SEARCH_WORDS]
+    found = []
+    for word in words:
+        forms = {base_form(word, "cy"), base_form(word, "en")}
+        found.append({form for form in forms if len(form) > 1} or {word})
+    return found
 
 
 def words_match(column: Any, vault: Vault, query: str) -> list[ColumnElement[bool]]:
     """Conditions that hold where the text behind `column` has every word of `query`, in any
     form ("fysiau" finds "bysiau"); none for a search with no words."""
     return [
-        or_(*(column.like(f"% {token} %") for token in vault.word_tokens(word)))
-        for word in search_words(query)
+        or_(
+            *(
+                column.like(f"% {token} %")
+                for form in sorted(forms)
+                for token in vault.word_tokens(form)
+            )
+        )
+        for forms in search_words(query)
     ]
 
 

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from bot.runtime.container import Container
 from bot.runtime.crypto import Vault
-from bot.runtime.words import words_of
+from bot.runtime.words import text_words, words_of
 from bot.store.answer_list import AnswerFilter, list_open_answers
 from bot.store.answers import save_answer, save_question
 from bot.store.messages import save_conversation_message
@@ -64,10 +64,19 @@ def found(services: Container, query: str) -> set[str]:
 
 
 def test_words_are_reduced_to_one_form_in_both_languages() -> None:
-    assert words_of("Fysiau") == words_of("bysiau") == ["bws"]
-    assert words_of("WATCHED") == words_of("watching") == ["watch"]
-    assert words_of("siŵr") == words_of("Siwr")
-    assert words_of("a i y") == []  # single letters find nothing
+    assert words_of("Fysiau", "cy") == words_of("bysiau", "cy") == ["bws"]
+    assert words_of("WATCHED", "en") == words_of("watching", "en") == ["watch"]
+    assert words_of("siŵr", "cy") == words_of("Siwr", "cy")
+    assert words_of("a i y", "en") == []  # single letters find nothing
+    # Read as Welsh, English "town" would be a mutated "toi": each text in its own language.
+    assert text_words("the bus to town") == ["the", "bus", "to", "town"]
+    assert text_words("Mae'r fysiau yn hwyr")[1] == "bws"
+
+
+def test_a_search_word_matches_in_either_language(services: Container) -> None:
+    seed(services, ["the bus to town is late", "Mae'r bws i'r dref yn hwyr"])
+    assert found(services, "town") == {"the bus to town is late"}
+    assert found(services, "tref") == {"Mae'r bws i'r dref yn hwyr"}
 
 
 def test_a_search_finds_every_form_of_its_words(services: Container) -> None:
