@@ -2,13 +2,13 @@
 
 CY: dict[str, str] = {
     "Charts": "Siartiau",
-    "Themes: hopes and fears": "Themâu: gobeithion ac ofnau",
-    "Answers tagged with each theme: hopes and fears": "Atebion wedi'u tagio â phob thema: gobeithion ac ofnau",
+    "Themes: hopes and fears": "Themâu: gobeithion a phryderon",
+    "Answers tagged with each theme: hopes and fears": "Atebion wedi'u tagio â phob thema: gobeithion a phryderon",
     "hopes": "gobeithion",
-    "fears": "ofnau",
+    "fears": "pryderon",
     "Answers tagged with each theme, by kind": "Atebion wedi'u tagio â phob thema, yn ôl math",
     "Hopes": "Gobeithion",
-    "Fears": "Ofnau",
+    "Fears": "Pryderon",
     "Other answers": "Atebion eraill",
     "No answers are tagged with a theme yet.": "Does dim atebion wedi'u tagio â thema eto.",
     "Answers in residents' own words, last 30 days": "Atebion yng ngeiriau preswylwyr eu hunain, y 30 diwrnod diwethaf",

@@ -79,5 +79,5 @@ def test_the_charts_speak_welsh(sign_in, seeded) -> None:
         token_from="/admin/charts",
     )
     page = officer.get("/admin/charts").get_data(as_text=True)
-    assert "Themâu: gobeithion ac ofnau" in page
-    assert "0 gobeithion, 3 ofnau" in page
+    assert "Themâu: gobeithion a phryderon" in page
+    assert "0 gobeithion, 3 pryderon" in page
