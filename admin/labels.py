@@ -57,3 +57,9 @@ BULK_ACTION_LABELS = {
     "not_significant": "Remove significant flag",
     "not_an_answer": "Mark as not an answer",
 }
+
+#: Who a broadcast is for (bot.store.recipients.AUDIENCES): the compose form and the list.
+AUDIENCE_LABELS = {
+    "hear_back": "Residents who asked to hear back",
+    "took_part": "Everyone who took part and gave consent",
+}

@@ -8,6 +8,7 @@
 //
 // Markup: <form or div data-sms-counter data-sms-prefix data-sms-price data-sms-max data-sms-template
 // data-sms-too-long> holding a <textarea data-sms-input> and an <p data-sms-output aria-live>.
+// A broadcast's box also has data-sms-suffix: the line every broadcast ends with (how to stop).
 // An officer's answer has data-sms-intros (JSON: the intros bot.core.questions may choose, the
 // longest quote of the question first, none last) and data-sms-outro instead of a prefix.
 
@@ -88,7 +89,7 @@ function describe(form, value) {
   const max = Number(form.dataset.smsMax || 1600);
   const body = form.dataset.smsIntros
     ? framed(JSON.parse(form.dataset.smsIntros), form.dataset.smsOutro || "", normalise(value), max)
-    : (form.dataset.smsPrefix || "") + normalise(value);
+    : (form.dataset.smsPrefix || "") + normalise(value) + (form.dataset.smsSuffix || "");
   const info = segmentInfo(body);
   if (info.characters > max) {
     return fill(form.dataset.smsTooLong, { characters: info.characters, max });

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
 from bot.cli.setup import open_container
 from bot.core.accounts import ROLES, AccountError, create_user
-from bot.core.broadcasts import BroadcastError
+from bot.core.broadcasts import AUDIENCES, BroadcastError, Targeting
 from bot.core.password_policy import password_problem
 from bot.core.questions import AnswerError
 from bot.core.reply_times import reply_due_for
+from bot.flowspec.model import LANGUAGES
 from bot.runtime.working_days import ReplyDue
 
 
@@ -18,8 +21,33 @@ def broadcast() -> None:
     """ "You said, we did": report back to the residents of a flow who asked to hear back."""
 
 
-def _broadcast_text(flow: str, cy: str, en: str) -> None:
-    preview = open_container().broadcasts.preview(flow, cy, en)
+def _targeting_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--audience, --partner and --language: who of the flow's residents it is for."""
+    for option in reversed(
+        (
+            click.option(
+                "--audience",
+                type=click.Choice(AUDIENCES),
+                default="hear_back",
+                show_default=True,
+                help="hear_back: those who asked to hear back; took_part: everyone who took"
+                " part and consented (never anyone who opted out).",
+            ),
+            click.option("--partner", default=None, help="Only this partner's residents (code)."),
+            click.option(
+                "--language",
+                type=click.Choice(LANGUAGES),
+                default=None,
+                help="Only residents who chose this language.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+def _broadcast_text(flow: str, cy: str, en: str, targeting: Targeting) -> None:
+    preview = open_container().broadcasts.preview(flow, cy, en, targeting)
     for key, label in (("cy", "Welsh"), ("en", "English"), ("both", "both (language unknown)")):
         click.echo(
             f"  {label:<24} {preview.recipients[key]:>6} resident(s) x "
@@ -34,10 +62,16 @@ def _broadcast_text(flow: str, cy: str, en: str) -> None:
 @click.option("--flow", required=True)
 @click.option("--cy", required=True, help="The message in Welsh.")
 @click.option("--en", required=True, help="The message in English.")
-def broadcast_preview(flow: str, cy: str, en: str) -> None:
-    """Show who would receive it (counts only), segments and cost, without sending."""
+@_targeting_options
+def broadcast_preview(
+    flow: str, cy: str, en: str, audience: str, partner: str | None, language: str | None
+) -> None:
+    """Show who would receive it (counts only), segments and cost, without sending.
+
+    Each text ends with how to stop texts, in the resident's language; the segments count it.
+    """
     try:
-        _broadcast_text(flow, cy, en)
+        _broadcast_text(flow, cy, en, Targeting(audience, partner, language))
     except BroadcastError as error:
         raise click.ClickException(str(error)) from error
 
@@ -46,16 +80,27 @@ def broadcast_preview(flow: str, cy: str, en: str) -> None:
 @click.option("--flow", required=True)
 @click.option("--cy", required=True, help="The message in Welsh.")
 @click.option("--en", required=True, help="The message in English.")
+@_targeting_options
 @click.option("--by", "created_by", default="cli", show_default=True, help="Who is sending.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def broadcast_send(flow: str, cy: str, en: str, created_by: str, yes: bool) -> None:
-    """Preview, confirm, then send to everyone who asked to hear back."""
+def broadcast_send(
+    flow: str,
+    cy: str,
+    en: str,
+    audience: str,
+    partner: str | None,
+    language: str | None,
+    created_by: str,
+    yes: bool,
+) -> None:
+    """Preview, confirm, then send to everyone the targeting reaches."""
     services = open_container()
+    targeting = Targeting(audience, partner, language)
     try:
-        _broadcast_text(flow, cy, en)
+        _broadcast_text(flow, cy, en, targeting)
         if not yes:
             click.confirm("Send it now?", abort=True)
-        broadcast_id = services.broadcasts.create(flow, cy, en, created_by)
+        broadcast_id = services.broadcasts.create(flow, cy, en, created_by, targeting)
         count = services.broadcasts.start(broadcast_id)
     except BroadcastError as error:
         raise click.ClickException(str(error)) from error
@@ -79,7 +124,7 @@ def broadcast_resume(broadcast_id: int) -> None:
 @broadcast.command("status")
 @click.argument("broadcast_id", type=int)
 def broadcast_status(broadcast_id: int) -> None:
-    """How many texts are sent, waiting or failed."""
+    """How many texts are sent, waiting or failed, and until when quiet hours hold them."""
     _broadcast_action(broadcast_id, "progress")
 
 
@@ -91,7 +136,10 @@ def _broadcast_action(broadcast_id: int, action: str) -> None:
     except BroadcastError as error:
         raise click.ClickException(str(error)) from error
     counts = ", ".join(f"{status} {count}" for status, count in sorted(progress.counts.items()))
-    click.echo(f"broadcast {broadcast_id}: {progress.status}; {counts or 'no texts'}")
+    held = (
+        f"; held for quiet hours until {progress.held_until:%H:%M}" if progress.held_until else ""
+    )
+    click.echo(f"broadcast {broadcast_id}: {progress.status}; {counts or 'no texts'}{held}")
 
 
 @click.group()

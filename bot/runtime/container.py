@@ -158,6 +158,9 @@ def build_container(
             settings.loop_guard_max_repeats, timedelta(seconds=settings.loop_guard_window_seconds)
         ),
     )
+    quiet_hours = QuietHours(
+        settings.quiet_hours_start, settings.quiet_hours_end, settings.timezone
+    )
     delivery = Delivery(
         db=db,
         vault=vault,
@@ -171,9 +174,7 @@ def build_container(
         limiter=limiter,
         loop_guard=loop_guard,
         queue=queue,
-        quiet_hours=QuietHours(
-            settings.quiet_hours_start, settings.quiet_hours_end, settings.timezone
-        ),
+        quiet_hours=quiet_hours,
         retry_backoff=settings.retry_backoff,
         whatsapp_templates={
             "cy": settings.whatsapp_template_cy,
@@ -188,6 +189,8 @@ def build_container(
         queue=queue,
         price_per_segment=settings.price_per_segment,
         flow_ids=frozenset(library.flows),
+        partner_codes=frozenset(library.partners),
+        quiet_hours=quiet_hours,
         clock=clock,
     )
     return Container(

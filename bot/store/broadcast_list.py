@@ -1,4 +1,5 @@
-"""Queries for the "you said, we did" page: broadcasts with their progress, in two queries."""
+"""Queries for the "you said, we did" page: broadcasts with their progress, in two queries,
+and the broadcasts with texts still waiting to go."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
+from bot.store.broadcasts import targeting_of
 from bot.store.models import Broadcast, OutboxMessage
+from bot.store.recipients import Targeting
 
 #: Outbox statuses of a send that has not finished yet.
 UNFINISHED = ("pending", "sending")
@@ -24,6 +27,7 @@ class ListedBroadcast:
     created_by: str
     created_at: datetime
     started_at: datetime | None
+    targeting: Targeting = field(default_factory=Targeting)
     #: Outbox rows by status (pending, sending, sent, held, failed, cancelled)
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -75,7 +79,31 @@ def list_broadcasts(session: Session, *, limit: int, offset: int) -> list[Listed
             created_by=row.created_by,
             created_at=row.created_at,
             started_at=row.started_at,
+            targeting=targeting_of(row),
             counts=counts.get(row.id or 0, {}),
         )
         for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class WaitingBroadcast:
+    id: int
+    flow_id: str
+    #: Its texts not sent yet (pending in the outbox)
+    waiting: int
+
+
+def list_waiting_broadcasts(session: Session) -> list[WaitingBroadcast]:
+    """Sending broadcasts with texts still pending, oldest first: what quiet hours hold back."""
+    statement = (
+        select(Broadcast.id, Broadcast.flow_id, func.count())
+        .join(OutboxMessage, col(OutboxMessage.broadcast_id) == col(Broadcast.id))
+        .where(Broadcast.status == "sending", OutboxMessage.status == "pending")
+        .group_by(col(Broadcast.id), col(Broadcast.flow_id))
+        .order_by(col(Broadcast.id))
+    )
+    return [
+        WaitingBroadcast(broadcast_id or 0, flow_id, waiting)
+        for broadcast_id, flow_id, waiting in session.exec(statement)
     ]

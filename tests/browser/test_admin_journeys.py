@@ -279,7 +279,8 @@ def test_officer_previews_a_broadcast(open_page: OpenPage) -> None:
     page.get_by_label("Residents of this flow").select_option("energy-data")
     page.get_by_label("Message in Welsh").fill("Diolch. Fe wnaethon ni wrando.")
     page.get_by_label("Message in English").fill("Thank you. We listened.")
-    expect(page.locator("#body_en-count")).to_contain_text("23 characters in GSM-7")
+    # 23 characters, then a new line and "Send STOP to stop.": every broadcast ends with it.
+    expect(page.locator("#body_en-count")).to_contain_text("42 characters in GSM-7")
     follow(page.get_by_role("button", name="Preview", exact=True))
     expect(page.locator("#estimated-cost")).to_contain_text("£")
     check_page(page, "broadcasts-preview")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -16,6 +18,15 @@ from tests.cli.conftest import HEAR_BACK_CY, HEAR_BACK_EN, text_bot
 CY = "Diolch. Byddwn yn cysylltu eto yn y gwanwyn."
 EN = "Thank you. We will be in touch again in the spring."
 MESSAGE = ["--flow", "energy-data", "--cy", CY, "--en", EN]
+#: Each text as a resident gets it: the message, then how to stop.
+CY_SENT = f"{CY}\nAnfonwch STOPIO i orffen."
+EN_SENT = f"{EN}\nSend STOP to stop."
+
+
+@pytest.fixture
+def cli_env(cli_env: dict[str, str]) -> dict[str, str]:
+    """No quiet hours, so what `status` says does not hang on the hour the tests run at."""
+    return {**cli_env, "QUIET_HOURS_START": "00:00", "QUIET_HOURS_END": "00:00"}
 
 
 @pytest.fixture
@@ -98,7 +109,7 @@ def test_send_with_yes_queues_one_text_per_recipient(
     assert result.output.splitlines()[-1] == "broadcast 1: 3 text(s) queued"
     rows = _broadcast_rows(residents)
     bodies = sorted(residents.vault.open(row.body_encrypted) for row in rows)
-    assert bodies == sorted([CY, EN, EN])
+    assert bodies == sorted([CY_SENT, EN_SENT, EN_SENT])
     assert {(row.priority, row.status) for row in rows} == {("bulk", "pending")}
     with residents.db.session() as session:
         broadcast = session.get(Broadcast, 1)
@@ -161,25 +172,74 @@ def test_a_resident_who_never_chose_a_language_gets_welsh_then_english(
 
     assert result.exit_code == 0, result.output
     bodies = sorted(residents.vault.open(row.body_encrypted) for row in _broadcast_rows(residents))
-    assert bodies == sorted([f"{CY}\n\n{EN}", CY, EN])
+    assert bodies == sorted([f"{CY_SENT}\n\n{EN_SENT}", CY_SENT, EN_SENT])
 
 
 def test_a_text_too_long_for_both_languages_at_once_is_refused(
     runner: CliRunner, residents: Container
 ) -> None:
-    # Each fits alone (2 and 1 segments); as one text, the î makes it all UCS-2: 4.
+    # Each fits alone (3 segments and 1); as one text, with how to stop in each language, the
+    # î makes it all UCS-2: 243 characters, 4 segments, 42 more than 3 parts of 67.
     welsh = (
         "Diolch am eich amser. Bydd y tîm yn darllen pob ateb cyn penderfynu beth i'w wneud"
         " nesaf, a byddwn yn anfon neges eto."
     )
-    english = (
-        "Thank you for your time. The team will read every answer before deciding what to do"
-        " next, and we will text you again."
-    )
+    english = "Thank you for your time. The team will read every answer, then text you again."
     refused = ["--flow", "energy-data", "--cy", welsh, "--en", english]
 
     result = runner.invoke(cli, ["broadcast", "send", *refused, "--yes", "--by", "Ann"])
 
     assert result.exit_code != 0
-    assert "that would be 4 segments. Shorten both to fit 3." in result.output
+    assert "that would be 4 segments. Cut 42 characters from either language to fit 3." in (
+        result.output
+    )
     assert _broadcast_rows(residents) == []
+
+
+def test_send_to_one_language_reaches_only_its_speakers(
+    runner: CliRunner, residents: Container
+) -> None:
+    result = runner.invoke(cli, ["broadcast", "send", *MESSAGE, "--language", "cy", "--yes"])
+
+    assert result.exit_code == 0, result.output
+    assert _line("Welsh", 1).search(result.output)
+    assert _line("English", 0).search(result.output)
+    assert result.output.splitlines()[-1] == "broadcast 1: 1 text(s) queued"
+    [row] = _broadcast_rows(residents)
+    assert residents.vault.open(row.body_encrypted) == CY_SENT
+
+
+def test_everyone_who_took_part_includes_those_who_did_not_ask(
+    runner: CliRunner, residents: Container
+) -> None:
+    result = runner.invoke(cli, ["broadcast", "preview", *MESSAGE, "--audience", "took_part"])
+
+    assert result.exit_code == 0, result.output
+    assert _line("English", 3).search(result.output)
+
+
+def test_an_unknown_partner_is_refused(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["broadcast", "preview", *MESSAGE, "--partner", "NOPE"])
+
+    assert result.exit_code == 1
+    assert "Error: There is no partner NOPE." in result.output
+
+
+def test_status_says_quiet_hours_hold_the_texts_and_until_when(
+    runner: CliRunner, residents: Container, cli_env: dict[str, str]
+) -> None:
+    """Quiet hours set around now, as the command reads the real clock: from an hour ago to
+    two hours from now, local time."""
+    now = datetime.now(ZoneInfo("Europe/London"))
+    start, end = (f"{now + timedelta(hours=hours):%H:%M}" for hours in (-1, 2))
+    quiet = CliRunner(env={**cli_env, "QUIET_HOURS_START": start, "QUIET_HOURS_END": end})
+    quiet.invoke(cli, ["broadcast", "send", *MESSAGE, "--yes"])
+
+    status = quiet.invoke(cli, ["broadcast", "status", "1"])
+    paused = quiet.invoke(cli, ["broadcast", "pause", "1"])
+    out_of_hours = runner.invoke(cli, ["broadcast", "resume", "1"])
+
+    assert status.exit_code == 0, status.output
+    assert status.output == f"broadcast 1: sending; pending 3; held for quiet hours until {end}\n"
+    assert paused.output == "broadcast 1: paused; pending 3\n"  # paused, not held
+    assert out_of_hours.output == "broadcast 1: sending; pending 3\n"

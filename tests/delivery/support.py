@@ -295,6 +295,8 @@ class Resident:
     opted_out: bool = False
     is_test: bool = False
     channel: str = "sms"
+    partner_code: str | None = None
+    consent: bool = True
 
 
 def insert_residents(services: Container, residents: Iterable[Resident]) -> dict[str, int]:
@@ -309,8 +311,9 @@ def insert_residents(services: Container, residents: Iterable[Resident]) -> dict
                 number_hash=services.vault.hash_number(resident.number),
                 number_encrypted=services.vault.seal(resident.number),
                 language=resident.language,
-                consent=True,
-                consent_at=now,
+                partner_code=resident.partner_code,
+                consent=resident.consent,
+                consent_at=now if resident.consent else None,
                 hear_back=resident.hear_back,
                 opted_out=resident.opted_out,
                 opted_out_at=now if resident.opted_out else None,
@@ -320,7 +323,7 @@ def insert_residents(services: Container, residents: Iterable[Resident]) -> dict
                     step_id="thanks",
                     language=resident.language,  # type: ignore[arg-type]
                     status="completed",
-                    consent=True,
+                    consent=resident.consent,
                     last_inbound_at=now,
                 ).to_json(),
                 created_at=now,

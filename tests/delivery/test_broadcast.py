@@ -25,16 +25,13 @@ from tests.helpers import count_queries
 
 pytestmark = pytest.mark.redis
 
-# 106 characters with ŵ (outside GSM-7): UCS-2, 2 segments of 67.
-BODY_CY = (
-    "Diolch am eich atebion. Bydd y Cyngor yn gwirio cartrefi oer cyn yr ŵyl, "
-    "ac ni fydd data'n cael ei werthu."
-)
-# 92 plain characters: GSM-7, 1 segment.
-BODY_EN = (
-    "Thank you for your answers. The council will check cold homes first, and will not sell data."
-)
-BOTH = f"{BODY_CY}\n\n{BODY_EN}"  # language unknown: Welsh first, then English
+BODY_CY = "Diolch am eich atebion. Bydd y Cyngor yn gwirio cartrefi oer cyn yr ŵyl."
+BODY_EN = "Thank you for your answers. The council will check cold homes first."
+# As sent, each ends with how to stop. 98 characters with ŵ (outside GSM-7): UCS-2, 2 segments
+# of 67; 87 plain characters: GSM-7, 1 segment.
+SENT_CY = f"{BODY_CY}\nAnfonwch STOPIO i orffen."
+SENT_EN = f"{BODY_EN}\nSend STOP to stop."
+BOTH = f"{SENT_CY}\n\n{SENT_EN}"  # language unknown: Welsh first, then English
 
 
 def residents() -> dict[str, list[Resident]]:
@@ -66,7 +63,7 @@ def populate(harness: Harness) -> dict[str, list[Resident]]:
 
 def expected_texts(groups: dict[str, list[Resident]]) -> dict[str, str]:
     """Twilio's To -> the one body that resident should get."""
-    bodies = {"cy": BODY_CY, "en": BODY_EN, "unknown": BOTH, "whatsapp": BODY_EN}
+    bodies = {"cy": SENT_CY, "en": SENT_EN, "unknown": BOTH, "whatsapp": SENT_EN}
     return {
         (f"whatsapp:{r.number}" if r.channel == "whatsapp" else r.number): bodies[group]
         for group, members in groups.items()
@@ -85,8 +82,8 @@ def test_preview_counts_recipients_segments_and_cost(
 
     assert preview.recipients == {"cy": 10, "en": 10, "both": 5}
     assert preview.encodings == {"cy": "UCS-2", "en": "GSM-7", "both": "UCS-2"}
-    assert (len(BODY_CY), len(BODY_EN), len(BOTH)) == (106, 92, 200)
-    # 106 and 200 UCS-2 characters: 2 and 3 parts of 67; 92 GSM-7 characters: one text.
+    assert (len(SENT_CY), len(SENT_EN), len(BOTH)) == (98, 87, 187)
+    # 98 and 187 UCS-2 characters: 2 and 3 parts of 67; 87 GSM-7 characters: one text.
     assert preview.segments_each == {"cy": 2, "en": 1, "both": 3}
     assert preview.total_segments == 10 * 2 + 10 * 1 + 5 * 3
     assert preview.estimated_cost == pytest.approx(45 * 0.05)

@@ -104,6 +104,7 @@ def test_the_worker_survives_redis_and_postgresql_restarts_and_sends_everything_
         worker.kill()
 
     received = Counter((m.to, m.body) for m in fake.messages)
-    first = {(number, "Diolch. Thank you.") for number in before}
-    assert set(received) == first | {(number, "Hwyl fawr. Goodbye.") for number in before + after}
+    first = {(number, "Diolch. Thank you.\nSend STOP to stop.") for number in before}
+    second = {(number, "Hwyl fawr. Goodbye.\nSend STOP to stop.") for number in before + after}
+    assert set(received) == first | second
     assert max(received.values()) == 1, "a resident got the same text twice"
