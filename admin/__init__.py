@@ -34,10 +34,12 @@ from admin.views import (
     flows,
     notes,
     overview,
+    public_response,
     question_export,
     question_faq,
     question_triage,
     questions,
+    responses,
     rights,
     signin,
     suggestions,
@@ -66,6 +68,7 @@ VIEWS = (
     question_triage.bp,
     question_faq.bp,
     question_export.bp,
+    responses.bp,
     broadcasts.bp,
     flows.bp,
     export.bp,
@@ -115,3 +118,5 @@ def init_admin(app: Flask, services: Container) -> None:
     app.add_template_filter(uk_time, "uk_time")
     install_security_headers(app)
     app.register_blueprint(admin_blueprint())
+    # Outside /admin and its sign-in on purpose: anyone may read what was published.
+    app.register_blueprint(public_response.bp)

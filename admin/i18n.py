@@ -6,7 +6,7 @@ in English, so a new page works at once and the Welsh catches up.
 
 from __future__ import annotations
 
-from flask import Flask, session
+from flask import Flask, g, session
 from markupsafe import Markup, escape
 
 from admin.catalogues import CY
@@ -16,8 +16,16 @@ LANGUAGES = ("en", "cy")
 
 
 def ui_language() -> str:
-    language = session.get("ui_lang", "en")
+    """The reader's language: the page's own when it has one (`read_page_in`), else the one the
+    officer chose (English until they choose)."""
+    language = g.get("page_language") or session.get("ui_lang", "en")
     return language if language in LANGUAGES else "en"
+
+
+def read_page_in(language: str) -> None:
+    """Draw this request's page in `language`, whatever the session says: the public response
+    page is read by visitors with no session, in the language its address asks for."""
+    g.page_language = language if language in LANGUAGES else "en"
 
 
 def translate(text: str, **values: object) -> str:

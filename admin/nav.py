@@ -15,6 +15,7 @@ NAV = (
     ("admin.answers.index", "Hopes, fears and feedback", ("admin", "officer", "partner")),
     ("admin.charts.index", "Charts", ("admin", "officer", "partner")),
     ("admin.questions.index", "Questions", ("admin", "officer")),
+    ("admin.responses.index", "Public responses", ("admin", "officer")),
     ("admin.broadcasts.index", "You said, we did", ("admin", "officer")),
     ("admin.flows.index", "Flows", ("admin", "officer")),
     ("admin.export.index", "Export", ("admin", "officer")),

@@ -15,6 +15,7 @@ from admin.catalogues import (
     flows,
     overview,
     questions,
+    responses,
     suggestions,
     users,
 )
@@ -32,6 +33,7 @@ for _page in (
     charts,
     questions,
     broadcasts,
+    responses,
     suggestions,
     errors,
 ):

@@ -64,6 +64,8 @@ ACTION_LABELS = {
     "user_reactivated": "Reactivated an account",
     "response_saved": "Saved a public response draft",
     "response_published": "Published a public response",
+    "response_saved": "Saved a public response draft",
+    "response_published": "Published a public response",
 }
 
 

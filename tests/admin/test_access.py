@@ -110,8 +110,9 @@ def test_a_route_without_requires_is_caught() -> None:
 
 
 @pytest.fixture
-def seeded_ids(admin_services: Container, seed: Callable[..., None]) -> dict[str, int]:
-    """A real row for each kind of id a route takes: one resident's, with a theme and a draft."""
+def seeded_ids(admin_services: Container, seed: Callable[..., None]) -> dict[str, int | str]:
+    """A real row for each kind of id a route takes: one resident's, with a theme and a draft,
+    and a flow's id (its public response pages)."""
     seed("+447700900321", question="Who reads my answers?")
     library, vault = admin_services.library, admin_services.vault
     follow_up = next(flow for flow in sorted(library.flows) if flow != library.welcome_flow)
@@ -130,6 +131,7 @@ def seeded_ids(admin_services: Container, seed: Callable[..., None]) -> dict[str
         # Not an account a client below signs in with, so a deactivation could not lock it out.
         "user_id": accounts[ACCOUNTS["other_partner"][0]] or 0,
         "broadcast_id": broadcast,
+        "flow_id": follow_up,
     }
 
 

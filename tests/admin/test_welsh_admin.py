@@ -48,7 +48,7 @@ from tests.admin.test_access import admin_rules
 
 SPOKEN_ATTRIBUTES = ("title", "alt", "placeholder", "aria-label")
 #: Words Welsh takes whole from English, and file formats: not English on a Welsh page.
-SHARED = {"segment", "staff", "algorithm", "partner", "grant", "emoji", "csv", "xlsx"}
+SHARED = {"segment", "staff", "algorithm", "partner", "grant", "emoji", "csv", "xlsx", "pdf"}
 
 #: A Welsh resident through the energy-data flow: Welsh, the explainer, consent, hopes and fears.
 WELSH_ROUTE = ("helo", "1", *["nesaf"] * 7, "ie", "1")
@@ -120,7 +120,7 @@ def english_on(page: str) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def welsh_pilot(admin_services: Container) -> dict[str, int]:
+def welsh_pilot(admin_services: Container) -> dict[str, int | str]:
     """Welsh residents with answers and questions, a theme, a broadcast: a real row of each
     kind a route takes."""
     for n, (hope, fear) in enumerate(
@@ -157,6 +157,7 @@ def welsh_pilot(admin_services: Container) -> dict[str, int]:
         "theme_id": theme.id or 0,
         "user_id": accounts[ACCOUNTS["other_partner"][0]] or 0,
         "broadcast_id": broadcast,
+        "flow_id": follow_up,
     }
 
 
