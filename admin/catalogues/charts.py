@@ -14,7 +14,6 @@ CY: dict[str, str] = {
     "Answers in residents' own words, last 30 days": "Atebion yng ngeiriau preswylwyr eu hunain, y 30 diwrnod diwethaf",
     "Answers in residents' own words received each day": "Atebion yng ngeiriau preswylwyr eu hunain a ddaeth bob dydd",
     "Answers received each day": "Atebion a ddaeth bob dydd",
-    "Day": "Diwrnod",
     "Reach of each partner": "Cyrhaeddiad pob partner",
     "Residents who started a conversation, by the partner they came through": "Preswylwyr a ddechreuodd sgwrs, yn ôl y partner y daethon nhw drwyddo",
     "Residents by partner": "Preswylwyr yn ôl partner",

@@ -77,4 +77,18 @@ CY: dict[str, str] = {
     "Show the numbers as a table": "Dangos y rhifau fel tabl",
     "Conversations started each day": "Sgyrsiau a ddechreuwyd bob dydd",
     "Day": "Diwrnod",
+    # What needs doing, and progress against targets
+    "What needs doing": "Beth sydd angen ei wneud",
+    "Nothing is waiting: every question is answered and no call back is asked for.": "Does dim yn aros: mae pob cwestiwn wedi'i ateb a does neb wedi gofyn am alwad yn ôl.",
+    "{count} questions waiting for an answer": "{count} cwestiwn yn aros am ateb",
+    "{count} overdue": "{count} yn hwyr",
+    "{count} residents asked to be phoned back": "{count} preswylydd wedi gofyn am gael eu ffonio'n ôl",
+    "{count} answers flagged as significant": "{count} ateb wedi'u nodi'n arwyddocaol",
+    "Broadcast {id}: {count} texts held for quiet hours until {time}": "Darllediad {id}: {count} neges wedi'u dal yn ôl am oriau tawel tan {time}",
+    "{count} Welsh texts of {flow} await review by a fluent speaker": "Mae {count} neges Gymraeg yn {flow} yn aros i siaradwr rhugl eu hadolygu",
+    "the bot's own texts": "negeseuon y bot ei hun",
+    "Progress against targets": "Cynnydd yn erbyn targedau",
+    "{flow}: {count} of {target} conversations ({percent}%)": "{flow}: {count} o {target} sgwrs ({percent}%)",
+    "Conversations of {flow} against its target of {target}, by language and partner": "Sgyrsiau {flow} yn erbyn ei darged o {target}, yn ôl iaith a phartner",
+    "Show every step as a table": "Dangos pob cam fel tabl",
 }

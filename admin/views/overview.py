@@ -9,6 +9,7 @@ from admin.auth import partner_scope, requires, services
 from admin.charts import daily_bars, horizontal_bars
 from admin.dates import short_date
 from admin.i18n import translate
+from bot.core.needs_doing import what_needs_doing
 from bot.core.reports import build_overview
 
 bp = Blueprint("overview", __name__)
@@ -17,7 +18,8 @@ bp = Blueprint("overview", __name__)
 @bp.get("/overview")
 @requires("admin", "officer", "partner")
 def index() -> ResponseReturnValue:
-    """Figures for every flow; a partner sees only residents who came through their code."""
+    """What needs doing first (officers and admins), progress against each flow's target, then
+    figures for every flow; a partner sees only residents who came through their code."""
     app = services()
     scope = partner_scope()
     with app.db.session() as session:
@@ -28,10 +30,15 @@ def index() -> ResponseReturnValue:
             today=app.clock().date(),
             partner_code=scope,
         )
+    needs = None
+    if scope is None:
+        needs = what_needs_doing(app.db, app.library, app.broadcasts, app.clock())
     return render_template(
         "admin/overview.html",
         title=translate("Overview"),
         report=report,
+        needs=needs,
+        library=app.library,
         partner_code=scope,
         daily_bars=daily_bars,
         horizontal_bars=horizontal_bars,

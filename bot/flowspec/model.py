@@ -195,6 +195,9 @@ class Flow(_Model):
     #: The reply time residents are promised for a question an officer answers ("within 5
     #: working days"): the questions inbox flags a question overdue after it.
     reply_within_working_days: int = Field(default=5, ge=1, le=60)
+    #: How many residents the council wants to hear from in this flow (conversations started):
+    #: the overview shows progress against it, by language and partner. None: no target.
+    target: int | None = Field(default=None, ge=1, le=10_000_000)
 
     @field_validator("languages")
     @classmethod

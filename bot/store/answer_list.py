@@ -248,3 +248,15 @@ def count_answer_themes(
         ThemeCount(theme_id or 0, ThemeNames(name, name_cy), int(answers), int(significant))
         for theme_id, name, name_cy, answers, significant in session.exec(statement)
     ]
+
+
+def count_significant_answers(session: Session) -> int:
+    """Answers officers flagged as significant (real residents', filed as answers)."""
+    statement = (
+        select(func.count())
+        .select_from(Answer)
+        .join(Participant, col(Participant.id) == Answer.participant_id)
+        .where(col(Answer.significant).is_(True), col(Answer.filed_as) == "answer")
+        .where(col(Participant.is_test).is_(False))
+    )
+    return session.exec(statement).one()

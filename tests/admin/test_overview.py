@@ -228,7 +228,9 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
         seed(f"+44770090013{n}", partner="LIB1")
     with count_queries(admin_services) as more:
         officer.get(PAGE)
-    assert len(more) == len(few) <= 6  # the user, four aggregate queries, the retained totals
+    # The user, the navigation's waiting questions, four aggregate queries, the retained
+    # totals, and what needs doing: questions waiting, significant answers, call backs.
+    assert len(more) == len(few) <= 10
 
 
 def bulk_conversations(services: Container, count: int) -> None:
@@ -391,3 +393,27 @@ def test_texts_counted_are_real_residents_and_by_partner(services: Container) ->
     assert everyone == {(direction, "sms"): n for direction, n in stored}
     assert everyone[("in", "sms")] == 3  # the tester's "hi" is not among them
     assert library == {("in", "sms"): 2, ("out", "sms"): 2}
+
+
+def test_the_overview_opens_with_what_needs_doing(sign_in, seed, admin_services: Container) -> None:
+    seed("+447700900121", question="When will you decide?")
+    with admin_services.db.session() as session:
+        answer = session.exec(select(Answer).where(Answer.kind == "hope")).first()
+        assert answer is not None
+        answer.significant = True
+        session.add(answer)
+    page = sign_in("officer").get(PAGE).get_data(as_text=True)
+    needs = page[page.index('id="needs-doing"') : page.index('id="progress"')]
+    assert "1 questions waiting for an answer" in needs
+    assert "1 answers flagged as significant" in needs
+    assert "Welsh texts of" in needs
+    assert page.index('id="needs-doing"') < page.index("Texts and cost")
+    progress = page[page.index('id="progress"') :]
+    assert "1 of 300 conversations (0%)" in progress
+
+
+def test_partners_see_progress_but_not_the_officers_list(sign_in, seed) -> None:
+    seed("+447700900121", partner="LIB1")
+    page = sign_in("partner").get(PAGE).get_data(as_text=True)
+    assert 'id="needs-doing"' not in page
+    assert "1 of 300 conversations" in page
