@@ -1,9 +1,9 @@
 """The "you said, we did" text message drafted from a published response.
 
 The overall summary and the public page's address, in each language, within the budget a
-broadcast is held to (bot/core/broadcasts.py `broadcast_text`, which the broadcast form checks
-again): when it would not fit, words come off the end of the longer summary one at a time,
-and three dots say it goes on at the address. The address is never cut.
+broadcast is held to with its ending on how to stop (bot/core/broadcast_text.py, which the
+broadcast form checks again): when it would not fit, words come off the end of the longer
+summary one at a time, and three dots say it goes on at the address. The address is never cut.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.core.broadcasts import BroadcastError, broadcast_text
+from bot.core.broadcast_text import BroadcastError, broadcast_text
 from bot.core.responses import ResponseError
 from bot.store.responses import Bilingual
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.channels.sms import MOST_SEGMENTS, segment_info
-from bot.core.broadcasts import broadcast_text
+from bot.core.broadcast_text import broadcast_text, resident_text
 from bot.core.response_text import SHORTENED, draft_text_message
 from bot.core.responses import (
     MAX_QUOTES,
@@ -22,7 +22,6 @@ from bot.core.responses import (
     read_workbench,
     save_draft,
 )
-from bot.engine.render import compose
 from bot.runtime.container import Container
 from bot.store.answer_list import AnswerFilter, list_open_answers
 from bot.store.responses import DRAFT, PUBLISHED, Bilingual, ThemeWords, get_response
@@ -259,9 +258,9 @@ def test_the_text_message_fits_a_broadcast_and_says_when_it_was_shortened(
     assert message.cy.endswith(f"Rhagor: {ADDRESSES['cy']}")
     assert message.en.endswith(f"More: {ADDRESSES['en']}")
     assert (SHORTENED in message.cy + message.en) is shortened
-    broadcast_text(message.cy, message.en)  # the broadcast form takes it as it is
-    both = compose([broadcast_text(message.cy, message.en)], None)
-    assert segment_info(both).segments <= MOST_SEGMENTS
+    text = broadcast_text(message.cy, message.en)  # the broadcast form takes it as it is
+    for language in ("cy", "en", None):  # as each resident gets it, with how to stop
+        assert segment_info(resident_text(text, language)).segments <= MOST_SEGMENTS
     if not shortened:
         assert message.cy.startswith(summary.cy)
         assert message.en.startswith(summary.en)
