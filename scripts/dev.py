@@ -8,6 +8,7 @@ README's two commands work on a fresh machine and stay quick on the second run.
 from __future__ import annotations
 
 import base64
+import ctypes.util
 import hashlib
 import io
 import os
@@ -153,6 +154,18 @@ def ensure_dictionaries() -> None:
         )
 
 
+def ensure_pango() -> None:
+    """The public response's PDF is drawn by WeasyPrint, which loads Pango from the system;
+    without it the page still prints from the browser, but offers no PDF."""
+    if not all(ctypes.util.find_library(name) for name in ("pango-1.0", "pangoft2-1.0")):
+        _apt_install(
+            ["libpango-1.0-0", "libpangoft2-1.0-0"],
+            "Installing Pango for the public response's PDF",
+            "Pango is not installed: the public response page will offer no PDF "
+            "(e.g. sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0).",
+        )
+
+
 def ensure_load_tools() -> None:
     """The benchmarks load the service with wrk, give it a Redis of their own, and run the
     scaled-out shape through PgBouncer (left out, and said so, when it cannot be had)."""
@@ -187,12 +200,14 @@ def main(argv: list[str]) -> None:
     fetch_npm_packages()
     if command == "run":
         ensure_dictionaries()
+        ensure_pango()
         _exec("sgwrs", "run", *rest)
     elif command == "chat":
         _exec("sgwrs", "chat", *rest)
     elif command == "test":
         ensure_chromium()
         ensure_dictionaries()
+        ensure_pango()
         _exec("pytest", "-n", "auto", "-p", "no:cacheprovider", *rest)
     elif command == "bench":
         ensure_dictionaries()
