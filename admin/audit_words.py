@@ -13,7 +13,13 @@ from datetime import date
 
 from admin.dates import short_date
 from admin.i18n import translate, ui_language
-from admin.labels import BULK_ACTION_LABELS, KIND_LABELS, ROLE_LABELS
+from admin.labels import (
+    AUDIENCE_LABELS,
+    BULK_ACTION_LABELS,
+    KIND_LABELS,
+    LANGUAGE_LABELS,
+    ROLE_LABELS,
+)
 from bot.core.question_triage import DISMISS_REASONS
 from bot.core.rights import REASONS
 from bot.flowspec.model import FlowLibrary
@@ -66,6 +72,10 @@ DETAIL_LABELS = {
     "version": "Flow version",
     "status": "Status",
     "format": "Format",
+    "phone": "Phone",
+    "audience": "Audience",
+    "partner": "Partner",
+    "language": "Language",
     "action": "Action",
     "theme": "Theme",
     "chosen": "Answers chosen",
@@ -86,6 +96,8 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "why": DISMISS_REASONS,
     "status": {"open": "Waiting", "answered": "Answered", "dismissed": "Dismissed"},
     "format": {"csv": "CSV", "xlsx": "Spreadsheet (XLSX)"},
+    "audience": AUDIENCE_LABELS,
+    "language": LANGUAGE_LABELS,
     "action": BULK_ACTION_LABELS,
 }
 #: Words any key may have for "no value".
