@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from sqlmodel import col, select
 from werkzeug.datastructures import MultiDict
 
+from admin.pdf import STYLESHEET
 from bot.runtime.container import Container
 from bot.store.answer_list import AnswerFilter, list_open_answers
 from bot.store.models import AuditEvent
@@ -302,7 +303,7 @@ def test_the_text_message_is_drafted_from_the_summary_and_opens_the_broadcast_fo
 def test_the_pdf_is_an_a4_print_of_the_published_page(
     admin_app: Flask, sign_in: Callable[[str], FlaskClient], ids: dict[str, int]
 ) -> None:
-    pytest.importorskip("weasyprint")
+    weasyprint = pytest.importorskip("weasyprint")
     visitor = admin_app.test_client()
     assert visitor.get(f"{PUBLIC}/pdf").status_code == 404
     save(sign_in("officer"), {**SUMMARY, **theme_fields(ids["theme"])}, publish=True)
@@ -314,6 +315,11 @@ def test_the_pdf_is_an_a4_print_of_the_published_page(
     assert response.data.startswith(b"%PDF-")
     assert response.headers["Content-Disposition"] == f'inline; filename="{FLOW}-en.pdf"'
     assert f'href="/responses/{FLOW}/pdf"' in text_of(visitor.get(PUBLIC))
+    # The print stylesheet's pages are A4 (210 x 297 mm, in CSS pixels).
+    drawn = weasyprint.HTML(string=text_of(visitor.get(PUBLIC))).render(
+        stylesheets=[weasyprint.CSS(string=STYLESHEET.read_text(encoding="utf-8"))]
+    )
+    assert (round(drawn.pages[0].width), round(drawn.pages[0].height)) == (794, 1123)
 
 
 def test_partners_cannot_write_responses(
