@@ -3,7 +3,9 @@
 The log stores the service's own short forms (`user:3`, `role=officer; by=ip`), which stay the
 same whatever language an officer reads in and are easy to search. This module turns them into
 a label and a value for each part: keys and known values come from fixed lists translated by
-the catalogue; what was typed (a theme's name) and numbers show as they are.
+the catalogue; what was typed (a theme's name) and numbers show as they are. What an entry was
+about reads as the row it names ("Resident 7", an account's name), linked to where it can be
+opened while it is still held.
 """
 
 from __future__ import annotations
@@ -11,8 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask import url_for
+from markupsafe import Markup
+
 from admin.dates import short_date
-from admin.i18n import translate, ui_language
+from admin.forms import whole_number
+from admin.i18n import as_is, translate, ui_language
 from admin.labels import (
     AUDIENCE_LABELS,
     BULK_ACTION_LABELS,
@@ -23,6 +29,7 @@ from admin.labels import (
 from bot.core.question_triage import DISMISS_REASONS
 from bot.core.rights import REASONS
 from bot.flowspec.model import FlowLibrary
+from bot.store.audit_targets import TargetRows
 
 #: What an entry's target names, by the kind before the colon: "{id}" is the row's number.
 TARGET_LABELS = {
@@ -30,7 +37,7 @@ TARGET_LABELS = {
     "answer": "Answer {id}",
     "question": "Question {id}",
     "broadcast": "Broadcast {id}",
-    "participant": "Conversation {id}",
+    "participant": "Resident {id}",
     "theme": "Theme {id}",
     "response": "A public response",
     "answers": "Answers",
@@ -115,6 +122,46 @@ def target_words(target: str) -> str:
     kind, _, row = target.partition(":")
     label = TARGET_LABELS.get(kind)
     return translate(label, id=row) if label else target
+
+
+@dataclass(frozen=True)
+class TargetLabel:
+    """What an entry was about, in words, and where to open it (None: nothing left to open)."""
+
+    text: str
+    href: str | None = None
+
+
+def person_words(name: str, email: str) -> Markup:
+    """An account as the log shows it: the name, and the email under it to tell two apart."""
+    return Markup(
+        '<span translate="no">{}</span><span class="sgwrs-meta" translate="no">{}</span>'
+    ).format(name, email)
+
+
+def describe_target(target: str, rows: TargetRows) -> TargetLabel:
+    """`participant:7` as "Resident 7" linked to their transcript, an answer or question linked
+    to its place there, an account by its name, a theme by its name; anything else (or a row
+    that has gone) as target_words says it."""
+    kind, _, row = target.partition(":")
+    number, words = whole_number(row), target_words(target)
+    if kind == "participant" and number in rows.residents:
+        return TargetLabel(words, _transcript(number))
+    if kind == "answer" and number in rows.answers:
+        return TargetLabel(words, _transcript(rows.answers[number], f"answer-{number}"))
+    if kind == "question" and number in rows.questions:
+        return TargetLabel(words, _transcript(rows.questions[number]))
+    if kind == "user" and number in rows.users:
+        return TargetLabel(person_words(*rows.users[number]))
+    if kind == "theme" and number in rows.themes:
+        name = as_is(rows.themes[number].in_(ui_language()))
+        return TargetLabel(translate("Theme “{name}”", name=name))
+    return TargetLabel(words)
+
+
+def _transcript(participant_id: int | None, anchor: str = "") -> str:
+    url = url_for("admin.conversations.transcript", participant_id=participant_id)
+    return f"{url}#{anchor}" if anchor else url
 
 
 def detail_words(detail: str, library: FlowLibrary) -> list[DetailPart]:

@@ -91,6 +91,18 @@ def parse_date_range(
     return lower, upper, errors
 
 
+def chosen_options(
+    values: Mapping[str, str], options: Mapping[str, list[tuple[str, str]]]
+) -> dict[str, str | None]:
+    """Each filter's value when it is one of its choices, else None ("any"): a URL typed or
+    edited by hand never asks for what the page does not offer."""
+    return {
+        name: value if value in {choice for choice, _label in choices} else None
+        for name, choices in options.items()
+        for value in [values.get(name, "")]
+    }
+
+
 def flow_choices(library: FlowLibrary) -> list[tuple[str, str]]:
     """(flow id, title in the interface language) for a flow select, by id."""
     return [(key, flow.title.in_(ui_language())) for key, flow in sorted(library.flows.items())]

@@ -1,16 +1,28 @@
-"""The audit log: who saw or did what, when, newest first (admins only)."""
+"""The audit log: who saw or did what, when, newest first (admins only), narrowed by action,
+by account and by dates in the URL (a plain GET form), each entry's subject named in words."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
-from admin.audit_words import detail_words, target_words
+from admin.audit_words import describe_target, detail_words, person_words
 from admin.auth import requires, services
-from admin.forms import page_number, pagination
-from admin.i18n import ui_language
+from admin.forms import (
+    chosen_options,
+    page_number,
+    pagination,
+    parse_date_range,
+    whole_number,
+)
+from admin.i18n import translate, ui_language
 from bot.runtime.redaction import redact
-from bot.store.audit import list_audit_events
+from bot.store.audit import AuditFilters, list_audit_events
+from bot.store.audit_targets import find_target_rows
+from bot.store.db import UnitOfWork
+from bot.store.users import list_users
 
 bp = Blueprint("audit", __name__)
 
@@ -64,9 +76,33 @@ ACTION_LABELS = {
     "user_reactivated": "Reactivated an account",
     "response_saved": "Saved a public response draft",
     "response_published": "Published a public response",
-    "response_saved": "Saved a public response draft",
-    "response_published": "Published a public response",
 }
+
+
+def filter_options(session: UnitOfWork) -> dict[str, list[tuple[str, str]]]:
+    """(value, label) pairs for each filter, in the interface language: actions by their words,
+    accounts by name with their email (two people can share a name)."""
+    actions = sorted(
+        ((action, translate(label)) for action, label in ACTION_LABELS.items()),
+        key=lambda pair: pair[1].casefold(),
+    )
+    users = [(str(user.id), f"{user.name} ({user.email})") for user in list_users(session)]
+    return {"action": actions, "user": users}
+
+
+def parse_filters(
+    values: Mapping[str, str], options: dict[str, list[tuple[str, str]]]
+) -> tuple[AuditFilters, dict[str, str]]:
+    """Known choices only (anything else means "any"), and the date range checked."""
+    chosen = chosen_options(values, options)
+    lower, upper, errors = parse_date_range(values)
+    filters = AuditFilters(
+        action=chosen["action"],
+        user_id=whole_number(chosen["user"]),
+        at_from=lower,
+        at_before=upper,
+    )
+    return filters, errors
 
 
 @bp.get("/audit")
@@ -76,18 +112,29 @@ def index() -> ResponseReturnValue:
     page = page_number(request.args)
     sgwrs = services()
     with sgwrs.db.session() as session:
-        events = list_audit_events(session, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
+        options = filter_options(session)
+        filters, errors = parse_filters(request.args, options)
+        entries = list_audit_events(
+            session, filters, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE
+        )
+        shown = entries[:PER_PAGE]
+        rows = find_target_rows(session, (entry.event.target for entry in shown))
     return render_template(
         "admin/audit.html",
-        events=events[:PER_PAGE],
+        entries=shown,
         reasons={
-            event.id: redact(sgwrs.vault.open(event.reason_encrypted), ui_language()).text
-            for event, _name in events[:PER_PAGE]
-            if event.reason_encrypted
+            entry.event.id: redact(sgwrs.vault.open(sealed), ui_language()).text
+            for entry in shown
+            if (sealed := entry.event.reason_encrypted)
         },
         page=page,
+        filtered=filters != AuditFilters(),
+        errors=errors,
+        values=request.args,
+        options=options,
         actions=ACTION_LABELS,
-        target_words=target_words,
+        target=lambda target: describe_target(target, rows),
+        person_words=person_words,
         detail_words=lambda detail: detail_words(detail, sgwrs.library),
-        pagination=pagination(page, page, has_next=len(events) > PER_PAGE),
-    )
+        pagination=pagination(page, page, has_next=len(entries) > PER_PAGE),
+    ), (400 if errors else 200)

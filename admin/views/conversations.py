@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, requires, services
 from admin.forms import (
+    chosen_options,
     flow_choices,
     page_number,
     pagination,
@@ -69,11 +70,7 @@ def parse_filters(
 ) -> tuple[ConversationFilters, dict[str, str]]:
     """Known choices only (anything else means "any"), and the date range checked."""
     options = filter_options(library)
-    chosen = {
-        name: value if value in {v for v, _ in options[name]} else None
-        for name in options
-        for value in [values.get(name, "")]
-    }
+    chosen = chosen_options(values, options)
     lower, upper, errors = parse_date_range(values)
     filters = ConversationFilters(
         flow_id=chosen["flow"],

@@ -10,11 +10,13 @@ statement to the same rule, so a stray UPDATE or DELETE fails instead of rewriti
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from bot.store.filters import within
 from bot.store.models import AuditEvent, User
 
 
@@ -40,18 +42,45 @@ def add_audit_event(
     )
 
 
+@dataclass(frozen=True)
+class AuditFilters:
+    """What an admin narrowed the log to; None means any. Times are aware UTC bounds."""
+
+    action: str | None = None
+    user_id: int | None = None
+    at_from: datetime | None = None
+    #: Exclusive: the start of the day after the last day asked for.
+    at_before: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One entry with who did it (name and email), or None for both when the service did."""
+
+    event: AuditEvent
+    user_name: str | None
+    user_email: str | None
+
+
 def list_audit_events(
-    session: Session, *, limit: int = 50, offset: int = 0
-) -> list[tuple[AuditEvent, str | None]]:
-    """Newest first, with the name of who did it."""
+    session: Session, filters: AuditFilters = AuditFilters(), *, limit: int = 50, offset: int = 0
+) -> list[AuditEntry]:
+    """Newest first, with who did it, narrowed by `filters` (the indexes on `at`, `user_id` and
+    `action` serve each)."""
+    conditions = within(col(AuditEvent.at), filters.at_from, filters.at_before)
+    if filters.action is not None:
+        conditions.append(col(AuditEvent.action) == filters.action)
+    if filters.user_id is not None:
+        conditions.append(col(AuditEvent.user_id) == filters.user_id)
     statement = (
-        select(AuditEvent, User.name)
+        select(AuditEvent, User.name, User.email)
         .join(User, col(User.id) == AuditEvent.user_id, isouter=True)
+        .where(*conditions)
         .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
         .offset(offset)
         .limit(limit)
     )
-    return [(event, name) for event, name in session.exec(statement)]
+    return [AuditEntry(event, name, email) for event, name, email in session.exec(statement)]
 
 
 def drop_audit_reasons_about(session: Session, targets: list[str]) -> int:

@@ -82,7 +82,7 @@ def test_the_audit_log_shows_who_did_what_newest_first(admin, admin_services) ->
     assert "Downloaded an export" in page
     assert "Revealed a number" in page
     assert page.index("Downloaded an export") < page.index("Revealed a number")
-    assert "Conversation 7" in page
+    assert "Resident 7" in page
     assert "Call back request to [phone number]" in page  # what officers typed is redacted
     assert "900123" not in page
     assert "Officer" in page
