@@ -29,6 +29,7 @@ from bot.store.answer_list import (
     list_matching_answer_ids,
     list_open_answers,
 )
+from bot.store.search import Search
 from bot.store.themes import (
     ThemeError,
     clean_theme_name,
@@ -67,7 +68,7 @@ def _filters() -> tuple[AnswerFilter, dict[str, str]]:
         partner_code=scope or (args.get("partner") if args.get("partner") in partners else None),
         anonymised=scope is not None,
         filed_as=filed if filed in FILED_LABELS and scope is None else "answer",
-        query=args.get("q", "").strip(),
+        search=Search.of(services().vault, args.get("q", "")),
         language=args.get("language") if args.get("language") in LANGUAGE_LABELS else None,
         since=since,
         until=until,
@@ -89,7 +90,7 @@ def _show_answers(error: dict[str, object] | None = None) -> ResponseReturnValue
             offset=(page - 1) * PAGE_SIZE,
             language=ui_language(),
         )
-        counts = count_answer_themes(session, filters, vault)
+        counts = count_answer_themes(session, filters)
         themes = list_themes(session)
     library = services().library
     return render_template(
@@ -143,7 +144,7 @@ def bulk() -> ResponseReturnValue:
             if form.get("scope") == "matching":
                 filters, _errors = _filters()
                 limit = MOST_AT_ONCE + 1  # one more, so too many is refused, never cut short
-                chosen = list_matching_answer_ids(session, services().vault, filters, limit=limit)
+                chosen = list_matching_answer_ids(session, filters, limit=limit)
             else:
                 chosen = [n for n in map(whole_number, form.getlist("answer")) if n is not None]
             theme_id = whole_number(form.get("theme"))

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from bot.runtime.crypto import Vault
 from bot.runtime.redaction import redact
 from bot.store.models import Answer, AnswerTheme, Participant, Question, Theme, ThemeNames
-from bot.store.search import words_match
+from bot.store.search import NO_SEARCH, Search, words_match
 from bot.store.themes import theme_name
 
 #: Answers in a resident's own words; "unexpected" is free text sent where a choice was asked,
@@ -46,7 +46,7 @@ class AnswerFilter:
     #: answer (the default), not_an_answer or question: how an officer filed them.
     filed_as: str = "answer"
     #: Words that must all be in the text, in any form (bot/store/search.py).
-    query: str = ""
+    search: Search = NO_SEARCH
     #: cy or en: the resident's language.
     language: str | None = None
     #: Answered on or after `since`, and before `until` (UTC).
@@ -91,8 +91,7 @@ class ThemeCount:
     significant: int
 
 
-def _conditions(filters: AnswerFilter, vault: Vault | None) -> list[Any]:
-    """`vault` hashes a search's words; without one (figures that ignore the search) none."""
+def _conditions(filters: AnswerFilter) -> list[Any]:
     kinds = (filters.kind,) if filters.kind in OPEN_KINDS else OPEN_KINDS
     conditions: list[Any] = [
         col(Answer.kind).in_(kinds),
@@ -120,7 +119,7 @@ def _conditions(filters: AnswerFilter, vault: Vault | None) -> list[Any]:
         conditions.append(exists().where(Question.answer_id == Answer.id))
     if filters.with_contact_details:
         conditions.append(col(Answer.contact_details).is_(True))
-    conditions += words_match(Answer.words, vault, filters.query) if vault else []
+    conditions += words_match(Answer.words, filters.search)
     return conditions
 
 
@@ -135,7 +134,7 @@ def list_open_answers(
 ) -> AnswerPage:
     """Significant answers first, then newest first; texts decrypted and redacted with labels
     in `language` (the reader's), themes attached."""
-    conditions = _conditions(filters, vault)
+    conditions = _conditions(filters)
     total = session.exec(
         select(func.count())
         .select_from(Answer)
@@ -174,15 +173,13 @@ def list_open_answers(
     return AnswerPage(answers, total)
 
 
-def list_matching_answer_ids(
-    session: Session, vault: Vault, filters: AnswerFilter, *, limit: int
-) -> list[int]:
+def list_matching_answer_ids(session: Session, filters: AnswerFilter, *, limit: int) -> list[int]:
     """The ids of up to `limit` answers the filters list, in the page's order: what a bulk
     action "on every answer matching these filters" acts on."""
     statement = (
         select(Answer.id)
         .join(Participant, col(Participant.id) == Answer.participant_id)
-        .where(*_conditions(filters, vault))
+        .where(*_conditions(filters))
         .order_by(col(Answer.significant).desc(), col(Answer.created_at).desc())
         .limit(limit)
     )
@@ -208,11 +205,8 @@ def _themes_of(
     return found
 
 
-def count_answer_themes(
-    session: Session, filters: AnswerFilter, vault: Vault | None = None
-) -> list[ThemeCount]:
+def count_answer_themes(session: Session, filters: AnswerFilter) -> list[ThemeCount]:
     """Every theme with how many matching answers carry it, and how many of those are significant.
-    A search counts only with the `vault` that hashes its words.
 
     The theme filter itself is ignored here: counts are across all themes of the other filters.
     Only answers count, whichever filing is listed: a marked row is not what residents said.
@@ -220,7 +214,7 @@ def count_answer_themes(
     matching = (
         select(Answer.id, Answer.significant)
         .join(Participant, col(Participant.id) == Answer.participant_id)
-        .where(*_conditions(replace(filters, theme_id=None, filed_as="answer"), vault))
+        .where(*_conditions(replace(filters, theme_id=None, filed_as="answer")))
         .subquery()
     )
     per_theme = (

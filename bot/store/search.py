@@ -17,6 +17,7 @@ order is not kept. During a key rotation a search tries each key's token
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, or_, select, update
@@ -53,19 +54,35 @@ def search_words(query: str) -> list[set[str]]:
     return found
 
 
-def words_match(column: Any, vault: Vault, query: str) -> list[ColumnElement[bool]]:
-    """Conditions that hold where the text behind `column` has every word of `query`, in any
-    form ("fysiau" finds "bysiau"); none for a search with no words."""
-    return [
-        or_(
-            *(
-                column.like(f"% {token} %")
-                for form in sorted(forms)
-                for token in vault.word_tokens(form)
-            )
+@dataclass(frozen=True)
+class Search:
+    """What an officer typed in a search box, and the tokens a matching text's `words` hold:
+    for each word, any one of its tokens (its Welsh and English forms, under every key)."""
+
+    typed: str = ""
+    tokens: tuple[tuple[str, ...], ...] = ()
+
+    @classmethod
+    def of(cls, vault: Vault, typed: str) -> Search:
+        typed = typed.strip()
+        tokens = tuple(
+            tuple(token for form in sorted(forms) for token in vault.word_tokens(form))
+            for forms in search_words(typed)
         )
-        for forms in search_words(query)
-    ]
+        return cls(typed, tokens)
+
+    def __bool__(self) -> bool:
+        return bool(self.tokens)
+
+
+#: No search: every text matches.
+NO_SEARCH = Search()
+
+
+def words_match(column: Any, search: Search) -> list[ColumnElement[bool]]:
+    """Conditions that hold where the text behind `column` has every word of the search, in
+    any form ("fysiau" finds "bysiau"); none for a search with no words."""
+    return [or_(*(column.like(f"% {token} %") for token in word)) for word in search.tokens]
 
 
 #: Each searched table's sealed text, whose words its `words` column holds.

@@ -17,7 +17,7 @@ from bot.store.messages import save_conversation_message
 from bot.store.models import Answer, Message, Question
 from bot.store.participants import create_participant
 from bot.store.rekey import list_sealed_tables, rekey_rows
-from bot.store.search import index_unindexed_words, index_words, search_words
+from bot.store.search import Search, index_unindexed_words, index_words, search_words
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 TEXTS = [
@@ -58,7 +58,11 @@ def found(services: Container, query: str) -> set[str]:
     """The texts a search for `query` lists."""
     with services.db.session() as session:
         page = list_open_answers(
-            session, services.vault, AnswerFilter(query=query), limit=50, offset=0
+            session,
+            services.vault,
+            AnswerFilter(search=Search.of(services.vault, query)),
+            limit=50,
+            offset=0,
         )
     return {answer.text for answer in page.answers}
 
@@ -157,7 +161,9 @@ def test_search_works_during_and_after_a_key_rotation(services: Container) -> No
     # What the rows hold was written under the container's key; rotate onto a new one.
     during = Vault("new-key-0123456789abcdef", [services.settings.data_key, old_key])
     with services.db.session() as session:
-        page = list_open_answers(session, during, AnswerFilter(query="bysiau"), limit=5, offset=0)
+        page = list_open_answers(
+            session, during, AnswerFilter(search=Search.of(during, "bysiau")), limit=5, offset=0
+        )
     assert [answer.text for answer in page.answers] == [TEXTS[2]]
     answers = next(spec for spec in list_sealed_tables() if spec.name == "answers")
     with services.db.session() as session:
@@ -165,7 +171,9 @@ def test_search_works_during_and_after_a_key_rotation(services: Container) -> No
         rekey_rows(session, during, answers, ids)
     after = Vault("new-key-0123456789abcdef")
     with services.db.session() as session:
-        page = list_open_answers(session, after, AnswerFilter(query="fysiau"), limit=5, offset=0)
+        page = list_open_answers(
+            session, after, AnswerFilter(search=Search.of(after, "fysiau")), limit=5, offset=0
+        )
         stored = session.exec(select(Answer.words).where(Answer.id == ids[2])).one()
     assert [answer.text for answer in page.answers] == [TEXTS[2]]
     assert stored == index_words(after, TEXTS[2])
