@@ -146,4 +146,5 @@ CY: dict[str, str] = {
     "Format": "Fformat",
     "Spreadsheet (XLSX)": "Taenlen (XLSX)",
     "CSV": "CSV",
+    "Only an answered question can be saved as FAQ.": "Dim ond cwestiwn a atebwyd y gellir ei gadw fel cwestiwn cyffredin.",
 }

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, requires, services
@@ -19,12 +19,21 @@ bp = Blueprint("question_faq", __name__)
 FIELDS = ("question_cy", "question_en", "answer_cy", "answer_en")
 
 
+class NotAnsweredError(Exception):
+    """Only an answered question has an answer to save."""
+
+
 def _answered(question_id: int) -> AnsweredWords:
     with services().db.session() as session:
         found = get_answered_words(session, services().vault, question_id)
     if found is None:
-        abort(404)
+        raise NotAnsweredError
     return found
+
+
+def _to_the_inbox() -> ResponseReturnValue:
+    flash(translate("Only an answered question can be saved as FAQ."), "important")
+    return redirect(url_for("admin.questions.index"))
 
 
 def _prefilled(found: AnsweredWords) -> dict[str, str]:
@@ -51,7 +60,10 @@ def _show(
 @requires("admin", "officer")
 def form(question_id: int) -> ResponseReturnValue:
     """The entry to write, starting from the resident's question and the answer they got."""
-    found = _answered(question_id)
+    try:
+        found = _answered(question_id)
+    except NotAnsweredError:
+        return _to_the_inbox()
     return _show(found, _prefilled(found))
 
 
@@ -61,9 +73,14 @@ def _saved_already(_earlier: Earlier, question_id: int) -> ResponseReturnValue:
 
 
 def _refused(message: str, question_id: int) -> ResponseReturnValue:
-    return _show(
-        _answered(question_id), {name: request.form.get(name, "") for name in FIELDS}, message
-    )
+    """The form again with what was typed, and why nothing was saved."""
+    try:
+        found = _answered(question_id)
+    except NotAnsweredError:  # no form to draw again: say only why nothing was done
+        return render_template(
+            "admin/refused.html", title=translate("Nothing was done"), text=message
+        )
+    return _show(found, {name: request.form.get(name, "") for name in FIELDS}, message)
 
 
 SAVED = (
@@ -77,7 +94,10 @@ SAVED = (
 @one_time(_saved_already, _refused)
 def save(question_id: int) -> ResponseReturnValue:
     """Write the entry into the flow's file, its Welsh awaiting review, and use it at once."""
-    found = _answered(question_id)
+    try:
+        found = _answered(question_id)
+    except NotAnsweredError:
+        return _to_the_inbox()
     values = {name: request.form.get(name, "") for name in FIELDS}
     sgwrs, user = services(), current_user()
     try:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from admin.auth import current_user, requires, services
@@ -272,10 +272,7 @@ def answer(question_id: int) -> ResponseReturnValue:
 
 def _group_ids() -> tuple[int, ...]:
     ids = (whole_number(value) for value in request.form.getlist("question"))
-    found = tuple(dict.fromkeys(question_id for question_id in ids if question_id is not None))
-    if not found:
-        abort(400)
-    return found
+    return tuple(dict.fromkeys(question_id for question_id in ids if question_id is not None))
 
 
 def _group_draft() -> dict[str, Any]:

@@ -8,8 +8,10 @@ enters the password and then the code an authenticator app would show.
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pyotp
@@ -22,7 +24,7 @@ from bot.core import two_factor
 from bot.core.accounts import account_id_for, create_user
 from bot.core.inbound import InboundMessage
 from bot.runtime.container import Container
-from tests.conftest import make_container
+from tests.conftest import FIXTURE_FLOWS, make_container
 from tests.helpers import new_sid
 from wsgi import create_app
 
@@ -54,8 +56,11 @@ def add_accounts(services: Container) -> None:
 
 
 @pytest.fixture
-def admin_services(sqlite_url: str) -> Iterator[Container]:
-    services = make_container(sqlite_url)
+def admin_services(sqlite_url: str, tmp_path: Path) -> Iterator[Container]:
+    """On a copy of the fixture flows: saving an answer as FAQ writes into the flow's file,
+    and a test posting that form must never change tests/data/flows."""
+    flows = shutil.copytree(FIXTURE_FLOWS, tmp_path / "flows")
+    services = make_container(sqlite_url, FLOWS_DIR=str(flows))
     add_accounts(services)
     yield services
     services.db.engine.dispose()

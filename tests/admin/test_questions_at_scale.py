@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,8 +16,7 @@ from sqlmodel import select
 from bot.runtime.container import Container
 from bot.store.models import AuditEvent, OutboxMessage, Question
 from bot.store.question_triage import list_assignable_users
-from tests.admin.conftest import add_accounts, form_fields, post_form, talk
-from tests.conftest import FIXTURE_FLOWS, make_container
+from tests.admin.conftest import form_fields, post_form, talk
 
 INBOX = "/admin/questions"
 WELSH, ENGLISH, OTHER = "+447700900301", "+447700900302", "+447700900303"
@@ -27,17 +24,9 @@ SIMILAR = ("GOFYN When will the scheme start?", "ASK when will the scheme start"
 
 
 @pytest.fixture
-def flows_dir(tmp_path: Path) -> Path:
-    """A copy of the fixture flows: saving an FAQ entry writes to the flow's file."""
-    return Path(shutil.copytree(FIXTURE_FLOWS, tmp_path / "flows"))
-
-
-@pytest.fixture
-def admin_services(sqlite_url: str, flows_dir: Path) -> Iterator[Container]:
-    services = make_container(sqlite_url, FLOWS_DIR=str(flows_dir))
-    add_accounts(services)
-    yield services
-    services.db.engine.dispose()
+def flows_dir(admin_services: Container) -> Path:
+    """The copy of the fixture flows the admin app writes to (tests/admin/conftest.py)."""
+    return admin_services.settings.flows_path
 
 
 @pytest.fixture
