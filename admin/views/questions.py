@@ -46,6 +46,7 @@ from bot.store.question_inbox import (
     list_dismissed_questions,
 )
 from bot.store.question_triage import list_assignable_users
+from bot.store.search import Search
 
 bp = Blueprint("questions", __name__)
 
@@ -94,7 +95,7 @@ def question_filter(args: Mapping[str, str]) -> QuestionFilter:
         assigned_to=user.id if assigned == "me" and user else officer,
         unassigned=assigned == "nobody",
         partner_code=args.get("partner") if args.get("partner") in library.partners else None,
-        q=args.get("q", "").strip() or None,
+        search=Search.of(services().vault, args.get("q", "")),
     )
 
 

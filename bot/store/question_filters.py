@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, false, or_
 from sqlmodel import col
 
 from bot.store.models import Participant, Question
+from bot.store.search import NO_SEARCH, Search, words_match
 
 #: Question.status, in the order the inbox offers them.
 STATUSES = ("open", "answered", "dismissed")
@@ -45,9 +46,8 @@ class QuestionFilter:
     #: ...or only those nobody has.
     unassigned: bool = False
     partner_code: str | None = None
-    #: Words to look for, kept in the URL beside the other filters; text search over the
-    #: sealed questions is applied by the search index (bot/store/search.py), not here.
-    q: str | None = None
+    #: Words the question must hold, in any form (bot/store/search.py).
+    search: Search = NO_SEARCH
 
 
 def overdue_condition(cutoffs: ReplyCutoffs) -> ColumnElement[bool]:
@@ -86,6 +86,7 @@ def question_conditions(
         conditions.append(col(Question.assigned_to) == filters.assigned_to)
     if filters.unassigned:
         conditions.append(col(Question.assigned_to).is_(None))
+    conditions += words_match(Question.words, filters.search)
     if filters.overdue_only:
         if wanted in (None, "open") and cutoffs is not None:
             conditions.append(overdue_condition(cutoffs))

@@ -280,3 +280,37 @@ def test_an_faq_entry_needs_both_languages(officer, admin_services, asked) -> No
     assert refused.status_code == 400
     assert "in Welsh and in English" in refused.get_data(as_text=True)
     assert audit(admin_services, "faq_entry_added") == []
+
+
+def test_questions_are_searched_by_their_words_in_any_form(sign_in, admin_services) -> None:
+    from bot.store.answers import save_question
+    from bot.store.participants import create_participant
+
+    now = admin_services.clock()
+    with admin_services.db.session() as session:
+        resident = create_participant(
+            session,
+            number_hash="s",
+            number_encrypted=admin_services.vault.seal("+447700900777"),
+            channel="sms",
+            now=now,
+        )
+        session.flush()
+        for text in ("Pryd fydd y fysiau yn newid?", "Will my boiler be checked?"):
+            save_question(
+                session,
+                admin_services.vault,
+                participant_id=resident.id or 0,
+                flow_id="energy-data",
+                step_id="worries",
+                text=text,
+                now=now,
+            )
+    officer = sign_in("officer")
+    page = officer.get("/admin/questions?q=bysiau").get_data(as_text=True)
+    assert "Pryd fydd y fysiau yn newid?" in page
+    assert "Will my boiler be checked?" not in page
+    assert 'value="bysiau"' in page
+    page = officer.get("/admin/questions?q=boilers").get_data(as_text=True)
+    assert "Will my boiler be checked?" in page
+    assert "fysiau" not in page
