@@ -149,4 +149,5 @@ CY: dict[str, str] = {
     "Only an answered question can be saved as FAQ.": "Dim ond cwestiwn a atebwyd y gellir ei gadw fel cwestiwn cyffredin.",
     "Search the questions": "Chwilio'r cwestiynau",
     "Every word must be in the question, in any form.": "Rhaid i bob gair fod yn y cwestiwn, ar unrhyw ffurf.",
+    "and {count} more asked the same": "a {count} arall wedi gofyn yr un peth",
 }
