@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from redis import Redis
-from sqlalchemy import func, or_, select
+from sqlalchemy import Column, Table, func, or_, select
 from sqlmodel import SQLModel, col
 
 from bot.channels.addresses import parse_address
@@ -93,9 +94,14 @@ def held_about(services: Container, number: str) -> Held:
         ids = {"participants": pids}
         for table in tables.values():
             if "participant_id" in table.c:
-                rows = select(table.c.id).where(table.c.participant_id.in_(pids))
+                rows = select(_key(table)).where(table.c.participant_id.in_(pids))
                 ids[table.name] = set(session.execute(rows).scalars())
     return Held(ids, {number_hash for _, number_hash in participants})
+
+
+def _key(table: Table) -> Column[Any]:
+    """The table's key: its id, or participant_id where a row is one per resident."""
+    return table.c.id if "id" in table.c else table.c.participant_id
 
 
 def rows_pointing_at(services: Container, held: Held) -> dict[str, int]:
@@ -106,7 +112,7 @@ def rows_pointing_at(services: Container, held: Held) -> dict[str, int]:
         for table in SQLModel.metadata.sorted_tables:
             matches = []
             if table.name in held.ids:
-                matches.append(table.c.id.in_(held.ids[table.name]))
+                matches.append(_key(table).in_(held.ids[table.name]))
             for column in table.c:
                 for key in column.foreign_keys:
                     if key.column.table.name in held.ids:
