@@ -161,4 +161,6 @@ CY: dict[str, str] = {
     "Call back marked as done": "Nodwyd bod yr alwad yn ôl wedi'i gwneud",
     "No call back was waiting.": "Doedd dim galwad yn ôl yn aros.",
     "When suits them can be at most {limit} characters.": "Gall pryd sy'n gyfleus iddyn nhw fod hyd at {limit} nod ar y mwyaf.",
+    "Search what residents texted": "Chwilio beth wnaeth preswylwyr ei decstio",
+    "Residents who sent every word in one text, in any form.": "Preswylwyr a anfonodd bob gair mewn un neges, ar unrhyw ffurf.",
 }

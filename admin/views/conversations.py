@@ -46,6 +46,7 @@ from bot.store.conversation_list import (
     list_conversations,
     read_transcript,
 )
+from bot.store.search import Search
 
 bp = Blueprint("conversations", __name__)
 
@@ -81,6 +82,7 @@ def parse_filters(
         started_from=lower,
         started_before=upper,
         call_back=chosen["call_back"] == "requested",
+        search=Search.of(services().vault, values.get("q", "")),
     )
     return filters, errors
 
@@ -112,6 +114,7 @@ def index() -> ResponseReturnValue:
         rows=rows,
         total=total,
         errors=errors,
+        filters=filters,
         values=request.args,
         options=filter_options(sgwrs.library),
         labels=labels(),

@@ -22,6 +22,7 @@ from bot.store.messages import list_messages
 from bot.store.models import CallBack, Conversation, Message, Participant
 from bot.store.notes import Note, list_notes
 from bot.store.participants import get_participant
+from bot.store.search import NO_SEARCH, Search, words_match
 
 #: Conversation statuses, plus `opted_out` (the resident sent STOP), which outranks them.
 STATUSES = ("active", "completed", "declined", "expired", "handed_on", "opted_out")
@@ -41,6 +42,8 @@ class ConversationFilters:
     started_before: datetime | None = None
     #: Only residents waiting for an officer to phone them back.
     call_back: bool = False
+    #: Only residents who texted every word of it, in any form (bot/store/search.py).
+    search: Search = NO_SEARCH
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,11 @@ def _filtered(statement: Select, filters: ConversationFilters) -> Select:
         conditions.append(~col(Participant.opted_out))
     if filters.call_back:
         conditions.append(exists().where(col(CallBack.participant_id) == Participant.id))
+    if filters.search:
+        # One text of theirs holding every word, as a reader of the transcript would find it.
+        texted = words_match(Message.words, filters.search)
+        said = select(Message.id).where(Message.participant_id == Participant.id, *texted)
+        conditions.append(exists(said))
     conditions += within(col(Participant.created_at), filters.started_from, filters.started_before)
     return statement.where(*conditions)
 

@@ -334,3 +334,21 @@ def test_a_conversation_the_loop_guard_silenced_is_flagged_for_an_officer_in_bot
     page = officer.get("/admin/conversations/1").get_data(as_text=True)
     assert "Angen golwg" in page
     assert "daeth yr un neges dro ar ôl tro" in page
+
+
+def test_officers_find_residents_by_what_they_texted(sign_in, seed) -> None:
+    seed("+447700900151", hope="Bysiau i'r pentref")
+    seed("+447700900152", hope="A warmer flat")
+    officer = sign_in("officer")
+    first, second = "07••• ••• 151", "07••• ••• 152"
+    page = officer.get("/admin/conversations?q=fysiau").get_data(as_text=True)
+    assert first in page
+    assert second not in page
+    assert 'value="fysiau"' in page
+    page = officer.get("/admin/conversations?q=warmer+flats").get_data(as_text=True)
+    assert second in page
+    assert first not in page
+    # What the bot sent is not searched: both were told "Reply NEXT".
+    page = officer.get("/admin/conversations?q=reply+next").get_data(as_text=True)
+    assert first not in page
+    assert second not in page
