@@ -8,10 +8,12 @@ the limit every attempt, right or wrong, gets 429 until the window has passed.
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import MapAdapter
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
@@ -134,10 +136,29 @@ def logout() -> ResponseReturnValue:
 
 @bp.post("/language")
 def switch_language() -> ResponseReturnValue:
-    """Switch the interface between English and Welsh, staying on the same page."""
+    """Switch the interface between English and Welsh, staying on the same page (or, from a
+    page a form drew, such as a broadcast's preview, the page that form is on)."""
     language = request.form.get("language", "en")
     session["ui_lang"] = language if language in LANGUAGES else "en"
-    return redirect(safe_next(request.form.get("next")))
+    return redirect(_page_to_show(safe_next(request.form.get("next"))))
+
+
+def _page_to_show(target: str) -> str:
+    """`target`, or the nearest page above it that can be opened: a form's result (POST only)
+    has no address to come back to, and a form's own address is not a page."""
+    path, _, query = target.partition("?")
+    adapter = current_app.url_map.bind("localhost")
+    while not _opens(adapter, path) and path.count("/") > 2:
+        path, query = path.rsplit("/", 1)[0], ""
+    return f"{path}?{query}" if query else path
+
+
+def _opens(adapter: MapAdapter, path: str) -> bool:
+    try:
+        adapter.match(path, method="GET")
+    except (MethodNotAllowed, NotFound):
+        return False
+    return True
 
 
 @bp.app_errorhandler(RateLimitExceeded)

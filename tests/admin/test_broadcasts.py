@@ -648,3 +648,19 @@ def test_the_new_parts_of_the_page_read_in_welsh(sign_in, clock: MovableClock) -
     assert found == {}
     assert "Rhowch y rhif ffôn symudol i anfon y prawf ato" in pages["refused"]
     assert "Prawf wedi'i anfon at 07••• ••• 450" in pages["tested"].replace("&#39;", "'")
+
+
+def test_switching_language_on_a_preview_goes_to_the_broadcasts_page(sign_in) -> None:
+    officer = sign_in("officer")
+    page = "/admin/broadcasts"
+    for target, expected in (
+        ("/admin/broadcasts/preview", "/admin/broadcasts"),  # a form's result: POST only
+        ("/admin/answers?q=bws", "/admin/answers?q=bws"),  # a page: stays, filters and all
+        ("/admin/answers/7/themes", "/admin/answers"),
+    ):
+        response = post_form(
+            officer, "/admin/language", {"language": "cy", "next": target}, token_from=page
+        )
+        assert response.status_code == 302
+        assert response.headers["Location"] == expected
+        assert officer.get(expected).status_code == 200
