@@ -36,8 +36,13 @@ def _show(error: dict[str, object] | None = None) -> ResponseReturnValue:
     with sgwrs.db.session() as session:
         found = suggest_for_flow(session, sgwrs.vault, _flow())
         themes = {theme.id: theme.names.in_(language) for theme in list_themes(session)}
-    texts = {key: redact(text, language).text for key, text in found.texts.items()}
     offered = [answer for answer in found.answers if answer.guesses]
+    shown = [
+        *(item.answer.id for item in offered[:SHOWN]),
+        *(guess.example_id for item in offered[:SHOWN] for guess in item.guesses),
+        *(answer_id for group in found.groups for answer_id in group.answer_ids[:3]),
+    ]
+    texts = {key: redact(found.texts[key], language).text for key in shown}
     return render_template(
         "admin/suggestions.html",
         offered=offered[:SHOWN],

@@ -41,9 +41,9 @@ from bot.store.suggestions import (
 from bot.store.themes import ThemeError, get_theme, tag_answers
 
 #: Tagged answers compared against, newest first: enough examples, a bounded page time.
-EXAMPLES = 3_000
+EXAMPLES = 1_500
 #: Untagged answers suggested for at once, newest first.
-UNTAGGED = 300
+UNTAGGED = 200
 #: A theme's score is the mean similarity of this many of its closest examples: one lucky
 #: match with a long answer does not make a suggestion.
 NEAREST = 3
