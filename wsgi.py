@@ -17,6 +17,7 @@ from admin.auth import session_cookie_config
 from bot.runtime.background import InlinePump
 from bot.runtime.config import load_settings
 from bot.runtime.container import Container, build_container
+from bot.runtime.words import load_dictionaries
 from webhooks import health, twilio
 
 #: Twilio sends at most 1,600 characters plus a few dozen fields; anything far larger is not Twilio.
@@ -29,6 +30,7 @@ def create_app(
     """Build the web app from defaults, then the environment and `.env`, then `config`."""
     if services is None:
         services = build_container(load_settings(config))
+        load_dictionaries()  # every text a resident sends is indexed for search
         if services.settings.job_mode == "inline":
             # No worker process: this one sends (JOBS=inline, or no REDIS_URL outside
             # production). Each gunicorn worker runs one; claiming a row is atomic.

@@ -8,13 +8,17 @@ import signal
 import subprocess
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 
 from flask.testing import FlaskClient
 from sqlalchemy import event
+from sqlmodel import Session
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
 from bot.runtime.container import Container
+from bot.store.answers import save_answer
+from bot.store.participants import create_participant
 from tests.conftest import TEST_AUTH_TOKEN, TEST_PUBLIC_URL
 
 _sids = itertools.count(1)
@@ -85,3 +89,50 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+def add_written_answer(
+    services: Container,
+    session: Session,
+    text: str,
+    *,
+    kind: str = "fear",
+    step_id: str = "worries",
+    language: str | None = None,
+    partner: str | None = None,
+    now: datetime | None = None,
+    contact_details: bool = False,
+) -> int:
+    """A resident of their own who wrote `text` at an own-words step of energy-data, stored as
+    the service stores it (sealed, words indexed); the answer's id. Their number is sealed but
+    made up from a counter, outside the numbers the other tests text."""
+    when = now or services.clock()
+    resident = create_participant(
+        session,
+        number_hash=f"written-{next(_written)}",
+        number_encrypted=services.vault.seal(f"+4477009{next(_written) + 20_000:05d}"),
+        channel="sms",
+        now=when,
+    )
+    resident.language, resident.partner_code = language, partner
+    session.add(resident)
+    session.flush()
+    answer = save_answer(
+        session,
+        services.vault,
+        participant_id=resident.id or 0,
+        conversation_id=None,
+        flow_id="energy-data",
+        step_id=step_id,
+        kind=kind,
+        value=None,
+        text=text,
+        now=when,
+        contact_details=contact_details,
+        language=language,
+    )
+    session.flush()
+    return answer.id or 0
+
+
+_written = itertools.count()

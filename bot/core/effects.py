@@ -126,6 +126,7 @@ class TurnEffects:
                 now=self.now,
                 answer_id=stored_id(self.session, raised_from) if raised_from else None,
                 contact_details=has_contact_details(output.text),
+                language=self.participant.language,
             )
             log.info("question_queued participant=%s", self.participant_id)
         elif isinstance(output, FlowStarted):
@@ -154,6 +155,7 @@ class TurnEffects:
             text=output.text,
             now=self.now,
             contact_details=has_contact_details(output.text),
+            language=self.participant.language,
         )
         log.info("answer_saved participant=%s kind=%s", self.participant_id, output.kind)
 

@@ -25,6 +25,7 @@ from bot.store.answers import (
 )
 from bot.store.db import UnitOfWork
 from bot.store.models import Answer
+from bot.store.search import indexed_language
 
 #: How an answer may be filed; only "answer" rows are listed as answers, counted and exported.
 FILINGS = ("answer", "not_an_answer", "question")
@@ -124,6 +125,7 @@ def _raise_question(session: UnitOfWork, vault: Vault, answer: Answer) -> int:
         now=answer.created_at,
         answer_id=answer.id,
         contact_details=answer.contact_details or has_contact_details(text),
+        language=indexed_language(answer.words or ""),
     )
     assert question.id is not None
     return question.id

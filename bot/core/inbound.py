@@ -430,4 +430,5 @@ class InboundDesk:
             status="received",
             now=now,
             twilio_sid=message.message_sid,
+            language=participant.language,
         )

@@ -24,8 +24,10 @@ def save_answer(
     text: str,
     now: datetime,
     contact_details: bool = False,
+    language: str | None = None,
 ) -> Answer:
-    """`contact_details`: the text holds a phone number, email or address (see Answer)."""
+    """`contact_details`: the text holds a phone number, email or address (see Answer);
+    `language` is the resident's, which the text's words are read in for search."""
     answer = Answer(
         participant_id=participant_id,
         conversation_id=conversation_id,
@@ -34,7 +36,7 @@ def save_answer(
         kind=kind,
         value=value,
         text_encrypted=vault.seal(text),
-        words=index_words(vault, text),
+        words=index_words(vault, text, language),
         created_at=now,
         contact_details=contact_details,
     )
@@ -77,9 +79,11 @@ def save_question(
     now: datetime,
     answer_id: int | None = None,
     contact_details: bool = False,
+    language: str | None = None,
 ) -> Question:
-    """A question for an officer; `answer_id` links it to the answer it was raised from, and
-    `contact_details` says the text holds a phone number, email or address.
+    """A question for an officer; `answer_id` links it to the answer it was raised from,
+    `contact_details` says the text holds a phone number, email or address, and `language`
+    is the resident's, which its words are read in for search.
 
     Flushed, so the caller has its id (for the audit log, or to link it on).
     """
@@ -88,7 +92,7 @@ def save_question(
         flow_id=flow_id,
         step_id=step_id,
         text_encrypted=vault.seal(text),
-        words=index_words(vault, text),
+        words=index_words(vault, text, language),
         created_at=now,
         answer_id=answer_id,
         contact_details=contact_details,

@@ -27,6 +27,7 @@ def _message_values(
     status: str,
     now: datetime,
     twilio_sid: str | None,
+    language: str | None = None,
 ) -> dict[str, object]:
     """A message row's columns: the body sealed, its cost in segments worked out once, and a
     resident's words indexed for search (the bot's own texts are not what officers look for)."""
@@ -37,7 +38,7 @@ def _message_values(
         "direction": direction,
         "channel": channel,
         "body_encrypted": vault.seal(body),
-        "words": index_words(vault, body) if direction == "in" else None,
+        "words": index_words(vault, body, language) if direction == "in" else None,
         "twilio_sid": twilio_sid,
         "status": status,
         "encoding": info.encoding,
@@ -90,8 +91,10 @@ def save_conversation_message(
     status: str,
     now: datetime,
     twilio_sid: str | None = None,
+    language: str | None = None,
 ) -> None:
-    """A message in the resident's open conversation (if any), so transcripts group it there.
+    """A message in the resident's open conversation (if any), so transcripts group it there;
+    a resident's text is read for search in `language`, theirs.
 
     A plain insert, no object kept: a turn writes its text and reply and never reads them back.
     """
@@ -106,6 +109,7 @@ def save_conversation_message(
         status=status,
         now=now,
         twilio_sid=twilio_sid,
+        language=language,
     )
     run_plain(session, insert(Message.__table__).values(**values))
 

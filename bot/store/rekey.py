@@ -23,7 +23,7 @@ from sqlmodel import Session, SQLModel
 
 import bot.store.models  # noqa: F401 - registers every table in SQLModel.metadata
 from bot.runtime.crypto import Vault
-from bot.store.search import SEARCHED_TEXT, index_words
+from bot.store.search import SEARCHED_TEXT, index_words, indexed_language
 
 #: JSON columns that may carry a token under STATE_TOKEN: participants.state holds the
 #: resident's own words that way (see bot.store.participants.save_participant).
@@ -145,7 +145,8 @@ def _plan(vault: Vault, spec: SealedTable, row: Row[Any]) -> _Plan:
             if column is spec.indexed and values[spec.table.c.words] is not None:
                 words = spec.table.c.words
                 guard = words == values[words]
-                plan.replace(words, guard, index_words(vault, vault.open(token)))
+                read_as = indexed_language(values[words])
+                plan.replace(words, guard, index_words(vault, vault.open(token), read_as))
     for column in spec.sealed_in_json:
         document = values[column]
         token = document.get(STATE_TOKEN) if isinstance(document, dict) else None

@@ -1,10 +1,12 @@
 """Searching residents' words while they stay sealed.
 
 Answers, questions and the texts residents send are stored encrypted, so the database cannot
-read them to search. Beside each sealed text is a `words` column: every distinct word of the
-text in its base form, read in the text's own language (bot.runtime.language, then
-bot.runtime.words), each replaced by its keyed hash (Vault.word_token), sorted,
-space-separated and padded with a space at each end. A search word may be Welsh or English,
+read them to search. Beside each sealed text is a `words` column: the language the text was
+read in ("cy:" or "en:", the resident's chosen language, Welsh when they have not chosen),
+then every distinct word of the text in its base form in that language (bot.runtime.words),
+each replaced by its keyed hash (Vault.word_token), sorted, space-separated and padded with a
+space at each end. The language is kept so that a key rotation can read the text again the
+same way. A search word may be Welsh or English,
 so it is reduced both ways and either form matches; the search asks for rows whose `words`
 hold every word of it: a plain `LIKE` that both SQLite and PostgreSQL answer within one scan
 of the filtered rows, decrypting nothing until the page of results is shown.
@@ -24,8 +26,8 @@ from sqlalchemy import ColumnElement, Table, or_, select, update
 from sqlmodel import Session
 
 from bot.runtime.crypto import Vault
-from bot.runtime.words import base_form, raw_words, text_words
-from bot.store.models import Answer, Message, Question
+from bot.runtime.words import base_form, raw_words, words_of
+from bot.store.models import Answer, Message, Participant, Question
 
 #: What an officer may type: longer searches are cut here, so a pasted page cannot make
 #: a query of thousands of conditions.
@@ -36,11 +38,22 @@ MOST_SEARCH_WORDS = 8
 REINDEX_BATCH = 500
 
 
-def index_words(vault: Vault, text: str) -> str:
-    """The `words` value stored beside a sealed text: empty when it has no words, which
-    still says it was indexed (None is a row written before search existed)."""
-    tokens = sorted({vault.word_token(word) for word in text_words(text)})
-    return f" {' '.join(tokens)} " if tokens else ""
+#: What a text is read as when its resident has not chosen a language (Welsh first).
+DEFAULT_LANGUAGE = "cy"
+
+
+def index_words(vault: Vault, text: str, language: str | None) -> str:
+    """The `words` value stored beside a sealed text, read as `language` (the resident's);
+    a text with no words still says it was indexed (None is a row written before search)."""
+    read_as = language if language in ("cy", "en") else DEFAULT_LANGUAGE
+    tokens = sorted({vault.word_token(word) for word in words_of(text, read_as)})
+    return f" {read_as}: {' '.join(tokens)} "
+
+
+def indexed_language(words: str) -> str:
+    """The language a stored `words` value was read in."""
+    first = words.split(maxsplit=1)[0] if words.strip() else ""
+    return first[:-1] if first in ("cy:", "en:") else DEFAULT_LANGUAGE
 
 
 def search_words(query: str) -> list[set[str]]:
@@ -113,9 +126,13 @@ def index_unindexed_words(session: Session, vault: Vault) -> int:
     Each write is guarded by `words IS NULL`, so two runs at once index a row once."""
     done = 0
     for table, sealed, scope in _searched():
-        statement = select(table.c.id, sealed).where(table.c.words.is_(None), *scope)
-        for row_id, token in session.execute(statement.limit(REINDEX_BATCH - done)).all():
-            words = index_words(vault, vault.open(token))
+        statement = (
+            select(table.c.id, sealed, Participant.language)
+            .join(Participant, Participant.id == table.c.participant_id)
+            .where(table.c.words.is_(None), *scope)
+        )
+        for row_id, token, language in session.execute(statement.limit(REINDEX_BATCH - done)):
+            words = index_words(vault, vault.open(token), language)
             guard = (table.c.id == row_id, table.c.words.is_(None))
             done += session.execute(update(table).where(*guard).values(words=words)).rowcount
         if done >= REINDEX_BATCH:

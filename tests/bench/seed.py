@@ -91,7 +91,7 @@ def seed(services: Container, residents: int, messages: int) -> list[int]:
                         "step_id": step,
                         "kind": said["kind"],
                         "text_encrypted": vault.seal(said["text"]),
-                        "words": index_words(vault, said["text"]),
+                        "words": index_words(vault, said["text"], said["language"]),
                         "created_at": START + timedelta(minutes=number),
                         "significant": number % 50 == 0,
                         "contact_details": False,

@@ -10,14 +10,15 @@ from sqlmodel import select
 
 from bot.runtime.container import Container
 from bot.runtime.crypto import Vault
-from bot.runtime.words import text_words, words_of
+from bot.runtime.words import words_of
 from bot.store.answer_list import AnswerFilter, list_open_answers
-from bot.store.answers import save_answer, save_question
+from bot.store.answers import save_question
 from bot.store.messages import save_conversation_message
 from bot.store.models import Answer, Message, Question
 from bot.store.participants import create_participant
 from bot.store.rekey import list_sealed_tables, rekey_rows
 from bot.store.search import Search, index_unindexed_words, index_words, search_words
+from tests.helpers import add_written_answer
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 TEXTS = [
@@ -30,28 +31,16 @@ TEXTS = [
 
 
 def seed(services: Container, texts: list[str] = TEXTS) -> dict[str, int]:
-    """One resident's answers, by text."""
-    ids = {}
+    """Each text from a resident of its own, who chose the language it is written in."""
     with services.db.session() as session:
-        resident = create_participant(
-            session, number_hash="h", number_encrypted="x", channel="sms", now=NOW
-        )
-        for text in texts:
-            answer = save_answer(
-                session,
-                services.vault,
-                participant_id=resident.id or 0,
-                conversation_id=None,
-                flow_id="energy-data",
-                step_id="hopes",
-                kind="fear",
-                value=None,
-                text=text,
-                now=NOW,
-            )
-            session.flush()
-            ids[text] = answer.id or 0
-    return ids
+        return {
+            text: add_written_answer(services, session, text, language=_language(text), now=NOW)
+            for text in texts
+        }
+
+
+def _language(text: str) -> str:
+    return "en" if text.split()[0].lower() in ("the", "worried", "my", "will", "i") else "cy"
 
 
 def found(services: Container, query: str) -> set[str]:
@@ -72,13 +61,15 @@ def test_words_are_reduced_to_one_form_in_both_languages() -> None:
     assert words_of("WATCHED", "en") == words_of("watching", "en") == ["watch"]
     assert words_of("siŵr", "cy") == words_of("Siwr", "cy")
     assert words_of("a i y", "en") == []  # single letters find nothing
-    # Read as Welsh, English "town" would be a mutated "toi": each text in its own language.
-    assert text_words("the bus to town") == ["the", "bus", "to", "town"]
-    assert text_words("Mae'r fysiau yn hwyr")[1] == "bws"
+    # Read as Welsh, English "town" would be a mutated "toi": texts are read in their
+    # resident's language.
+    assert words_of("the bus to town", "en") == ["the", "bus", "to", "town"]
+    assert words_of("the bus to town", "cy")[-1] == "toi"
 
 
 def test_a_search_word_matches_in_either_language(services: Container) -> None:
-    seed(services, ["the bus to town is late", "Mae'r bws i'r dref yn hwyr"])
+    seed(services, ["the bus to town is late", "Mae'r bws i'r dref yn hwyr", "I went to the shop"])
+    # Read as English (its resident's language), "to" is not a mutated "town".
     assert found(services, "town") == {"the bus to town is late"}
     assert found(services, "tref") == {"Mae'r bws i'r dref yn hwyr"}
 
@@ -126,7 +117,7 @@ def test_a_residents_texts_are_indexed_and_the_bots_are_not(services: Container)
             )
     with services.db.session() as session:
         rows = dict(session.exec(select(Message.direction, Message.words)).all())
-    assert rows["in"] == index_words(services.vault, "my boiler broke")
+    assert rows["in"] == index_words(services.vault, "my boiler broke", None)
     assert rows["out"] is None
 
 
@@ -152,7 +143,7 @@ def test_rows_stored_before_search_existed_are_indexed_once(services: Container)
         assert index_unindexed_words(session, services.vault) == 0
         question_words = session.exec(select(Question.words)).one()
     assert found(services, "boiler") == {TEXTS[1]}
-    assert question_words == index_words(services.vault, "Will the boiler man come?")
+    assert question_words == index_words(services.vault, "Will the boiler man come?", None)
 
 
 def test_search_works_during_and_after_a_key_rotation(services: Container) -> None:
@@ -176,7 +167,7 @@ def test_search_works_during_and_after_a_key_rotation(services: Container) -> No
         )
         stored = session.exec(select(Answer.words).where(Answer.id == ids[2])).one()
     assert [answer.text for answer in page.answers] == [TEXTS[2]]
-    assert stored == index_words(after, TEXTS[2])
+    assert stored == index_words(after, TEXTS[2], "cy")
 
 
 def test_a_long_pasted_search_is_cut_to_a_few_words() -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.core.theme_suggestions import MOST_GUESSES, analysed, suggest
+from bot.core.theme_similarity import MOST_GUESSES, analysed, suggest
 from bot.runtime.language import detect_language
 from bot.store.suggestions import ReadAnswer
 
