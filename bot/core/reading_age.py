@@ -4,14 +4,24 @@ textstat 0.7.13 looks English syllables up in NLTK's CMU dictionary, which it do
 use; "en-GB" (not en_GB) makes it count them with pyphen's British English rules instead, so the
 estimate works offline and never fetches anything during a request. Welsh has no such formula;
 bot.core.plain_welsh measures it another way.
+
+textstat is loaded on first use, not at import: it brings NLTK, and NLTK brings scikit-learn
+when it is installed (about 90 MiB), which a web worker answering residents never needs.
 """
 
 from __future__ import annotations
 
-import textstat
+from functools import cache
+from typing import Any
 
-_READABILITY = textstat.textstat.__class__()
-_READABILITY.set_lang("en-GB")
+
+@cache
+def _readability() -> Any:
+    import textstat
+
+    readability = textstat.textstat.__class__()
+    readability.set_lang("en-GB")
+    return readability
 
 
 def _lines_as_sentences(text: str) -> str:
@@ -24,6 +34,6 @@ def _lines_as_sentences(text: str) -> str:
 def reading_age(text: str) -> int | None:
     """Flesch-Kincaid grade + 5 (US grade 1 is age 6), never under 5; None if it fails."""
     try:
-        return max(5, round(_READABILITY.flesch_kincaid_grade(_lines_as_sentences(text)) + 5))
+        return max(5, round(_readability().flesch_kincaid_grade(_lines_as_sentences(text)) + 5))
     except Exception:  # an estimate must never break the page
         return None
