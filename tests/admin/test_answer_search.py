@@ -10,10 +10,10 @@ from sqlmodel import select
 
 from bot.runtime.container import Container
 from bot.store import themes as codebook
-from bot.store.answers import save_answer, save_question
+from bot.store.answers import save_question
 from bot.store.models import Answer, AnswerTheme, AuditEvent
-from bot.store.participants import create_participant
 from tests.admin.conftest import form_fields, post_form
+from tests.helpers import add_written_answer
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 #: (text, language, partner, kind, day of November)
@@ -31,32 +31,24 @@ def answers(admin_services: Container) -> dict[str, int]:
     """Five residents' answers, by their first word."""
     ids = {}
     with admin_services.db.session() as session:
-        for number, (text, language, partner, kind, day) in enumerate(ANSWERS):
-            resident = create_participant(
-                session, number_hash=f"h{number}", number_encrypted="x", channel="sms", now=NOW
-            )
-            resident.language, resident.partner_code = language, partner
-            session.add(resident)
-            session.flush()
-            answer = save_answer(
+        for text, language, partner, kind, day in ANSWERS:
+            ids[text.split()[0]] = add_written_answer(
+                admin_services,
                 session,
-                admin_services.vault,
-                participant_id=resident.id or 0,
-                conversation_id=None,
-                flow_id="energy-data",
-                step_id={"hope": "hopes", "fear": "worries"}.get(kind, "feedback"),
+                text,
                 kind=kind,
-                value=None,
-                text=text,
+                step_id={"hope": "hopes", "fear": "worries"}.get(kind, "feedback"),
+                language=language,
+                partner=partner,
                 now=NOW.replace(day=day),
                 contact_details="07700" in text,
             )
-            session.flush()
-            ids[text.split()[0]] = answer.id or 0
+        asker = session.get(Answer, ids["Ring"])
+        assert asker is not None
         save_question(
             session,
             admin_services.vault,
-            participant_id=resident.id or 0,
+            participant_id=asker.participant_id,
             flow_id="energy-data",
             step_id="worries",
             text="Ring me?",

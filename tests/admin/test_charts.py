@@ -9,10 +9,10 @@ import pytest
 
 from bot.runtime.container import Container
 from bot.store import themes as codebook
-from bot.store.answers import save_answer
 from bot.store.conversations import start_conversation
-from bot.store.participants import create_participant
+from bot.store.models import Answer
 from tests.admin.conftest import post_form
+from tests.helpers import add_written_answer
 
 #: (partner, kind, theme)
 ANSWERS = [
@@ -30,28 +30,15 @@ def seeded(admin_services: Container) -> None:
     with admin_services.db.session() as session:
         themes = {name: codebook.add_theme(session, name) for name in ("Help", "Privacy")}
         for number, (partner, kind, theme) in enumerate(ANSWERS):
-            resident = create_participant(
-                session, number_hash=f"h{number}", number_encrypted="x", channel="sms", now=now
+            when = now - timedelta(days=number)
+            answer_id = add_written_answer(
+                admin_services, session, f"words {number}", kind=kind, partner=partner, now=when
             )
-            resident.partner_code = partner
-            session.add(resident)
-            session.flush()
-            start_conversation(session, resident.id or 0, "energy-data", 1, now)
-            answer = save_answer(
-                session,
-                admin_services.vault,
-                participant_id=resident.id or 0,
-                conversation_id=None,
-                flow_id="energy-data",
-                step_id="worries",
-                kind=kind,
-                value=None,
-                text=f"words {number}",
-                now=now - timedelta(days=number),
-            )
-            session.flush()
+            resident = session.get(Answer, answer_id)
+            assert resident is not None
+            start_conversation(session, resident.participant_id, "energy-data", 1, now)
             if theme:
-                codebook.tag_answers(session, [answer.id or 0], themes[theme].id or 0)
+                codebook.tag_answers(session, [answer_id], themes[theme].id or 0)
 
 
 def test_officers_see_three_charts_with_their_numbers(sign_in, seeded) -> None:

@@ -11,10 +11,9 @@ from sqlmodel import select
 
 from bot.runtime.container import Container
 from bot.store import themes as codebook
-from bot.store.answers import save_answer
 from bot.store.models import AnswerTheme, AuditEvent
-from bot.store.participants import create_participant
 from tests.admin.conftest import form_fields, post_form
+from tests.helpers import add_written_answer
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 TAGGED = {
@@ -45,29 +44,12 @@ def seeded(admin_services: Container) -> dict[str, int]:
     """Tagged examples and untagged answers; the untagged answers' ids by text."""
     ids = {}
     with admin_services.db.session() as session:
-        resident = create_participant(
-            session, number_hash="h", number_encrypted="x", channel="sms", now=NOW
-        )
-        session.flush()
         for name, texts in [*TAGGED.items(), ("", UNTAGGED)]:
             theme = codebook.add_theme(session, name) if name else None
             for text in texts:
-                answer = save_answer(
-                    session,
-                    admin_services.vault,
-                    participant_id=resident.id or 0,
-                    conversation_id=None,
-                    flow_id="energy-data",
-                    step_id="worries",
-                    kind="fear",
-                    value=None,
-                    text=text,
-                    now=NOW,
-                )
-                session.flush()
-                ids[text] = answer.id or 0
+                ids[text] = add_written_answer(admin_services, session, text, now=NOW)
                 if theme is not None:
-                    codebook.tag_answers(session, [answer.id or 0], theme.id or 0)
+                    codebook.tag_answers(session, [ids[text]], theme.id or 0)
     return ids
 
 

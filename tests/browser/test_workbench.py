@@ -12,10 +12,9 @@ from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from bot.store import themes as codebook
-from bot.store.answers import save_answer
 from bot.store.models import Answer
-from bot.store.participants import create_participant
 from tests.browser.conftest import Live, check_page, follow
+from tests.helpers import add_written_answer
 
 OpenPage = Callable[[str | None], Page]
 #: A hundred and ten residents wrote about the bus; eight wrote in Welsh about buses, some
@@ -38,29 +37,9 @@ def bus_riders(live: Live) -> None:
     # A month old, so the answers other journeys look for stay on the first page.
     now = services.clock() - timedelta(days=30)
     with services.db.session() as session:
-        for number, text in enumerate([*BUS_ANSWERS, *WELSH_ANSWERS, UNTAGGED]):
-            resident = create_participant(
-                session,
-                number_hash=f"bus-{number}",
-                number_encrypted=services.vault.seal(f"+4477009{number + 10_000:05d}"),
-                channel="sms",
-                now=now,
-            )
-            resident.language = "cy" if text in WELSH_ANSWERS else "en"
-            session.add(resident)
-            session.flush()
-            save_answer(
-                session,
-                services.vault,
-                participant_id=resident.id or 0,
-                conversation_id=None,
-                flow_id="energy-data",
-                step_id="worries",
-                kind="fear",
-                value=None,
-                text=text,
-                now=now,
-            )
+        for text in [*BUS_ANSWERS, *WELSH_ANSWERS, UNTAGGED]:
+            language = "cy" if text in WELSH_ANSWERS else "en"
+            add_written_answer(services, session, text, language=language, now=now)
 
 
 def _search(page: Page, words: str) -> None:
