@@ -31,7 +31,7 @@ from bot.runtime.crypto import Vault
 from bot.runtime.queue import JobQueue, QueueUnavailableError
 from bot.store.conversations import get_open_conversation
 from bot.store.db import Database, UnitOfWork
-from bot.store.messages import save_conversation_message
+from bot.store.messages import has_call_since, save_conversation_message
 from bot.store.models import Participant, Receipt
 from bot.store.outbox import OutboxTicket, release_held_sends
 from bot.store.participants import (
@@ -72,6 +72,9 @@ class RepeatRule:
     window: timedelta = timedelta(minutes=10)
 
 
+#: How a phone call shows in the resident's transcript (the engine sees an empty text).
+CALL_MARK = "[phone call]"
+
 #: Twilio's OptOutType values, as the engine names them.
 OPT_OUT_TYPES: dict[str, OptOutType] = {"STOP": "stop", "START": "start", "HELP": "help"}
 
@@ -86,6 +89,10 @@ class InboundMessage:
     num_media: int = 0
     #: Twilio's OptOutType field as sent (STOP, START, HELP) when its opt-out handling is on.
     opt_out_type: str = ""
+    #: A phone call (message_sid is its CallSid) to be answered by text: the engine takes it as
+    #: an empty text, so a new caller gets the welcome's first text and a STOPped number
+    #: nothing; the reply goes through the outbox, as the call cannot carry it.
+    call: bool = False
 
     def pack(self, *, is_test: bool) -> str:
         """Everything needed to handle the text later, as JSON for a sealed receipt."""
@@ -98,6 +105,7 @@ class InboundMessage:
                 "num_media": self.num_media,
                 "opt_out_type": self.opt_out_type,
                 "is_test": is_test,
+                "call": self.call,
             }
         )
 
@@ -110,6 +118,7 @@ class InboundMessage:
             data["body"],
             data["num_media"],
             data["opt_out_type"],
+            bool(data.get("call", False)),
         )
         return message, bool(data["is_test"])
 
@@ -146,6 +155,7 @@ class InboundDesk:
         reminder_after: timedelta = timedelta(hours=24),
         expire_after: timedelta = timedelta(hours=72),
         repeats: RepeatRule = RepeatRule(),
+        call_window: timedelta = timedelta(minutes=10),
     ) -> None:
         self.db = db
         self.library = library
@@ -158,6 +168,8 @@ class InboundDesk:
         self.reminder_after = reminder_after
         self.expire_after = expire_after
         self.repeats = repeats
+        #: After a call that was answered by text, more calls from them send nothing this long.
+        self.call_window = call_window
 
     def receive(self, message: InboundMessage, *, is_test: bool = False) -> InboundResult:
         """Record the text durably, then handle it; a failure after the record loses nothing.
@@ -176,7 +188,7 @@ class InboundDesk:
             log.info("msg_duplicate sid=%s", message.message_sid)
             return InboundResult(earlier.reply if earlier else None, duplicate=True)
         try:
-            handled = self._handle(key, hashes, replies="twiml")
+            handled = self._handle(key, hashes, replies="outbox" if message.call else "twiml")
         except Exception as error:  # whatever it was, the text is safe in its receipt
             self._defer(key, message.message_sid, error)
             return InboundResult(None)
@@ -265,6 +277,10 @@ class InboundDesk:
             # Read before the turn changes anything, so this read flushes nothing and the
             # turn's later asks (the text, the reply, an answer) are answered from memory.
             get_open_conversation(session, participant.id)
+            if message.call and has_call_since(session, participant.id, now - self.call_window):
+                finish_receipt(session, receipt, None, now)  # they rang again: one text is enough
+                log.info("call_repeated participant=%s", participant.id)
+                return None
         state = self._state_of(participant, opted_out, message.body, now)
         turn = engine.step(
             self.library,
@@ -416,7 +432,7 @@ class InboundDesk:
         self, session: UnitOfWork, participant: Participant, message: InboundMessage, now: datetime
     ) -> None:
         assert participant.id is not None
-        body = message.body
+        body = CALL_MARK if message.call else message.body
         if message.num_media:
             body = f"{body}\n[{message.num_media} attachment(s) not kept]".strip()
         participant.last_inbound_at = now

@@ -56,6 +56,7 @@ ANSWER_INTRO: Text = _loaded.texts["ANSWER_INTRO"]
 ANSWER_INTRO_QUOTING: Text = _loaded.texts["ANSWER_INTRO_QUOTING"]
 ASK_AGAIN: Text = _loaded.texts["ASK_AGAIN"]
 BROADCAST_ENDING: Text = _loaded.texts["BROADCAST_ENDING"]
+CALL_ANSWERED: Text = _loaded.texts["CALL_ANSWERED"]
 
 #: Every text by name, for the flow check and the translators' file.
 ALL: dict[str, Text] = dict(_loaded.texts)

@@ -6,6 +6,7 @@ Every setting is read here and nowhere else, so `.env.example` and the README ca
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import timedelta
@@ -15,6 +16,8 @@ from typing import Any
 from dotenv import dotenv_values
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+#: A phone number as Twilio writes one: +, a country code, at most 15 digits in all.
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
 class ConfigError(ValueError):
@@ -89,6 +92,13 @@ class Settings:
     loop_guard_max_repeats: int = 3
     #: Seconds over which identical texts are counted by the loop guard.
     loop_guard_window_seconds: int = 600
+    #: What a phone call to the number gets: `flow` (a short spoken answer, then the welcome
+    #: text) or `missed-call` (the call is rejected unanswered, at no cost, then the text).
+    voice_mode: str = "flow"
+    #: Called numbers (E.164, comma-separated) whose calls are always missed calls.
+    missed_call_numbers: str = ""
+    #: Minutes after a caller's missed call during which more calls from them send no text.
+    missed_call_window_minutes: int = 10
     #: Approved WhatsApp Content template (HX...) in Welsh, used outside the 24-hour window.
     whatsapp_template_cy: str = ""
     #: Approved WhatsApp Content template (HX...) in English, used outside the 24-hour window.
@@ -138,6 +148,11 @@ class Settings:
     def previous_data_keys(self) -> tuple[str, ...]:
         """DATA_KEY_PREVIOUS as a tuple, newest first."""
         return tuple(key.strip() for key in self.data_key_previous.split(",") if key.strip())
+
+    @property
+    def missed_call_number_set(self) -> frozenset[str]:
+        """MISSED_CALL_NUMBERS as a set of E.164 numbers."""
+        return frozenset(n.strip() for n in self.missed_call_numbers.split(",") if n.strip())
 
     @property
     def flows_path(self) -> Path:
@@ -208,6 +223,7 @@ def _check(settings: Settings) -> None:
     except ValueError as error:
         raise ConfigError("RETRY_BACKOFF_MINUTES must be numbers separated by commas") from error
     _check_previous_keys(settings)
+    _check_voice(settings)
     if settings.jobs not in {"", "rq", "inline"}:
         raise ConfigError(f"JOBS must be rq or inline, not {settings.jobs!r}")
     if settings.job_mode == "rq" and not settings.redis_url:
@@ -223,6 +239,19 @@ def _check(settings: Settings) -> None:
         for name in ("secret_key", "data_key", "database_url", "twilio_auth_token", "public_url"):
             if not getattr(settings, name):
                 raise ConfigError(f"{name.upper()} is required when ENV=production")
+
+
+def _check_voice(settings: Settings) -> None:
+    if settings.voice_mode not in {"flow", "missed-call"}:
+        raise ConfigError(f"VOICE_MODE must be flow or missed-call, not {settings.voice_mode!r}")
+    for number in sorted(settings.missed_call_number_set):
+        if not E164.fullmatch(number):
+            raise ConfigError(
+                f"MISSED_CALL_NUMBERS must be E.164 numbers separated by commas"
+                f" (e.g. +447700900999), not {number!r}"
+            )
+    if settings.missed_call_window_minutes < 0:
+        raise ConfigError("MISSED_CALL_WINDOW_MINUTES must be 0 or more")
 
 
 def _check_previous_keys(settings: Settings) -> None:

@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 from bot.channels.routing import TwilioRoutes
 from bot.channels.sender import Sender, TwilioSender, UnconfiguredSender
 from bot.core.broadcasts import Broadcasts
+from bot.core.calls import CallDesk
 from bot.core.delivery import Delivery
 from bot.core.inbound import InboundDesk, RepeatRule
 from bot.core.questions import QuestionDesk
@@ -54,6 +55,7 @@ class Container:
     rights: Rights
     #: The one clock every part reads (tests pass a fixed one to build_container).
     clock: Clock
+    calls: CallDesk
 
     def queue_status(self) -> str:
         """'inline' without Redis, 'ok' when Redis answers, 'down' when it does not."""
@@ -157,6 +159,7 @@ def build_container(
         repeats=RepeatRule(
             settings.loop_guard_max_repeats, timedelta(seconds=settings.loop_guard_window_seconds)
         ),
+        call_window=timedelta(minutes=settings.missed_call_window_minutes),
     )
     quiet_hours = QuietHours(
         settings.quiet_hours_start, settings.quiet_hours_end, settings.timezone
@@ -215,4 +218,9 @@ def build_container(
         ),
         Rights(db=db, vault=vault, queue=queue, clock=clock),
         clock,
+        CallDesk(
+            inbound=inbound,
+            voice_mode=settings.voice_mode,
+            missed_call_numbers=settings.missed_call_number_set,
+        ),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from bot.channels.sms import segment_info
@@ -121,6 +121,18 @@ def list_messages(session: Session, participant_id: int) -> list[Message]:
         .order_by(col(Message.created_at), col(Message.id))
     )
     return list(session.exec(statement))
+
+
+def has_call_since(session: Session, participant_id: int, since: datetime) -> bool:
+    """Whether a phone call from the resident was recorded at or after `since` (a call is
+    recorded as an inbound message carrying its CallSid, CA...)."""
+    statement = select(func.count()).where(
+        Message.participant_id == participant_id,
+        Message.direction == "in",
+        col(Message.twilio_sid).startswith("CA"),
+        Message.created_at >= since,
+    )
+    return session.exec(statement).one() > 0
 
 
 def get_message_by_sid(session: Session, twilio_sid: str) -> Message | None:

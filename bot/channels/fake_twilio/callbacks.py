@@ -38,6 +38,11 @@ def callback_params(resource: dict[str, Any]) -> dict[str, str]:
 
 def post_callback(url: str, params: dict[str, str], auth_token: str) -> int:
     """POST the signed form to `url` and return the app's HTTP status, errors included."""
+    return post_signed(url, params, auth_token)[0]
+
+
+def post_signed(url: str, params: dict[str, str], auth_token: str) -> tuple[int, str]:
+    """POST the signed form to `url`: the app's HTTP status (errors included) and its body."""
     signature = RequestValidator(auth_token).compute_signature(url, params)
     request = Request(
         url,
@@ -50,7 +55,7 @@ def post_callback(url: str, params: dict[str, str], auth_token: str) -> int:
     )
     try:
         with _CALLBACK_OPENER.open(request, timeout=CALLBACK_TIMEOUT_S) as response:
-            return int(response.status)
+            return int(response.status), response.read().decode("utf-8", "replace")
     except HTTPError as exc:
         # An error status (e.g. 403 for a bad signature) is still the app's answer.
-        return exc.code
+        return exc.code, exc.read().decode("utf-8", "replace")

@@ -11,7 +11,13 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 
-from bot.channels.fake_twilio.callbacks import CALLBACK_TIMEOUT_S, callback_params, post_callback
+from bot.channels.fake_twilio.callbacks import (
+    CALLBACK_TIMEOUT_S,
+    callback_params,
+    post_callback,
+    post_signed,
+)
+from bot.channels.fake_twilio.calls import FakeCall, call_params, new_call_sid
 from bot.channels.fake_twilio.listing import Query
 from bot.channels.fake_twilio.resources import Failure, FakeMessage, error_json
 from bot.channels.fake_twilio.server import Server
@@ -37,6 +43,7 @@ class FakeTwilio:
         self._server: Server | None = None
         self._threads: list[threading.Thread] = []
         self._list_failures = 0
+        self._calls: list[FakeCall] = []
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -90,11 +97,40 @@ class FakeTwilio:
         """The accepted messages addressed to `number`, oldest first."""
         return [m for m in self.messages if m.to == number]
 
+    @property
+    def calls(self) -> list[FakeCall]:
+        """Every incoming call rung through `ring`, oldest first, with the app's answers."""
+        with self._lock:
+            return list(self._calls)
+
     def clear(self) -> None:
-        """Forget all messages and injected failures, as if freshly started."""
+        """Forget all messages, calls and injected failures, as if freshly started."""
         self._store.clear()
         with self._lock:
             self._list_failures = 0
+            self._calls = []
+
+    # -- incoming calls ------------------------------------------------------------------------
+
+    def ring(
+        self,
+        voice_url: str,
+        from_: str,
+        to: str,
+        *,
+        sid: str | None = None,
+        status: str = "ringing",
+        account_sid: str = "AC" + "0" * 32,
+    ) -> FakeCall:
+        """Someone rings `to`: POST the signed incoming-call webhook to `voice_url` (a number's
+        voice URL) and keep the call with the app's answer. Pass `sid` to send a retry."""
+        sid = sid or new_call_sid()
+        params = call_params(sid, account_sid, from_, to, status)
+        http_status, body = post_signed(voice_url, params, self.auth_token)
+        call = FakeCall(sid, from_, to, http_status, body)
+        with self._lock:
+            self._calls.append(call)
+        return call
 
     # -- failure injection ---------------------------------------------------------------------
 
