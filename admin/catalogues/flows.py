@@ -73,5 +73,9 @@ CY: dict[str, str] = {
     "{waiting} of {total} Welsh texts await review by a fluent speaker": "{waiting} o {total} neges Gymraeg yn aros i siaradwr rhugl eu hadolygu",
     "the main route in {language} never reaches the end": "nid yw'r prif lwybr yn {language} byth yn cyrraedd y diwedd",
     "the main route costs {segments} segments in {language} but {other_segments} in {other}: keep it within {ratio}x": "mae'r prif lwybr yn costio {segments} segment yn {language} ond {other_segments} yn {other}: cadwch ef o fewn {ratio} gwaith",
+    "the choice has {count} options; a phone keypad can offer at most {most} (keys 1 to {most}; 0, 9 and * are kept for hearing the options, repeating and changing language)": "mae gan y dewis {count} opsiwn; gall bysellbad ffôn gynnig {most} ar y mwyaf (bysellau 1 i {most}; mae 0, 9 a * wedi'u cadw i glywed y dewisiadau, ailadrodd a newid iaith)",
+    "an email address ({found}) relies on reading: a caller cannot follow it; say it in words, or offer to send it by text": "mae cyfeiriad e-bost ({found}) yn dibynnu ar ddarllen: ni all rhywun ar y ffôn ei ddilyn; dywedwch ef mewn geiriau, neu cynigiwch ei anfon mewn neges",
+    "a web address ({found}) relies on reading: a caller cannot follow it; say where to find it in words, or offer to send it by text": "mae cyfeiriad gwe ({found}) yn dibynnu ar ddarllen: ni all rhywun ar y ffôn ei ddilyn; dywedwch mewn geiriau ble i'w gael, neu cynigiwch ei anfon mewn neges",
+    "a table (a line with | or a tab) relies on reading: a caller cannot follow it; say it as sentences": "mae tabl (llinell gyda | neu dab) yn dibynnu ar ddarllen: ni all rhywun ar y ffôn ei ddilyn; dywedwch ef mewn brawddegau",
     "{problem}": "{problem}",
 }

@@ -2,7 +2,8 @@
 
 It reports each message as residents receive it (the rendered prompt, options included), so the
 figures are the ones Twilio will bill, and the main route a resident takes (bot.core.flow_route)
-in each language. The Welsh Language Standards ask that Welsh is never treated less favourably
+in each language, and how long each takes to say on a call (bot.core.spoken). The Welsh
+Language Standards ask that Welsh is never treated less favourably
 than English, so the budget binds both: errors fail the command, warnings ask for a second look
 (and fail it too with --strict), notes say what still awaits a person.
 
@@ -24,6 +25,8 @@ from bot.core.flow_route import Route, main_route
 from bot.core.plain_welsh import plain_welsh
 from bot.core.reading_age import reading_age
 from bot.core.spelling import DictionaryMissingError, check_many
+from bot.core.spoken import MOST_KEYPAD_OPTIONS, WORDS_PER_MINUTE, spoken_seconds, too_many_keys
+from bot.core.spoken import unspeakable as unspeakable_parts
 from bot.engine import texts as system_texts
 from bot.engine.reading import guess_language
 from bot.engine.render import compose, step_prompt
@@ -77,6 +80,10 @@ class CheckReport:
     findings: list[Finding] = field(default_factory=list)
     #: Each flow's main route per language (the whole conversation under the key "").
     routes: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Seconds to say each flow's main route per language, as `routes` (a call's length).
+    spoken: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: Each flow's longest message to say, per language: its name and seconds.
+    longest: dict[str, dict[str, tuple[str, float]]] = field(default_factory=dict)
 
     def _of(self, level: Level) -> list[str]:
         return [str(finding) for finding in self.findings if finding.level == level]
@@ -142,7 +149,7 @@ def _cost(report: CheckReport, sent: _Sent) -> None:
     info = segment_info(sent.body)
     report.lines.append(
         f"  {sent.where:<34} {sent.language:<5} {info.encoding:<6} {info.characters:>4} chars "
-        f"{info.segments:>2} segment(s)"
+        f"{info.segments:>2} segment(s) {spoken_seconds(sent.body):>4.0f} s spoken"
     )
     if info.segments > MOST_SEGMENTS:
         report.add(
@@ -311,7 +318,7 @@ def _parts(flow: Flow, message: FlowMessage) -> Iterable[Text]:
     return [*own, *labels]
 
 
-def _routes(report: CheckReport, library: FlowLibrary) -> None:
+def _routes(report: CheckReport, library: FlowLibrary) -> dict[str, Route]:
     routes = {language: main_route(library, language) for language in LANGUAGES}
     report.lines.append("main route (a resident who answers every question)")
     for route in routes.values():
@@ -347,6 +354,60 @@ def _routes(report: CheckReport, library: FlowLibrary) -> None:
                     other=other,
                     ratio=MOST_ROUTE_RATIO,
                 )
+    return routes
+
+
+def _keypad(report: CheckReport, flow: Flow) -> None:
+    for step in too_many_keys(flow):
+        report.add(
+            "error",
+            flow.id,
+            step.id,
+            "the choice has {count} options; a phone keypad can offer at most {most} (keys 1 "
+            "to {most}; 0, 9 and * are kept for hearing the options, repeating and changing "
+            "language)",
+            count=len(step.options),
+            most=MOST_KEYPAD_OPTIONS,
+        )
+
+
+def _speakable(report: CheckReport, texts: list[_Sent]) -> None:
+    for sent in texts:
+        if sent.language in LANGUAGES:
+            for part in unspeakable_parts(sent.body):
+                values = {"found": part.found} if part.found else {}
+                report.add("warning", sent.flow_id, sent.subject, part.template, **values)
+
+
+def _spoken(
+    report: CheckReport, library: FlowLibrary, routes: dict[str, Route], texts: list[_Sent]
+) -> None:
+    """Each main route's length on a call, and each flow's longest message to say."""
+    report.lines.append(
+        f"spoken on a call at {WORDS_PER_MINUTE} words a minute (main route; longest message)"
+    )
+    for scope in ["", *library.flows]:
+        seconds = {
+            language: sum(
+                spoken_seconds(text.body)
+                for text in route.texts
+                if not scope or text.flow_id == scope
+            )
+            for language, route in routes.items()
+        }
+        report.spoken[scope] = seconds
+        parts = []
+        for language in LANGUAGES:
+            part = f"{language} {seconds[language]:>4.0f} s"
+            if scope:
+                mine = [s for s in texts if s.flow_id == scope and s.language == language]
+                if mine:
+                    loudest = max(mine, key=lambda sent: spoken_seconds(sent.body))
+                    longest = (loudest.name, spoken_seconds(loudest.body))
+                    report.longest.setdefault(scope, {})[language] = longest
+                    part += f" (longest: {longest[0]} {longest[1]:.0f} s)"
+            parts.append(part)
+        report.lines.append(f"  {scope or 'whole conversation':<34} {', '.join(parts)}")
 
 
 def _segments(route: Route, scope: str) -> int:
@@ -373,13 +434,16 @@ def check_flows(flows_dir: Path, default_flow: str) -> CheckReport:
             if sent.flow_id == flow.id:
                 _cost(report, sent)
         _privacy(report, flow)
+        _keypad(report, flow)
         _review(report, flow.id, list(_flow_texts(flow)))
     report.lines.append("system texts (bot/engine/texts.yaml)")
     _review(report, "system", list(system_texts.ALL.values()))
     for sent in texts:
         if not sent.flow_id:
             _cost(report, sent)
-    _routes(report, library)
+    routes = _routes(report, library)
+    _spoken(report, library, routes, texts)
+    _speakable(report, texts)
     _spelling(report, texts)
     _plain_language(report, texts)
     report.lines.append(f"partners: {', '.join(sorted(library.partners)) or 'none'}")

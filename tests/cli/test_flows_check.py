@@ -44,6 +44,57 @@ def test_flows_check_passes_on_the_shipped_flows_strictly(runner: CliRunner) -> 
     assert "0 error(s), 0 warning(s)" in output
 
 
+def test_flows_check_says_how_long_each_text_and_each_route_takes_to_say(
+    runner: CliRunner,
+) -> None:
+    """Calls will run on the same flows: each text's spoken seconds, and per flow the main
+    route's and the longest message's, in Welsh and English."""
+    code, output = _check(runner, PRODUCT_FLOWS, "--strict")
+
+    assert code == 0, output
+    lines = output.splitlines()
+    plan = next(line for line in lines if line.strip().startswith("energy-data/plan "))
+    assert plan.endswith(" s spoken")
+    heading = lines.index("spoken on a call at 150 words a minute (main route; longest message)")
+    whole, energy = lines[heading + 1], lines[heading + 2]
+    assert whole.strip().startswith("whole conversation")
+    assert " cy " in whole
+    assert " en " in whole
+    assert energy.strip().startswith("energy-data")
+    assert "(longest: what-we-keep" in energy
+
+
+def test_a_choice_of_nine_fails_and_a_web_address_warns(runner: CliRunner, tmp_path: Path) -> None:
+    flows = _shipped(tmp_path)
+    extra = "".join(
+        f"      - value: extra-{n}\n        label:\n          cy: Arall {n}\n"
+        f"          en: Other {n}\n"
+        for n in range(1, 7)
+    )
+    _edit(flows, "  - id: which-first\n", f"{extra}\n  - id: which-first\n")
+
+    code, output = _check(runner, flows)
+
+    assert code == 1
+    assert "error: energy-data/view: the choice has 9 options; a phone keypad" in output
+
+    flows = _shipped(tmp_path / "again")
+    _edit(
+        flows,
+        "en: A smart meter sends your energy use",
+        "en: See www.example.gov.uk. A smart meter sends your energy use",
+    )
+
+    lenient, output = _check(runner, flows)
+    strict, _ = _check(runner, flows, "--strict")
+
+    assert (lenient, strict) == (0, 1)
+    assert (
+        "warning: energy-data/smart-meters en: a web address (www.example.gov.uk) relies on "
+        "reading" in output
+    )
+
+
 def test_the_welsh_main_route_costs_at_most_one_and_a_half_times_the_english() -> None:
     report = check_flows(PRODUCT_FLOWS, "energy-data")
 
