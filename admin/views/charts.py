@@ -13,6 +13,7 @@ from admin.auth import partner_scope, requires, services
 from admin.charts import daily_bars, horizontal_bars, paired_bars
 from admin.forms import partner_names
 from admin.i18n import translate, ui_language
+from bot.core.reports import CHART_DAYS, day_series
 from bot.store.chart_figures import (
     count_answers_by_day,
     count_residents_by_partner,
@@ -20,9 +21,6 @@ from bot.store.chart_figures import (
 )
 
 bp = Blueprint("charts", __name__)
-
-#: Days the "answers over time" chart covers, ending today.
-DAYS = 30
 
 
 @bp.get("/charts")
@@ -33,7 +31,7 @@ def index() -> ResponseReturnValue:
     flow_id = request.args.get("flow")
     flow_id = flow_id if flow_id in sgwrs.library.flows else None
     today = sgwrs.clock().date()
-    first = today - timedelta(days=DAYS - 1)
+    first = today - timedelta(days=CHART_DAYS - 1)
     since = datetime.combine(first, time(), UTC)
     with sgwrs.db.session() as session:
         themes = count_theme_kinds(session, flow_id=flow_id, partner_code=scope)
@@ -55,10 +53,7 @@ def index() -> ResponseReturnValue:
         flows=sorted(sgwrs.library.flows),
         partner_code=scope,
         themes=[(theme.names.in_(language), theme.kinds) for theme in themes],
-        days=[
-            (first + timedelta(days=n), by_day.get(first + timedelta(days=n), 0))
-            for n in range(DAYS)
-        ],
+        days=day_series(by_day, first),
         partners=partners,
         daily_bars=daily_bars,
         horizontal_bars=horizontal_bars,

@@ -31,7 +31,7 @@ counts here, so the figures are the same after the purge as before.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -191,7 +191,7 @@ def build_overview(
                 totals=totals,
                 breakdowns=_breakdowns(rows, partners),
                 funnel=_funnel(flow, routes[flow.id], rows, answers) if flow else [],
-                days=_days(started, flow_id, first_day),
+                days=day_series({d: n for f, d, n in started if f == flow_id}, first_day),
             )
         )
     total, channels = _message_totals(messages, price_per_segment)
@@ -334,11 +334,8 @@ def _percent(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
 
 
-def _days(
-    rows: list[tuple[str, date, int]], flow_id: str, first_day: date
-) -> list[tuple[date, int]]:
-    by_day = {day: n for flow, day, n in rows if flow == flow_id}
-    return [
-        (first_day + timedelta(days=offset), by_day.get(first_day + timedelta(days=offset), 0))
-        for offset in range(CHART_DAYS)
-    ]
+def day_series(by_day: Mapping[date, int], first_day: date) -> list[tuple[date, int]]:
+    """CHART_DAYS days from `first_day`, each with its count (0 for a day with none): what a
+    chart over time draws, a bar a day."""
+    days = (first_day + timedelta(days=offset) for offset in range(CHART_DAYS))
+    return [(day, by_day.get(day, 0)) for day in days]
