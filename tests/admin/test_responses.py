@@ -17,14 +17,14 @@ from flask.testing import FlaskClient
 from sqlmodel import col, select
 from werkzeug.datastructures import MultiDict
 
-from admin.pdf import STYLESHEET
+from admin.pdf import STYLESHEET, pdf_available
 from bot.runtime.container import Container
 from bot.store.answer_list import AnswerFilter, list_open_answers
 from bot.store.models import AuditEvent
 from bot.store.themes import add_theme, set_answer_themes
 from tests.admin.conftest import TO_HOPES, form_fields, post_form, talk
 from tests.admin.test_welsh_admin import WELSH_ROUTE, english_on, welsh_client
-from tests.conftest import TEST_PUBLIC_URL, copy_sqlite, make_container
+from tests.conftest import TEST_PUBLIC_URL, copy_sqlite, make_container, need_service
 
 FLOW = "energy-data"
 EDIT = f"/admin/responses/{FLOW}"
@@ -303,7 +303,10 @@ def test_the_text_message_is_drafted_from_the_summary_and_opens_the_broadcast_fo
 def test_the_pdf_is_an_a4_print_of_the_published_page(
     admin_app: Flask, sign_in: Callable[[str], FlaskClient], ids: dict[str, int]
 ) -> None:
-    weasyprint = pytest.importorskip("weasyprint")
+    if not pdf_available():  # WeasyPrint is a dependency; without Pango CI must say so
+        need_service("WeasyPrint", "it or the Pango it needs (libpango-1.0-0) is not installed")
+    import weasyprint
+
     visitor = admin_app.test_client()
     assert visitor.get(f"{PUBLIC}/pdf").status_code == 404
     save(sign_in("officer"), {**SUMMARY, **theme_fields(ids["theme"])}, publish=True)
