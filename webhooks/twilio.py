@@ -26,7 +26,8 @@ SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
 COUNT = re.compile(r"[0-9]{1,6}")
 
 
-def _services() -> Container:
+def services() -> Container:
+    """The app's services, for every Twilio route (the voice route's too)."""
     return current_app.extensions["sgwrs"]
 
 
@@ -37,7 +38,7 @@ def _plain(status: int, reason: str) -> Response:
 @bp.before_request
 def verify_signature() -> Response | None:
     """Refuse anything not signed by Twilio for our public URL (proxies change the local one)."""
-    settings = _services().settings
+    settings = services().settings
     if not settings.twilio_validate:
         return None
     url = settings.public_url.rstrip("/") + request.path
@@ -76,7 +77,7 @@ def receive_message() -> Response:
         num_media=int(num_media),
         opt_out_type=form.get("OptOutType", ""),
     )
-    result = _services().inbound.receive(message)
+    result = services().inbound.receive(message)
     return _twiml(result.reply)
 
 
@@ -89,7 +90,7 @@ def receive_status() -> Response:
     if not SID.fullmatch(sid) or not re.fullmatch(r"[a-z_]{2,24}", status):
         return _plain(400, "Bad request: MessageSid or MessageStatus is missing or malformed")
     error_code = form.get("ErrorCode", "")
-    services = _services()
+    sgwrs = services()
     code = int(error_code) if COUNT.fullmatch(error_code) else None
-    record_status(services.db, services.vault, sid, status, code, services.clock)
+    record_status(sgwrs.db, sgwrs.vault, sid, status, code, sgwrs.clock)
     return Response(status=204)

@@ -10,21 +10,16 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from bot.channels.twiml import reject_call, spoken_reply
 from bot.core.calls import IncomingCall
-from bot.runtime.container import Container
-from webhooks.twilio import verify_signature
+from webhooks.twilio import services, verify_signature
 
 bp = Blueprint("voice", __name__, url_prefix="/twilio")
 bp.before_request(verify_signature)
 
 CALL_SID = re.compile(r"CA[0-9a-fA-F]{32}")
-
-
-def _services() -> Container:
-    return current_app.extensions["sgwrs"]
 
 
 @bp.post("/voice")
@@ -42,6 +37,6 @@ def receive_call() -> Response:
         called=form.get("To", ""),
         status=form.get("CallStatus", ""),
     )
-    answer = _services().calls.answer(call)
+    answer = services().calls.answer(call)
     twiml = reject_call() if answer.missed else spoken_reply(list(answer.spoken))
     return Response(twiml, mimetype="text/xml")
