@@ -91,7 +91,9 @@ class ThemeCount:
     significant: int
 
 
-def _conditions(filters: AnswerFilter) -> list[Any]:
+def answer_conditions(filters: AnswerFilter) -> list[Any]:
+    """Conditions on Answer joined to its Participant: the answers `filters` lists. Also what
+    theme suggestions and the charts count, so every page agrees on what an answer is."""
     kinds = (filters.kind,) if filters.kind in OPEN_KINDS else OPEN_KINDS
     conditions: list[Any] = [
         col(Answer.kind).in_(kinds),
@@ -134,7 +136,7 @@ def list_open_answers(
 ) -> AnswerPage:
     """Significant answers first, then newest first; texts decrypted and redacted with labels
     in `language` (the reader's), themes attached."""
-    conditions = _conditions(filters)
+    conditions = answer_conditions(filters)
     total = session.exec(
         select(func.count())
         .select_from(Answer)
@@ -179,7 +181,7 @@ def list_matching_answer_ids(session: Session, filters: AnswerFilter, *, limit: 
     statement = (
         select(Answer.id)
         .join(Participant, col(Participant.id) == Answer.participant_id)
-        .where(*_conditions(filters))
+        .where(*answer_conditions(filters))
         .order_by(col(Answer.significant).desc(), col(Answer.created_at).desc())
         .limit(limit)
     )
@@ -214,7 +216,7 @@ def count_answer_themes(session: Session, filters: AnswerFilter) -> list[ThemeCo
     matching = (
         select(Answer.id, Answer.significant)
         .join(Participant, col(Participant.id) == Answer.participant_id)
-        .where(*_conditions(replace(filters, theme_id=None, filed_as="answer")))
+        .where(*answer_conditions(replace(filters, theme_id=None, filed_as="answer")))
         .subquery()
     )
     per_theme = (

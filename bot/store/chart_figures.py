@@ -1,7 +1,8 @@
 """Queries behind the charts page: themes by kind of answer, answers over time, partner reach.
 
-Counted like every figure: real residents only (not the simulator's), answers as officers filed
-them, one partner's residents when a partner code is given; one flow's when a flow is.
+Answers are counted as the answers page lists them (bot.store.answer_list.answer_conditions):
+real residents only, in their own words, as officers filed them; one partner's residents when a
+partner code is given; one flow's when a flow is.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.store.answer_list import OPEN_KINDS
+from bot.store.answer_list import AnswerFilter, answer_conditions
 from bot.store.models import Answer, AnswerTheme, Conversation, Participant, Theme, ThemeNames
 
 
@@ -25,12 +26,10 @@ class ThemeKinds:
 
 
 def _scoped(statement: Any, flow_id: str | None, partner_code: str | None) -> Any:
-    statement = statement.where(col(Participant.is_test).is_(False))
-    if flow_id:
-        statement = statement.where(Answer.flow_id == flow_id)
-    if partner_code:
-        statement = statement.where(Participant.partner_code == partner_code)
-    return statement
+    """Answers as the answers page lists them, of one flow and partner when given."""
+    return statement.where(
+        *answer_conditions(AnswerFilter(flow_id=flow_id, partner_code=partner_code))
+    )
 
 
 def count_theme_kinds(
@@ -43,7 +42,6 @@ def count_theme_kinds(
         .join(AnswerTheme, col(AnswerTheme.theme_id) == Theme.id)
         .join(Answer, col(Answer.id) == AnswerTheme.answer_id)
         .join(Participant, col(Participant.id) == Answer.participant_id)
-        .where(col(Answer.filed_as) == "answer", col(Answer.kind).in_(OPEN_KINDS))
         .group_by(Theme.id, Theme.name, Theme.name_cy, Answer.kind)
     )
     themes: dict[int, ThemeKinds] = {}
@@ -63,8 +61,7 @@ def count_answers_by_day(
     statement = (
         select(day, func.count())
         .join(Participant, col(Participant.id) == Answer.participant_id)
-        .where(col(Answer.created_at) >= since, col(Answer.filed_as) == "answer")
-        .where(col(Answer.kind).in_(OPEN_KINDS))
+        .where(col(Answer.created_at) >= since)
         .group_by(day)
     )
     return {

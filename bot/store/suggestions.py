@@ -8,12 +8,13 @@ the simulator's. Texts are read decrypted for the suggestion and never stored ag
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
 from bot.runtime.crypto import Vault
-from bot.store.answer_list import OPEN_KINDS
+from bot.store.answer_list import AnswerFilter, answer_conditions
 from bot.store.models import Answer, AnswerTheme, Participant
 
 
@@ -25,15 +26,8 @@ class ReadAnswer:
     theme_ids: frozenset[int]
 
 
-def _listed(flow_id: str | None) -> list[object]:
-    conditions: list[object] = [
-        col(Answer.kind).in_(OPEN_KINDS),
-        col(Answer.filed_as) == "answer",
-        col(Participant.is_test).is_(False),
-    ]
-    if flow_id:
-        conditions.append(Answer.flow_id == flow_id)
-    return conditions
+def _listed(flow_id: str | None) -> list[Any]:
+    return answer_conditions(AnswerFilter(flow_id=flow_id))
 
 
 def list_tagged_answers(
