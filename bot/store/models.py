@@ -412,6 +412,65 @@ class CallBack(SQLModel, table=True):
     requested_at: datetime = Field(default_factory=utc_now)
 
 
+class Call(SQLModel, table=True):
+    """One phone call through a voice flow: what the call figures (calls, minutes, cost) count.
+
+    The conversation itself is the voice participant's, as a text conversation is the SMS
+    participant's; this row adds what only a call has: its CallSid, how long it lasted (from
+    Twilio's status callback) and how many turns it has taken, which keys each gather's answer
+    so a retried callback is handled once.
+    """
+
+    __tablename__ = "calls"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_sid: str = Field(max_length=64, unique=True)
+    participant_id: int = Field(foreign_key="participants.id", index=True)
+    #: The flow the caller was in when the call ended (or is in now).
+    flow_id: str | None = Field(default=None, max_length=64, index=True)
+    #: in-progress, then Twilio's final CallStatus: completed, busy, no-answer, failed, canceled
+    status: str = Field(default="in-progress", max_length=16)
+    #: Twilio's CallDuration once the call is over: what the call is billed on, by the minute.
+    duration_seconds: int | None = None
+    #: Keys pressed that fitted nothing (or silence) at the current step: twice, then goodbye.
+    misses: int = 0
+    started_at: datetime = Field(default_factory=utc_now, index=True)
+    ended_at: datetime | None = None
+
+
+class Recording(SQLModel, table=True):
+    """A caller's own-words answer, in their voice: personal data, kept as sealed text is.
+
+    Twilio holds the audio only until Sgwrs has fetched it, sealed it and checked the sealed copy
+    opens to the same bytes; then it is deleted at Twilio. An officer's summary or transcript
+    becomes the answer's text (searched, themed and exported like a typed answer).
+    """
+
+    __tablename__ = "recordings"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, primary_key=True)
+    recording_sid: str = Field(max_length=64, unique=True)
+    call_id: int | None = Field(default=None, foreign_key="calls.id", index=True)
+    participant_id: int = Field(foreign_key="participants.id", index=True)
+    #: The own-words answer it is (None until the answer is saved, or if consent was refused).
+    answer_id: int | None = Field(default=None, foreign_key="answers.id", index=True)
+    #: waiting (Twilio still has it), stored (sealed here, deleted at Twilio), failed
+    status: str = Field(default="waiting", max_length=16, index=True)
+    duration_seconds: int = 0
+    #: The audio as Twilio gave it (audio/mpeg), sealed; None until fetched.
+    audio_encrypted: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    content_type: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utc_now)
+    fetched_at: datetime | None = None
+    #: When Twilio confirmed its copy deleted.
+    deleted_at_twilio: datetime | None = None
+    #: The officer who typed the summary that is now the answer's text, and when.
+    summary_by: int | None = Field(default=None, foreign_key="users.id")
+    summarised_at: datetime | None = None
+
+
 class HousekeepingRun(SQLModel, table=True):
     """When a once-a-day job (the retention purge) last ran: a row, so every worker, the
     embedded run and a restart agree it has been done today."""
