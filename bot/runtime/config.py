@@ -5,6 +5,7 @@ Every setting is read here and nowhere else, so `.env.example` and the README ca
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -105,6 +106,9 @@ class Settings:
     whatsapp_template_en: str = ""
     #: Estimated price of one SMS segment, in pounds, for cost previews.
     price_per_segment: float = 0.04
+    #: Estimated price of one minute of a phone call, in pounds, for the overview's call cost.
+    #: Twilio bills a call by the minute, each minute it started counted whole.
+    price_per_voice_minute: float = 0.013
     #: Seconds between sweeps that re-queue due sends and timers (worker and embedded run).
     sweep_interval_seconds: float = 15.0
     #: Days after a resident's last message when everything about them is erased (the privacy
@@ -224,6 +228,7 @@ def _check(settings: Settings) -> None:
         raise ConfigError("RETRY_BACKOFF_MINUTES must be numbers separated by commas") from error
     _check_previous_keys(settings)
     _check_voice(settings)
+    _check_prices(settings)
     if settings.jobs not in {"", "rq", "inline"}:
         raise ConfigError(f"JOBS must be rq or inline, not {settings.jobs!r}")
     if settings.job_mode == "rq" and not settings.redis_url:
@@ -252,6 +257,21 @@ def _check_voice(settings: Settings) -> None:
             )
     if settings.missed_call_window_minutes < 0:
         raise ConfigError("MISSED_CALL_WINDOW_MINUTES must be 0 or more")
+
+
+def _check_prices(settings: Settings) -> None:
+    """A price is pounds, 0 or more; a pound a minute or more is taken for pence written as
+    pounds (Twilio charges about 1p a minute for a call to a UK number)."""
+    price = settings.price_per_voice_minute
+    if not math.isfinite(price) or price < 0:
+        raise ConfigError(
+            f"PRICE_PER_VOICE_MINUTE must be a price in pounds, 0 or more (e.g. 0.013), not {price}"
+        )
+    if price >= 1:
+        raise ConfigError(
+            f"PRICE_PER_VOICE_MINUTE is in pounds: {price} would be £{price:,.2f} a minute"
+            f" (for {price}p a minute, write {price / 100:g})"
+        )
 
 
 def _check_previous_keys(settings: Settings) -> None:
