@@ -3,6 +3,9 @@
 Every function leaves out test participants (the simulator, demos) and, given a partner code,
 counts only residents who came through that partner. Rows are counts, never people. Answers an
 officer filed as not an answer, or as a question, count nowhere (bot.core.filing).
+
+A phone call is billed by the minute, each minute it started counted whole: Twilio's
+CallDuration of 61 seconds is 2 minutes, and a call not over yet (no duration) is 0.
 """
 
 from __future__ import annotations
@@ -12,11 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, null, or_
+from sqlalchemy import and_, case, distinct, func, literal, null, or_, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from bot.store.models import Answer, Conversation, Message, Participant
+from bot.store.models import Answer, Call, Conversation, Message, Participant, Recording
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,20 @@ class MessageCount:
 
 
 @dataclass(frozen=True)
+class CallCount:
+    """Phone calls in one flow by callers of one partner and language: how many, the minutes
+    they are billed for, and the recordings callers left there."""
+
+    #: The flow the caller was in when the call ended (or is in now); None before any flow.
+    flow_id: str | None
+    language: str | None
+    partner_code: str | None
+    calls: int
+    minutes: int
+    recordings: int
+
+
+@dataclass(frozen=True)
 class Tally:
     """The rows every overview figure is summed from (all but the chart by day), so the figures
     of two groups of residents are the figures of their tallies put together."""
@@ -67,12 +84,14 @@ class Tally:
     conversations: list[ConversationCount]
     answers: list[StepAnswerCount]
     messages: list[MessageCount]
+    calls: list[CallCount]
 
     def plus(self, other: Tally) -> Tally:
         return Tally(
             self.conversations + other.conversations,
             self.answers + other.answers,
             self.messages + other.messages,
+            self.calls + other.calls,
         )
 
 
@@ -82,13 +101,14 @@ def count_tally(
     partner_code: str | None = None,
     participant_ids: Collection[int] | None = None,
 ) -> Tally:
-    """Everything the overview sums, in three queries; only these residents when ids are given
+    """Everything the overview sums, in four queries; only these residents when ids are given
     (what a group about to be erased adds to the figures)."""
     partner, ids = partner_code, participant_ids
     return Tally(
         count_conversation_groups(session, partner_code=partner, participant_ids=ids),
         count_step_answers(session, partner_code=partner, participant_ids=ids),
         count_messages(session, partner_code=partner, participant_ids=ids),
+        count_calls(session, partner_code=partner, participant_ids=ids),
     )
 
 
@@ -250,6 +270,58 @@ def count_messages(
     return [
         MessageCount(direction, channel, n, int(segments))
         for direction, channel, n, segments in session.execute(statement)
+    ]
+
+
+def count_calls(
+    session: Session,
+    *,
+    partner_code: str | None = None,
+    participant_ids: Collection[int] | None = None,
+) -> list[CallCount]:
+    """Calls, billed minutes and recordings by flow, partner and language, in one query.
+
+    Every call counts, answered or not, and its minutes once it is over. A recording counts in
+    the flow of the answer it is (else of its call) unless it failed: waiting ones are on their
+    way from Twilio. Both sides are read by participant, so test callers are left out and a
+    partner's figures are their callers' alone, as for texts.
+    """
+    minutes = (func.coalesce(Call.duration_seconds, 0) + 59) // 60
+    calls = select(
+        col(Call.flow_id).label("flow_id"),
+        Participant.language,
+        Participant.partner_code,
+        literal(1).label("calls"),
+        minutes.label("minutes"),
+        literal(0).label("recordings"),
+    )
+    calls = calls.select_from(Call).join(Participant, col(Participant.id) == Call.participant_id)
+    recordings = (
+        select(
+            func.coalesce(Answer.flow_id, Call.flow_id).label("flow_id"),
+            Participant.language,
+            Participant.partner_code,
+            literal(0).label("calls"),
+            literal(0).label("minutes"),
+            literal(1).label("recordings"),
+        )
+        .select_from(Recording)
+        .join(Participant, col(Participant.id) == Recording.participant_id)
+        .outerjoin(Call, col(Call.id) == Recording.call_id)
+        .outerjoin(Answer, col(Answer.id) == Recording.answer_id)
+        .where(col(Recording.status) != "failed")
+    )
+    rows = union_all(
+        _counted(calls, partner_code, participant_ids),
+        _counted(recordings, partner_code, participant_ids),
+    ).subquery("call_rows")
+    keys = (rows.c.flow_id, rows.c.language, rows.c.partner_code)
+    statement = select(
+        *keys, func.sum(rows.c.calls), func.sum(rows.c.minutes), func.sum(rows.c.recordings)
+    ).group_by(*keys)
+    return [
+        CallCount(flow_id, language, partner, int(n), int(billed), int(recorded))
+        for flow_id, language, partner, n, billed, recorded in session.execute(statement)
     ]
 
 

@@ -20,14 +20,17 @@ from sqlalchemy import func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
 
-from bot.store.counts import ConversationCount, MessageCount, StepAnswerCount, Tally
+from bot.store.counts import CallCount, ConversationCount, MessageCount, StepAnswerCount, Tally
 from bot.store.db import Database, UnitOfWork
 from bot.store.models import Answer, AnswerTheme, HousekeepingRun, Participant, RetainedTotal
 
 #: The figure every retained resident adds one to, whatever they did.
 RESIDENTS = "residents"
-#: Texts and residents are counted across flows: their rows have this flow id.
+#: Texts and residents are counted across flows: their rows have this flow id (as have calls
+#: made before any flow).
 ALL_FLOWS = ""
+#: What a tally's calls are kept as, per flow and language: figure name -> CallCount field.
+CALL_FIGURES = {"calls": "calls", "call_minutes": "minutes", "recordings": "recordings"}
 KEY = ("flow_id", "period", "partner_code", "figure", "breakdown")
 
 
@@ -181,6 +184,11 @@ def _encode(tally: Tally, residents: int) -> Iterator[tuple[str, str, dict[str, 
         key = {"direction": texts.direction, "channel": texts.channel}
         yield ALL_FLOWS, "texts", key, texts.count
         yield ALL_FLOWS, "segments", key, texts.segments
+    for calls in tally.calls:
+        for figure, name in CALL_FIGURES.items():
+            value = getattr(calls, name)
+            if value:
+                yield calls.flow_id or ALL_FLOWS, figure, {"language": calls.language}, value
 
 
 def _conversation_key(row: ConversationCount) -> dict[str, Any]:
@@ -216,5 +224,14 @@ def _decode(figures: dict[str, dict[tuple[str, str, str], int]]) -> RetainedTota
         MessageCount(count=count, segments=figures["segments"].get(key, 0), **json.loads(key[2]))
         for key, count in figures["texts"].items()
     ]
+    calls = [
+        CallCount(
+            flow_id=key[0] or None,
+            partner_code=key[1] or None,
+            **json.loads(key[2]),
+            **{name: figures[figure].get(key, 0) for figure, name in CALL_FIGURES.items()},
+        )
+        for key in sorted({key for figure in CALL_FIGURES for key in figures[figure]})
+    ]
     residents = sum(figures[RESIDENTS].values())
-    return RetainedTotals(residents, Tally(conversations, answers, messages))
+    return RetainedTotals(residents, Tally(conversations, answers, messages, calls))
