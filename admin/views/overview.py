@@ -1,4 +1,4 @@
-"""The overview: per-flow figures, where people stop, texts sent and their cost, over time."""
+"""The overview: per-flow figures, where people stop, texts and calls and their cost, over time."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ def index() -> ResponseReturnValue:
             session,
             app.library,
             price_per_segment=app.settings.price_per_segment,
+            price_per_voice_minute=app.settings.price_per_voice_minute,
             today=app.clock().date(),
             partner_code=scope,
         )

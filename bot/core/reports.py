@@ -23,6 +23,12 @@ the consent step when they declined; the end when they finished.
 
 Rows an officer filed as not an answer, or as a question, count nowhere here.
 
+Callers are residents like any other: a voice participant's conversation counts in every figure
+and in the funnel as a text conversation does, under its channel, "voice". What only a call has
+(how many, how long, the recordings left) is counted per flow by language and partner, and
+costed per started minute of each call at PRICE_PER_VOICE_MINUTE (bot.store.counts). Spoken
+turns are not texts: the texts and their cost leave them out.
+
 Residents erased at the end of the retention period still count: what they added to every
 figure but the chart by day was kept as totals (bot.store.retention), and is added to the live
 counts here, so the figures are the same after the purge as before.
@@ -46,6 +52,7 @@ from bot.flowspec.model import (
     Text,
 )
 from bot.store.counts import (
+    CallCount,
     ConversationCount,
     MessageCount,
     StepAnswerCount,
@@ -57,7 +64,11 @@ from bot.store.retention import get_retained_totals
 
 #: Days shown in the chart of conversations started, today included.
 CHART_DAYS = 30
-CHANNELS = ("sms", "whatsapp")
+#: A phone call's channel: its conversation counts as any other, its words are no texts.
+VOICE = "voice"
+CHANNELS = ("sms", "whatsapp", VOICE)
+#: Channels that carry texts, the ones the texts and their cost are counted on.
+TEXT_CHANNELS = ("sms", "whatsapp")
 LANGUAGES = ("cy", "en", "unknown")
 #: Steps that wait for the resident, so a conversation can stop at them: the funnel's rows.
 WAITING_KINDS = ("say", "expectations", "choice", "open", "consent")
@@ -117,6 +128,29 @@ class FunnelStep:
 
 
 @dataclass(frozen=True)
+class CallTotals:
+    """Phone calls, the minutes they are billed for, the recordings left, and their cost."""
+
+    price_per_minute: float
+    calls: int = 0
+    #: Each call's minutes, every minute it started counted whole.
+    minutes: int = 0
+    recordings: int = 0
+
+    @property
+    def cost(self) -> float:
+        return self.minutes * self.price_per_minute
+
+    def plus(self, row: CallCount) -> CallTotals:
+        return replace(
+            self,
+            calls=self.calls + row.calls,
+            minutes=self.minutes + row.minutes,
+            recordings=self.recordings + row.recordings,
+        )
+
+
+@dataclass(frozen=True)
 class FlowOverview:
     flow_id: str
     title: Text | None
@@ -126,6 +160,9 @@ class FlowOverview:
     breakdowns: list[tuple[str, list[tuple[str, Figures]]]]
     funnel: list[FunnelStep]
     days: list[tuple[date, int]]
+    calls: CallTotals
+    #: (dimension, [(key, calls)]): dimension is language or partner, as for conversations.
+    call_breakdowns: list[tuple[str, list[tuple[str, CallTotals]]]]
 
 
 @dataclass(frozen=True)
@@ -151,6 +188,10 @@ class Overview:
     flows: list[FlowOverview]
     messages: MessageTotals
     by_channel: list[tuple[str, MessageTotals]]
+    #: Every call, in all flows.
+    calls: CallTotals
+    #: (flow_id, calls) in the order of `flows`, then calls made before any flow (None) if any.
+    calls_by_flow: list[tuple[str | None, CallTotals]]
     partner_names: dict[str, Text] = field(default_factory=dict)
     #: Residents erased after the retention period whose figures are kept as totals.
     erased_residents: int = 0
@@ -161,26 +202,31 @@ def build_overview(
     library: FlowLibrary,
     *,
     price_per_segment: float,
+    price_per_voice_minute: float,
     today: date,
     partner_code: str | None = None,
 ) -> Overview:
-    """Every figure on the overview page, in five queries (four live, one of retained totals)."""
+    """Every figure on the overview page, in six queries (five live, one of retained totals)."""
     first_day = today - timedelta(days=CHART_DAYS - 1)
     since = datetime.combine(first_day, time.min, tzinfo=UTC)
     retained = get_retained_totals(session, partner_code=partner_code)
     tally = count_tally(session, partner_code=partner_code).plus(retained.tally)
     counts, answers, messages = tally.conversations, tally.answers, tally.messages
+    calls, minute = tally.calls, price_per_voice_minute
     routes = {flow.id: main_route(flow) for flow in library.flows.values()}
     started = count_started_by_day(session, since, partner_code=partner_code)
 
     partners = [partner_code] if partner_code else [*sorted(library.partners), ""]
     flow_ids = sorted(
-        set(library.flows) | {row.flow_id for row in counts},
+        set(library.flows)
+        | {row.flow_id for row in counts}
+        | {row.flow_id for row in calls if row.flow_id is not None},
         key=lambda flow_id: (flow_id == library.welcome_flow, flow_id != library.default_flow),
     )
     flows = []
     for flow_id in flow_ids:
         rows = [row for row in counts if row.flow_id == flow_id]
+        flow_calls = [row for row in calls if row.flow_id == flow_id]
         flow = library.flows.get(flow_id)
         totals = _sum(rows)
         flows.append(
@@ -192,20 +238,56 @@ def build_overview(
                 breakdowns=_breakdowns(rows, partners),
                 funnel=_funnel(flow, routes[flow.id], rows, answers) if flow else [],
                 days=day_series({d: n for f, d, n in started if f == flow_id}, first_day),
+                calls=_call_sum(flow_calls, minute),
+                call_breakdowns=_call_breakdowns(flow_calls, partners, minute),
             )
         )
     total, channels = _message_totals(messages, price_per_segment)
     names = {code: partner.name for code, partner in library.partners.items()}
-    return Overview(flows, total, channels, names, retained.residents)
+    by_flow: list[tuple[str | None, CallTotals]] = [(f.flow_id, f.calls) for f in flows]
+    outside = [row for row in calls if row.flow_id is None]
+    if outside:
+        by_flow.append((None, _call_sum(outside, minute)))
+    all_calls = _call_sum(calls, minute)
+    return Overview(flows, total, channels, all_calls, by_flow, names, retained.residents)
+
+
+def _call_sum(rows: Iterable[CallCount], price: float) -> CallTotals:
+    totals = CallTotals(price)
+    for row in rows:
+        totals = totals.plus(row)
+    return totals
+
+
+def _call_breakdowns(
+    rows: list[CallCount], partners: list[str], price: float
+) -> list[tuple[str, list[tuple[str, CallTotals]]]]:
+    """A flow's calls by language and by partner ("" = no partner), each listing the same
+    languages and partners as the flow's conversations do."""
+    keys = {
+        "language": lambda row: row.language or "unknown",
+        "partner": lambda row: row.partner_code or "",
+    }
+    fixed = {"language": list(LANGUAGES), "partner": partners}
+    result = []
+    for dimension, key in keys.items():
+        split = {value: CallTotals(price) for value in fixed[dimension]}
+        for row in rows:
+            split[key(row)] = split.get(key(row), CallTotals(price)).plus(row)
+        result.append((dimension, list(split.items())))
+    return result
 
 
 def _message_totals(
     rows: list[MessageCount], price: float
 ) -> tuple[MessageTotals, list[tuple[str, MessageTotals]]]:
-    """All texts in and out, and the same by channel (SMS and WhatsApp always listed)."""
+    """All texts in and out, and the same by channel (SMS and WhatsApp always listed). What a
+    call said and heard is no text: calls are counted and costed by the minute instead."""
     total = MessageTotals(price)
-    split = {channel: MessageTotals(price) for channel in CHANNELS}
+    split = {channel: MessageTotals(price) for channel in TEXT_CHANNELS}
     for row in rows:
+        if row.channel == VOICE:
+            continue
         split[row.channel] = split.get(row.channel, MessageTotals(price)).plus(row)
         total = total.plus(row)
     return total, list(split.items())

@@ -18,19 +18,25 @@ So 6 calls, 6 minutes and 2 recordings; at £0.02 a minute, £0.12.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
+from bot.runtime.config import with_changes
 from bot.runtime.container import Container
 from bot.store.counts import CallCount, count_calls, count_tally
 from bot.store.models import Answer, Call, Conversation, Participant, Recording
 from bot.store.retention import PurgeGroup, add_retained_totals, get_retained_totals
 from tests.admin.conftest import add_accounts
+from tests.admin.test_overview import PAGE, figures, row, tables
+from tests.admin.test_overview_truth import PARTNER_LABELS
+from tests.admin.test_welsh_admin import english_on, welsh_client
 from tests.conftest import FIXTURE_FLOWS, make_container
+from tests.helpers import count_queries
 
 PRICE = "0.02"
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -153,6 +159,23 @@ def callers(admin_services: Container) -> dict[str, int]:
     return add_callers(admin_services, CALLERS)
 
 
+def calls_by_flow(page: str) -> dict[str, list[str]]:
+    table = next(t for t in tables(page) if t["caption"].startswith("Calls, minutes"))
+    assert table["rows"][0] == ["Flow", *COLUMNS]
+    return {cells[0]: cells[1:] for cells in table["rows"][1:]}
+
+
+def flow_calls(page: str, flow_id: str) -> dict[str, list[str]]:
+    """A flow's Calls table: {row label: [calls, minutes, recordings, cost]}."""
+    table = next(t for t in tables(page, f"flow-{flow_id}") if t["caption"] == "Calls")
+    assert table["rows"][0] == ["", *COLUMNS]
+    return {cells[0]: cells[1:] for cells in table["rows"][1:] if len(cells) > 1}
+
+
+def voice_line(page: str) -> str:
+    return " ".join(page.split('id="voice-cost">', 1)[1].split("</p>", 1)[0].split())
+
+
 # -- the store -----------------------------------------------------------------------------------
 
 
@@ -194,3 +217,151 @@ def test_calls_are_kept_as_totals_when_their_callers_are_erased_for_retention(
         other = get_retained_totals(session, partner_code="FOOD1").tally.calls
     assert kept == [CallCount("energy-data", "cy", "LIB1", calls=2, minutes=4, recordings=1)]
     assert other == []
+
+
+# -- the page ------------------------------------------------------------------------------------
+
+
+def test_the_overview_says_no_calls_yet_and_nothing_more_before_any_call(
+    sign_in: Callable[[str], FlaskClient],
+) -> None:
+    page = sign_in("officer").get(PAGE).get_data(as_text=True)
+    section = page.split('id="calls"', 1)[1].split("<h2", 1)[0]
+    assert "No calls yet." in section
+    assert "<table" not in section
+    assert "voice-cost" not in page
+    captions = {table["caption"] for table in tables(page)}
+    assert not captions & {"Calls", "Calls, minutes and recordings by flow"}
+
+
+def test_calls_minutes_recordings_and_cost_per_flow(
+    sign_in: Callable[[str], FlaskClient], callers: dict[str, int]
+) -> None:
+    page = sign_in("officer").get(PAGE).get_data(as_text=True)
+    assert voice_line(page) == "Calls: 6, 6 minutes, £0.12 at £0.02 a minute."
+    assert calls_by_flow(page) == {
+        "Energy data and cold homes": ["4", "5", "2", "£0.10"],
+        "Welcome and choice of language": ["1", "0", "0", "£0.00"],
+        "Not in a flow yet": ["1", "1", "0", "£0.02"],
+        "All flows": ["6", "6", "2", "£0.12"],
+    }
+    assert "£0.02 a minute (the PRICE_PER_VOICE_MINUTE setting)" in page
+    assert flow_calls(page, "energy-data") == {
+        "All": ["4", "5", "2", "£0.10"],
+        "Welsh": ["2", "4", "1", "£0.08"],
+        "English": ["2", "1", "1", "£0.02"],
+        "Not chosen yet": ["0", "0", "0", "£0.00"],
+        PARTNER_LABELS["LIB1"]: ["2", "4", "1", "£0.08"],
+        PARTNER_LABELS["FOOD1"]: ["0", "0", "0", "£0.00"],
+        PARTNER_LABELS["HWB1"]: ["0", "0", "0", "£0.00"],
+        "No partner code": ["2", "1", "1", "£0.02"],
+    }
+    assert flow_calls(page, "welcome")["All"] == ["1", "0", "0", "£0.00"]
+
+
+def test_the_price_is_shown_to_the_tenth_of_a_penny(
+    sign_in: Callable[[str], FlaskClient],
+    admin_services: Container,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = with_changes(admin_services.settings, price_per_voice_minute=0.013)
+    monkeypatch.setattr(admin_services, "settings", settings)
+    add_callers(admin_services, [Caller("P", "en", None, calls=[("energy-data", 600, "done")])])
+    page = sign_in("officer").get(PAGE).get_data(as_text=True)
+    assert voice_line(page) == "Calls: 1, 10 minutes, £0.13 at £0.013 a minute."
+
+
+def test_one_minute_is_said_as_one(
+    sign_in: Callable[[str], FlaskClient], admin_services: Container
+) -> None:
+    add_callers(admin_services, [Caller("O", "cy", None, calls=[("energy-data", 5, "completed")])])
+    page = sign_in("officer").get(PAGE).get_data(as_text=True)
+    assert voice_line(page) == "Calls: 1, 1 minute, £0.02 at £0.02 a minute."
+
+
+def test_callers_conversations_count_in_the_figures_and_the_funnel(
+    sign_in: Callable[[str], FlaskClient], callers: dict[str, int]
+) -> None:
+    page = sign_in("officer").get(PAGE).get_data(as_text=True)
+    assert figures(page, "energy-data")["Started"] == 2
+    assert figures(page, "energy-data", "Phone call")["Started"] == 2
+    assert figures(page, "energy-data", "Phone call")["Completed"] == 1
+    assert figures(page, "energy-data", "SMS")["Started"] == 0
+    funnel = next(t for t in tables(page, "flow-energy-data") if "each step" in t["caption"])
+    reached = {cells[0]: cells[2] for cells in funnel["rows"][1:]}
+    assert reached["The algorithm"] == "2"  # A is on it, B went past it
+    assert reached["The help"] == "1"
+    assert reached["Finished"] == "1"
+
+
+def test_a_partner_sees_only_their_own_callers(
+    sign_in: Callable[[str], FlaskClient], callers: dict[str, int]
+) -> None:
+    page = sign_in("partner").get(PAGE).get_data(as_text=True)
+    assert voice_line(page) == "Calls: 2, 4 minutes, £0.08 at £0.02 a minute."
+    assert calls_by_flow(page) == {
+        "Energy data and cold homes": ["2", "4", "1", "£0.08"],
+        "Welcome and choice of language": ["0", "0", "0", "£0.00"],
+        "All flows": ["2", "4", "1", "£0.08"],
+    }
+    assert flow_calls(page, "energy-data") == {
+        "All": ["2", "4", "1", "£0.08"],
+        "Welsh": ["2", "4", "1", "£0.08"],
+        "English": ["0", "0", "0", "£0.00"],
+        "Not chosen yet": ["0", "0", "0", "£0.00"],
+        PARTNER_LABELS["LIB1"]: ["2", "4", "1", "£0.08"],
+    }
+    assert "FOOD1" not in page
+    other = sign_in("other_partner").get(PAGE).get_data(as_text=True)
+    assert voice_line(other) == "Calls: 1, 0 minutes, £0.00 at £0.02 a minute."
+    assert "LIB1" not in other
+
+
+def test_test_callers_are_left_out(
+    sign_in: Callable[[str], FlaskClient], admin_services: Container, callers: dict[str, int]
+) -> None:
+    officer = sign_in("officer")
+    before = officer.get(PAGE).get_data(as_text=True)
+    tester = Caller(
+        "U", "cy", "FOOD1", calls=[("welcome", 300, "completed")],
+        conversation=("active", "plan"), recordings=[("stored", 0, True)], is_test=True,
+    )  # fmt: skip
+    add_callers(admin_services, [tester], first=len(CALLERS))
+    after = officer.get(PAGE).get_data(as_text=True)
+    assert tables(after) == tables(before)
+    assert voice_line(after) == voice_line(before)
+
+
+def test_more_calls_cost_no_more_queries(
+    sign_in: Callable[[str], FlaskClient], admin_services: Container, callers: dict[str, int]
+) -> None:
+    officer = sign_in("officer")
+    with count_queries(admin_services) as few:
+        officer.get(PAGE)
+    more_callers = [
+        Caller(f"X{n}", "cy", "HWB1", calls=[("energy-data", 90, "completed")] * 3)
+        for n in range(5)
+    ]
+    add_callers(admin_services, more_callers, first=len(CALLERS))
+    with count_queries(admin_services) as more:
+        page = officer.get(PAGE).get_data(as_text=True)
+    assert len(more) == len(few)
+    assert voice_line(page) == "Calls: 21, 36 minutes, £0.72 at £0.02 a minute."
+
+
+def test_the_calls_read_in_welsh(
+    sign_in: Callable[[str], FlaskClient], callers: dict[str, int]
+) -> None:
+    page = welsh_client(sign_in, "officer").get(PAGE).get_data(as_text=True)
+    assert "Galwadau a chost" in page
+    assert "Galwadau: 6, 6 munud, £0.12 ar £0.02 y funud." in page
+    energy = next(t for t in tables(page, "flow-energy-data") if t["caption"] == "Galwadau")
+    assert row(energy, "Cymraeg") == ["2", "4", "1", "£0.08"]
+    assert "Galwad ffôn" in page  # the channel, in the conversations' breakdown
+    assert english_on(page) == {}
+
+
+def test_no_calls_yet_reads_in_welsh(sign_in: Callable[[str], FlaskClient]) -> None:
+    page = welsh_client(sign_in, "partner").get(PAGE).get_data(as_text=True)
+    assert "Dim galwadau eto." in page
+    assert english_on(page) == {}

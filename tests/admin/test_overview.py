@@ -343,6 +343,7 @@ def test_build_overview_counts_declines_at_the_consent_step(
             session,
             admin_services.library,
             price_per_segment=0.05,
+            price_per_voice_minute=0.013,
             today=datetime.now(UTC).date(),
             partner_code="LIB1",
         )
@@ -363,7 +364,11 @@ def test_the_same_figures_on_sqlite_and_postgresql(services: Container) -> None:
     talk(services, "+447700900113", "hi", "2", *["next"] * 7, "yes", "2", "Worried")
     with services.db.session() as session:
         report = build_overview(
-            session, services.library, price_per_segment=0.04, today=datetime.now(UTC).date()
+            session,
+            services.library,
+            price_per_segment=0.04,
+            price_per_voice_minute=0.013,
+            today=datetime.now(UTC).date(),
         )
     energy = report.flows[0]
     assert energy.flow_id == "energy-data"

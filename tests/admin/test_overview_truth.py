@@ -220,6 +220,7 @@ def test_every_figure_an_officer_sees_is_the_seeded_truth(
         "All": numbers(10, 4, 2, 3, 1, 2, 2, 2),
         "SMS": numbers(7, 2, 2, 2, 1, 1, 2, 0),
         "WhatsApp": numbers(3, 2, 0, 1, 0, 1, 0, 2),
+        "Phone call": numbers(0, 0, 0, 0, 0, 0, 0, 0),
         "Welsh": numbers(4, 2, 1, 1, 0, 1, 0, 1),
         "English": numbers(6, 2, 1, 2, 1, 1, 2, 1),
         "Not chosen yet": numbers(0, 0, 0, 0, 0, 0, 0, 0),
@@ -252,8 +253,9 @@ def test_every_figure_an_officer_sees_is_the_seeded_truth(
 
     # Everyone finished the welcome, which asks no consent: those columns say so.
     assert conversations_table(page, "welcome") == {
-        "All": welcomed(10), "SMS": welcomed(7), "WhatsApp": welcomed(3), "Welsh": welcomed(4),
-        "English": welcomed(6), "Not chosen yet": welcomed(0),
+        "All": welcomed(10), "SMS": welcomed(7), "WhatsApp": welcomed(3),
+        "Phone call": welcomed(0), "Welsh": welcomed(4), "English": welcomed(6),
+        "Not chosen yet": welcomed(0),
         PARTNER_LABELS["LIB1"]: welcomed(3), PARTNER_LABELS["FOOD1"]: welcomed(3),
         PARTNER_LABELS["HWB1"]: welcomed(0), "No partner code": welcomed(4),
     }  # fmt: skip
@@ -289,14 +291,16 @@ def test_every_figure_a_partner_sees_is_their_own_residents_truth(sign_in, seede
         "All": numbers(3, 2, 1, 0, 0, 1, 0, 1),
         "SMS": numbers(2, 1, 1, 0, 0, 1, 0, 0),
         "WhatsApp": numbers(1, 1, 0, 0, 0, 0, 0, 1),
+        "Phone call": numbers(0, 0, 0, 0, 0, 0, 0, 0),
         "Welsh": numbers(0, 0, 0, 0, 0, 0, 0, 0),
         "English": numbers(3, 2, 1, 0, 0, 1, 0, 1),
         "Not chosen yet": numbers(0, 0, 0, 0, 0, 0, 0, 0),
         PARTNER_LABELS["LIB1"]: numbers(3, 2, 1, 0, 0, 1, 0, 1),
     }
     assert conversations_table(page, "welcome") == {
-        "All": welcomed(3), "SMS": welcomed(2), "WhatsApp": welcomed(1), "Welsh": welcomed(0),
-        "English": welcomed(3), "Not chosen yet": welcomed(0),
+        "All": welcomed(3), "SMS": welcomed(2), "WhatsApp": welcomed(1),
+        "Phone call": welcomed(0), "Welsh": welcomed(0), "English": welcomed(3),
+        "Not chosen yet": welcomed(0),
         PARTNER_LABELS["LIB1"]: welcomed(3),
     }  # fmt: skip
     assert "FOOD1" not in page
@@ -383,7 +387,11 @@ def test_a_consent_answer_counts_in_the_run_it_was_given_in(admin_services: Cont
                 )  # fmt: skip
     with admin_services.db.session() as session:
         report = build_overview(
-            session, admin_services.library, price_per_segment=0.04, today=TODAY
+            session,
+            admin_services.library,
+            price_per_segment=0.04,
+            price_per_voice_minute=0.013,
+            today=TODAY,
         )
     energy = next(flow for flow in report.flows if flow.flow_id == "energy-data")
     totals = energy.totals

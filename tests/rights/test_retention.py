@@ -144,6 +144,7 @@ def overview(services: Container, partner_code: str | None = None) -> Overview:
             session,
             services.library,
             price_per_segment=services.settings.price_per_segment,
+            price_per_voice_minute=services.settings.price_per_voice_minute,
             today=services.clock().date(),
             partner_code=partner_code,
         )
