@@ -15,7 +15,7 @@ STATUS_LABELS = {
 }
 LANGUAGE_LABELS = {"cy": "Welsh", "en": "English"}
 ROLE_LABELS = {"admin": "Admin", "officer": "Officer", "partner": "Partner"}
-CHANNEL_LABELS = {"sms": "SMS", "whatsapp": "WhatsApp"}
+CHANNEL_LABELS = {"sms": "SMS", "whatsapp": "WhatsApp", "voice": "Phone call"}
 #: Answer.kind: the transcript, the answers page and the export all use these words.
 KIND_LABELS = {
     "choice": "Choice",
