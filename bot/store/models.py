@@ -469,6 +469,25 @@ class Recording(SQLModel, table=True):
     #: The officer who typed the summary that is now the answer's text, and when.
     summary_by: int | None = Field(default=None, foreign_key="users.id")
     summarised_at: datetime | None = None
+    #: Fetches tried and the last one's time: a waiting recording is tried again a few minutes
+    #: after a failed try (bot/core/recordings.py), never in a tight loop.
+    fetch_attempts: int = 0
+    last_tried_at: datetime | None = None
+
+
+class RecordingDeletion(SQLModel, table=True):
+    """A recording Twilio still holds that must be deleted there: one whose sealed copy is
+    stored here, or whose caller was erased before it was (their rows are gone, so this row
+    keeps the RecordingSid alone, until Twilio confirms the delete, and then goes too)."""
+
+    __tablename__ = "recording_deletions"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, primary_key=True)
+    recording_sid: str = Field(max_length=64, unique=True)
+    requested_at: datetime = Field(default_factory=utc_now)
+    attempts: int = 0
+    last_tried_at: datetime | None = Field(default=None, index=True)
 
 
 class HousekeepingRun(SQLModel, table=True):
