@@ -8,11 +8,13 @@ It never logs numbers or message bodies.
 One job per module: `resources` (Twilio's JSON shapes and the checks it makes), `store` (the
 accepted messages and injected failures), `listing` (the Messages list's filters and paging),
 `server` (HTTP routing), `callbacks` (signed status posts), `calls` (incoming calls rung at the
-voice webhook) and `fake` (`FakeTwilio`, which ties them together for tests).
+voice webhook), `recordings` (a call's recordings: audio, deletion and the recording-status
+callback) and `fake` (`FakeTwilio`, which ties them together for tests).
 """
 
 from bot.channels.fake_twilio.calls import FakeCall
 from bot.channels.fake_twilio.fake import FakeTwilio
+from bot.channels.fake_twilio.recordings import FakeRecording
 from bot.channels.fake_twilio.resources import FakeMessage
 
-__all__ = ["FakeCall", "FakeMessage", "FakeTwilio"]
+__all__ = ["FakeCall", "FakeMessage", "FakeRecording", "FakeTwilio"]

@@ -19,6 +19,12 @@ from bot.channels.fake_twilio.callbacks import (
 )
 from bot.channels.fake_twilio.calls import FakeCall, call_params, new_call_sid
 from bot.channels.fake_twilio.listing import Query
+from bot.channels.fake_twilio.recordings import (
+    FakeRecording,
+    RecordingStore,
+    new_recording_sid,
+    recording_callback_params,
+)
 from bot.channels.fake_twilio.resources import Failure, FakeMessage, error_json
 from bot.channels.fake_twilio.server import Server
 from bot.channels.fake_twilio.store import MessageStore
@@ -39,6 +45,7 @@ class FakeTwilio:
         self.auto_callbacks = auto_callbacks
         self.base_url = ""
         self._store = MessageStore()
+        self._recordings = RecordingStore()
         self._lock = threading.Lock()
         self._server: Server | None = None
         self._threads: list[threading.Thread] = []
@@ -103,9 +110,27 @@ class FakeTwilio:
         with self._lock:
             return list(self._calls)
 
+    @property
+    def recordings(self) -> list[FakeRecording]:
+        """Every recording made through `make_recording`, as it is now (fetched, deleted)."""
+        return self._recordings.recordings
+
+    def recording(self, sid: str) -> FakeRecording:
+        """One recording as it is now; KeyError for a SID never made."""
+        found = self._recordings.get(sid)
+        if found is None:
+            raise KeyError(sid)
+        return found
+
+    @property
+    def deleted_recordings(self) -> list[str]:
+        """The SIDs of the recordings the app deleted, in the order they were made."""
+        return [recording.sid for recording in self.recordings if recording.deleted]
+
     def clear(self) -> None:
-        """Forget all messages, calls and injected failures, as if freshly started."""
+        """Forget all messages, calls, recordings and injected failures, as if freshly started."""
         self._store.clear()
+        self._recordings.clear()
         with self._lock:
             self._list_failures = 0
             self._calls = []
@@ -131,6 +156,45 @@ class FakeTwilio:
         with self._lock:
             self._calls.append(call)
         return call
+
+    # -- recordings ----------------------------------------------------------------------------
+
+    def make_recording(
+        self,
+        call_sid: str,
+        audio: bytes,
+        duration: int,
+        callback_url: str | None,
+        *,
+        status: str = "completed",
+        sid: str | None = None,
+        account_sid: str = "AC" + "0" * 32,
+    ) -> str:
+        """A `<Record>` on call `call_sid` made `audio`: keep it and POST the signed
+        recording-status callback to `callback_url` (the app's status is on the recording;
+        None posts nothing). Pass `sid` to send a retry, or another status (failed, absent) for
+        a recording that made no audio. Returns the RecordingSid."""
+        sid = sid or new_recording_sid()
+        recording = self._recordings.get(sid)
+        if recording is None:
+            recording = FakeRecording(sid, call_sid, account_sid, audio, duration)
+            if status == "completed":
+                self._recordings.add(recording)
+        if callback_url is None:
+            return sid
+        params = recording_callback_params(recording, status)
+        http_status, _body = post_signed(callback_url, params, self.auth_token)
+        if self._recordings.get(sid) is not None:
+            self._recordings.set_callback_status(sid, http_status)
+        return sid
+
+    def fail_next_recording_fetch(self, count: int = 1, *, status: int = 500) -> None:
+        """Make the next `count` requests for a recording's audio fail (a Twilio outage)."""
+        self._recordings.fail_next_fetches(count, status)
+
+    def fail_next_recording_delete(self, count: int = 1, *, status: int = 500) -> None:
+        """Make the next `count` requests to delete a recording fail (a Twilio outage)."""
+        self._recordings.fail_next_deletes(count, status)
 
     # -- failure injection ---------------------------------------------------------------------
 
@@ -208,6 +272,12 @@ class FakeTwilio:
         if failing:
             return 500, error_json(Failure(500, None, "Internal Server Error"))
         return 200, self._store.list_page(account_sid, query)
+
+    def _fetch_recording(self, account_sid: str, sid: str) -> tuple[int, bytes | None]:
+        return self._recordings.fetch(account_sid, sid)
+
+    def _delete_recording(self, account_sid: str, sid: str) -> int:
+        return self._recordings.delete(account_sid, sid)
 
     def _after_create(self, sid: str) -> None:
         """Start the automatic callbacks once the client has its response, as Twilio does."""

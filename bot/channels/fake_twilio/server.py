@@ -1,4 +1,5 @@
-"""The HTTP side: routes Twilio's Messages endpoints (create, fetch, list) to the FakeTwilio.
+"""The HTTP side: routes Twilio's Messages endpoints (create, fetch, list) and a Recording's
+audio and deletion to the FakeTwilio.
 
 The handler only parses, authenticates and answers; what a send does is the fake's business, so
 a test subclass of FakeTwilio (overriding `_create`) sees every request the client makes.
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from bot.channels.fake_twilio.listing import ListError, Query
+from bot.channels.fake_twilio.recordings import MP3
 from bot.channels.fake_twilio.resources import Failure, error_json
 
 if TYPE_CHECKING:
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
 
 _CREATE_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages\.json$")
 _FETCH_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages/(?P<sid>[^/]+)\.json$")
+_RECORDING_PATH = re.compile(
+    r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Recordings/(?P<sid>[^/.]+)\.(?P<format>mp3|json)$"
+)
 
 
 def has_basic_auth(header: str | None) -> bool:
@@ -79,6 +84,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
+        recording = _RECORDING_PATH.match(parts.path)
+        if recording and recording["format"] == "mp3":
+            if self._authorised():
+                self._send_recording(recording["account"], recording["sid"])
+            return
         listing = _CREATE_PATH.match(parts.path)
         match = _FETCH_PATH.match(parts.path)
         if not (listing or match):
@@ -95,6 +105,37 @@ class _Handler(BaseHTTPRequestHandler):
             self._not_found()
             return
         self._send_json(HTTPStatus.OK, payload)
+
+    def do_DELETE(self) -> None:
+        recording = _RECORDING_PATH.match(urlsplit(self.path).path)
+        if not recording or recording["format"] != "json":
+            self._not_found()
+            return
+        if not self._authorised():
+            return
+        status = self.fake._delete_recording(recording["account"], recording["sid"])
+        if status == HTTPStatus.NOT_FOUND:
+            self._not_found()
+        elif status != HTTPStatus.NO_CONTENT:
+            self._send_json(status, error_json(Failure(status, None, "Internal Server Error")))
+        else:
+            self.send_response(HTTPStatus.NO_CONTENT)
+            self.end_headers()
+
+    def _send_recording(self, account_sid: str, sid: str) -> None:
+        status, audio = self.fake._fetch_recording(account_sid, sid)
+        if audio is None:
+            if status == 404:
+                self._not_found()
+            else:
+                self._send_json(status, error_json(Failure(status, None, "Internal Server Error")))
+            return
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", MP3)
+        self.send_header("Content-Length", str(len(audio)))
+        self.end_headers()
+        self.wfile.write(audio)
+        self.wfile.flush()
 
     def _list(self, account_sid: str, raw_query: str) -> None:
         params = {key: values[0] for key, values in parse_qs(raw_query).items()}
