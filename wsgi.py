@@ -18,7 +18,7 @@ from bot.runtime.background import InlinePump
 from bot.runtime.config import load_settings
 from bot.runtime.container import Container, build_container
 from bot.runtime.words import load_dictionaries
-from webhooks import health, twilio, voice
+from webhooks import health, recordings, twilio, voice
 
 #: Twilio sends at most 1,600 characters plus a few dozen fields; anything far larger is not Twilio.
 MAX_REQUEST_BYTES = 64 * 1024
@@ -49,8 +49,10 @@ def create_app(
     app.extensions["sgwrs"] = services
     app.register_blueprint(twilio.bp)
     app.register_blueprint(voice.bp)
+    app.register_blueprint(recordings.bp)
     app.register_blueprint(health.bp)
     init_admin(app, services)
     csrf.exempt(twilio.bp)  # Twilio signs its webhooks instead; CSRF tokens cannot apply there
     csrf.exempt(voice.bp)
+    csrf.exempt(recordings.bp)
     return app

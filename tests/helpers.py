@@ -16,9 +16,12 @@ from sqlmodel import Session
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
+from bot.core.recordings import seal_audio
 from bot.runtime.container import Container
 from bot.store.answers import save_answer
+from bot.store.calls import open_call
 from bot.store.participants import create_participant
+from bot.store.recordings import attach_recording
 from tests.conftest import TEST_AUTH_TOKEN, TEST_PUBLIC_URL
 
 _sids = itertools.count(1)
@@ -136,3 +139,54 @@ def add_written_answer(
 
 
 _written = itertools.count()
+
+
+def add_caller(services: Container, number: str = "+447700900555") -> tuple[int, str]:
+    """A resident on a call that is still going: their participant id and the CallSid."""
+    now = services.clock()
+    with services.db.session() as session:
+        resident = create_participant(
+            session,
+            number_hash=services.vault.hash_number(number),
+            number_encrypted=services.vault.seal(number),
+            channel="sms",
+            now=now,
+        )
+        call_sid = new_sid("CA")
+        open_call(session, call_sid, resident.id or 0, "energy-data", now)
+        return resident.id or 0, call_sid
+
+
+#: Stands in for a caller's recorded answer: an MP3 frame header, then bytes no text has.
+SOME_AUDIO = b"ID3\x04\x00\x00\x00\x00\x00\x00\xff\xfb\x90\x64" + bytes(range(256)) * 4
+
+
+def add_recording(
+    services: Container,
+    participant_id: int,
+    *,
+    answer_id: int | None = None,
+    audio: bytes | None = SOME_AUDIO,
+    duration: int = 14,
+) -> int:
+    """A call by this resident with one recording, tied to `answer_id`, as the service leaves
+    it once fetched (sealed here, deleted at Twilio), or still waiting at Twilio when `audio` is
+    None; the recording's id."""
+    now = services.clock()
+    with services.db.session() as session:
+        call = open_call(session, new_sid("CA"), participant_id, "energy-data", now)
+        row = attach_recording(
+            session,
+            recording_sid=new_sid("RE"),
+            participant_id=participant_id,
+            call_id=call.id,
+            answer_id=answer_id,
+            duration_seconds=duration,
+            now=now,
+        )
+        if audio is not None:
+            row.audio_encrypted = seal_audio(services.vault, audio)
+            row.content_type, row.status = "audio/mpeg", "stored"
+            row.fetched_at = row.deleted_at_twilio = now
+            session.add(row)
+        return row.id or 0

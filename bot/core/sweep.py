@@ -4,7 +4,8 @@ Redis may lose jobs (a restart, a flush, a killed worker); the database never do
 `SWEEP_INTERVAL_SECONDS` the worker (or the embedded pump) runs this, so nothing waits for ever:
 after Redis comes back empty, every unsent row the database holds is queued again. A send a
 crash left with its outcome unknown is settled by asking Twilio first (bot.core.delivery).
-Once a day it also runs the retention purge (bot.core.retention).
+Once a day it also runs the retention purge (bot.core.retention). Callers' recordings still to
+fetch from Twilio, or to delete there, are queued again too (bot.core.recordings).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import timedelta
 
 from bot.core.delivery import Delivery
 from bot.core.inbound import InboundDesk
+from bot.core.recordings import RecordingDesk
 from bot.core.retention import PurgeReport, purge_if_due
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.queue import JobQueue
@@ -58,8 +60,10 @@ class Sweep:
         lost_after: timedelta,
         retention: timedelta,
         clock: Clock = utc_now,
+        recordings: RecordingDesk | None = None,
     ) -> None:
         self.db = db
+        self.recordings = recordings
         self.queue = queue
         self.delivery = delivery
         self.inbound = inbound
@@ -91,10 +95,12 @@ class Sweep:
         now = self.clock()
         for timer_id in work.timers:
             self.queue.enqueue_timer(timer_id, now)
+        recordings = self.recordings.enqueue_due() if self.recordings else {}
         return {
             "sends": len(work.sends),
             "timers": len(work.timers),
             "recovered": work.recovered,
             "purged": purged.residents if purged else 0,
             "deferred_texts": deferred,
+            **recordings,
         }

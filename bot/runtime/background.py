@@ -55,7 +55,8 @@ class _Loop:
 
 
 class InlinePump(_Loop):
-    """Without Redis: delivers due sends and fires due timers in this process."""
+    """Without Redis: delivers due sends, fires due timers and fetches callers' recordings in
+    this process."""
 
     name = "sgwrs-pump"
 
@@ -74,7 +75,8 @@ class InlinePump(_Loop):
         sends = self.services.sweep.due_work().sends
         for ticket in sends:
             self.services.delivery.deliver(ticket.id)
-        return deferred + len(timers) + len(sends)
+        recordings = self.services.recordings.run_due()
+        return deferred + len(timers) + len(sends) + recordings
 
 
 class Sweeper(_Loop):

@@ -16,6 +16,7 @@ from pathlib import Path
 from redis import Redis
 from redis.exceptions import RedisError
 
+from bot.channels.recordings import RecordingMedia, TwilioMedia, UnconfiguredMedia
 from bot.channels.routing import TwilioRoutes
 from bot.channels.sender import Sender, TwilioSender, UnconfiguredSender
 from bot.core.broadcasts import Broadcasts
@@ -23,6 +24,7 @@ from bot.core.calls import CallDesk
 from bot.core.delivery import Delivery
 from bot.core.inbound import InboundDesk, RepeatRule
 from bot.core.questions import QuestionDesk
+from bot.core.recordings import RecordingDesk
 from bot.core.rights import Rights
 from bot.core.sweep import Sweep
 from bot.flowspec.loading import load_library
@@ -56,6 +58,7 @@ class Container:
     #: The one clock every part reads (tests pass a fixed one to build_container).
     clock: Clock
     calls: CallDesk
+    recordings: RecordingDesk
 
     def queue_status(self) -> str:
         """'inline' without Redis, 'ok' when Redis answers, 'down' when it does not."""
@@ -113,6 +116,14 @@ def _sender(settings: Settings) -> Sender:
     if not settings.twilio_account_sid:
         return UnconfiguredSender()
     return TwilioSender(
+        settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_url or None
+    )
+
+
+def _media(settings: Settings) -> RecordingMedia:
+    if not settings.twilio_account_sid:
+        return UnconfiguredMedia()
+    return TwilioMedia(
         settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_url or None
     )
 
@@ -186,6 +197,7 @@ def build_container(
         clock=clock,
     )
     questions = QuestionDesk(db=db, vault=vault, queue=queue, clock=clock)
+    recordings = RecordingDesk(db=db, vault=vault, queue=queue, media=_media(settings), clock=clock)
     broadcasts = Broadcasts(
         db=db,
         vault=vault,
@@ -215,6 +227,7 @@ def build_container(
             lost_after=timedelta(seconds=settings.lost_send_after_seconds),
             retention=timedelta(days=settings.retention_days),
             clock=clock,
+            recordings=recordings,
         ),
         Rights(db=db, vault=vault, queue=queue, clock=clock),
         clock,
@@ -223,4 +236,5 @@ def build_container(
             voice_mode=settings.voice_mode,
             missed_call_numbers=settings.missed_call_number_set,
         ),
+        recordings,
     )

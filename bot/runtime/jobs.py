@@ -32,6 +32,14 @@ def fire_timer(timer_id: int) -> str:
     return current_container().inbound.fire_timer(timer_id)
 
 
+def fetch_recording(recording_id: int) -> str:
+    return current_container().recordings.fetch(recording_id)
+
+
+def delete_recording_at_twilio(deletion_id: int) -> str:
+    return current_container().recordings.delete_at_twilio(deletion_id)
+
+
 def sweep() -> dict[str, int]:
     """Re-enqueue whatever is due (the queue skips jobs that still exist in Redis)."""
     return current_container().sweep.run()

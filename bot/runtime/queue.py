@@ -34,6 +34,8 @@ BULK_QUEUE = "sgwrs-bulk"
 #: Workers listen in this order, so a one-to-one answer never waits behind a broadcast.
 QUEUE_ORDER = (URGENT_QUEUE, BULK_QUEUE)
 DELIVER = "bot.runtime.jobs.deliver_outbox"
+FETCH_RECORDING = "bot.runtime.jobs.fetch_recording"
+DELETE_RECORDING = "bot.runtime.jobs.delete_recording_at_twilio"
 #: A finished job is dropped at once (nothing reads its result: the outbox row says what
 #: happened); a failed one is kept a day, to look into.
 JOB_OPTIONS = {"result_ttl": 0, "failure_ttl": 86400}
@@ -43,6 +45,14 @@ class JobQueue(Protocol):
     def enqueue(self, tickets: Iterable[OutboxTicket]) -> None: ...
 
     def enqueue_timer(self, timer_id: int, due_at: datetime) -> None: ...
+
+    def enqueue_recording(self, recording_id: int) -> None:
+        """Fetch a caller's recording from Twilio (bot.core.recordings)."""
+        ...
+
+    def enqueue_recording_deletion(self, deletion_id: int) -> None:
+        """Delete a recording at Twilio (bot.core.recordings)."""
+        ...
 
     def forget(self, tickets: Iterable[OutboxTicket], timer_ids: Iterable[int]) -> None:
         """Drop the jobs of rows that were erased: no trace of them stays in the queue."""
@@ -59,6 +69,14 @@ def outbox_job_id(ticket: OutboxTicket) -> str:
 
 def timer_job_id(timer_id: int) -> str:
     return f"sgwrs-timer-{timer_id}"
+
+
+def recording_job_id(recording_id: int) -> str:
+    return f"sgwrs-recording-{recording_id}"
+
+
+def recording_deletion_job_id(deletion_id: int) -> str:
+    return f"sgwrs-recording-deletion-{deletion_id}"
 
 
 class RqQueue:
@@ -158,6 +176,19 @@ class RqQueue:
         except (RedisConnectionError, RedisTimeoutError) as error:
             raise QueueUnavailableError("Redis did not answer") from error
 
+    def enqueue_recording(self, recording_id: int) -> None:
+        self._enqueue_now(FETCH_RECORDING, recording_job_id(recording_id), recording_id)
+
+    def enqueue_recording_deletion(self, deletion_id: int) -> None:
+        self._enqueue_now(DELETE_RECORDING, recording_deletion_job_id(deletion_id), deletion_id)
+
+    def _enqueue_now(self, func: str, job_id: str, arg: int) -> None:
+        """A job for now on the bulk queue: a recording waits safely behind a text."""
+        try:
+            self._enqueue(self.queues[BULK_QUEUE], func, job_id, arg, self.clock())
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            raise QueueUnavailableError("Redis did not answer") from error
+
     def forget(self, tickets: Iterable[OutboxTicket], timer_ids: Iterable[int]) -> None:
         """Delete each job (and its place in every registry), whatever state it is in."""
         ids = [outbox_job_id(ticket) for ticket in tickets]
@@ -181,6 +212,13 @@ class InlineQueue:
 
     def enqueue_timer(self, timer_id: int, due_at: datetime) -> None:
         """Timers are found by the pump's sweep when due; nothing to do now."""
+
+    def enqueue_recording(self, recording_id: int) -> None:
+        """The pump fetches every recording waiting (bot.core.recordings): look now."""
+        self.wake_up.set()
+
+    def enqueue_recording_deletion(self, deletion_id: int) -> None:
+        self.wake_up.set()
 
     def forget(self, tickets: Iterable[OutboxTicket], timer_ids: Iterable[int]) -> None:
         """In-process work is found in the database, where erased rows no longer are."""
