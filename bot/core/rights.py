@@ -16,7 +16,7 @@ from bot.core.form_tokens import Submission, spend
 from bot.core.opt_out import number_hashes, opt_out
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.crypto import Vault
-from bot.runtime.queue import JobQueue
+from bot.runtime.queue import JobQueue, QueueUnavailableError
 from bot.runtime.refusal import RefusalError
 from bot.store.db import Database
 from bot.store.participants import ErasedWork, erase_number, get_participant
@@ -45,10 +45,17 @@ class Erased:
 
 
 def finish_erasure(db: Database, queue: JobQueue, work: ErasedWork) -> None:
-    """After the erasure commits: no queued job points at an erased row, and (SQLite) no page
-    of the file still holds one."""
+    """After the erasure commits: no queued job points at an erased row, (SQLite) no page of
+    the file still holds one, and their recordings Twilio still has are deleted there. The
+    erasure stands whatever Twilio or Redis do: a deletion that cannot be queued now is
+    found by the sweep (bot.core.recordings)."""
     queue.forget(work.sends, work.timer_ids)
     db.scrub()
+    for deletion_id in work.recording_deletions:
+        try:
+            queue.enqueue_recording_deletion(deletion_id)
+        except QueueUnavailableError:
+            log.warning("recording_deletion_deferred deletion=%s", deletion_id)
 
 
 class Rights:

@@ -27,6 +27,10 @@ The document (keys never change meaning; new keys may be added):
       audit           [{action, at}]
       officer_notes   [{text, at}]   newest first; never who wrote them
       call_back       null, or {when_suits, requested_at}: waiting for an officer's call
+      calls           [{flow_id, status, started_at, ended_at, duration_seconds}]
+      recordings      [{flow_id, step_id, status, duration_seconds, at, summarised_at,
+                        content_type, audio_base64}]   answers given by voice on a call; the
+                        audio itself in base64 (null until it is fetched from Twilio)
 """
 
 from __future__ import annotations
@@ -61,6 +65,10 @@ NOTES_EN = (
     "say which officer did it or why: that is the council's own record.",
     "'officer_notes' are the notes council officers wrote about the conversation, and "
     "'call_back' says whether the person asked to be phoned back and when suits them.",
+    "'calls' lists each phone call to the service, and 'recordings' each answer given in the "
+    "caller's own voice: when, how long it is, which step it answered, and the recording itself "
+    "in 'audio_base64' (base64 text: decoded, it is the audio file, of the type in "
+    "'content_type'). If an officer typed a summary of a recording, it is that answer's 'text'.",
     "Each person's records are deleted automatically {days} days after their last text.",
     "To have them erased now, text DELETE (or DILEU) to the service from this phone, which "
     "erases the person using it now, or ask the council, who can erase them all.",
@@ -81,6 +89,11 @@ NOTES_CY = (
     "phryd. Nid yw'n dweud pa swyddog a'i gwnaeth na pham: cofnod y cyngor ei hun yw hwnnw.",
     "'officer_notes' yw'r nodiadau a ysgrifennodd swyddogion y cyngor am y sgwrs, ac mae "
     "'call_back' yn dweud a ofynnodd y person i rywun ei ffonio'n ôl, a pha bryd sy'n gyfleus.",
+    "Mae 'calls' yn rhestru pob galwad ffôn i'r gwasanaeth, a 'recordings' bob ateb a roddwyd "
+    "yn llais y galwr ei hun: pryd, pa mor hir ydyw, pa gam yr oedd yn ei ateb, a'r recordiad "
+    "ei hun yn 'audio_base64' (testun base64: wedi'i ddatgodio, dyma'r ffeil sain, o'r math "
+    "sydd yn 'content_type'). Os teipiodd swyddog grynodeb o recordiad, hwnnw yw 'text' yr "
+    "ateb hwnnw.",
     "Caiff cofnodion pob person eu dileu'n awtomatig {days} diwrnod ar ôl eu neges olaf.",
     "I'w dileu nawr, anfonwch DILEU (neu DELETE) at y gwasanaeth o'r ffôn hwn, sy'n dileu "
     "cofnodion y person sy'n ei ddefnyddio nawr, neu gofynnwch i'r cyngor, sy'n gallu eu "
@@ -230,6 +243,29 @@ def _participant(held: HeldParticipant) -> dict[str, Any]:
             "when_suits": held.call_back.when,
             "requested_at": _iso(held.call_back.requested_at),
         },
+        "calls": [
+            {
+                "flow_id": c.flow_id,
+                "status": c.status,
+                "started_at": _iso(c.started_at),
+                "ended_at": _iso(c.ended_at),
+                "duration_seconds": c.duration_seconds,
+            }
+            for c in held.calls
+        ],
+        "recordings": [
+            {
+                "flow_id": r.flow_id,
+                "step_id": r.step_id,
+                "status": r.status,
+                "duration_seconds": r.duration_seconds,
+                "at": _iso(r.at),
+                "summarised_at": _iso(r.summarised_at),
+                "content_type": r.content_type,
+                "audio_base64": r.audio_base64,
+            }
+            for r in held.recordings
+        ],
     }
 
 

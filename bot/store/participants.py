@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, exists, func
 from sqlmodel import Session, col, select
 
+from bot.runtime.clock import utc_now
 from bot.runtime.crypto import Vault
 from bot.store.audit import drop_audit_reasons_about
 from bot.store.conversations import forget_open_conversations
 from bot.store.models import (
     Answer,
     AnswerTheme,
+    Call,
     CallBack,
     Conversation,
     ConversationNote,
@@ -31,6 +33,7 @@ from bot.store.models import (
 from bot.store.opt_outs import is_number_opted_out
 from bot.store.outbox import OutboxTicket
 from bot.store.receipts import forget_pending_texts
+from bot.store.recordings import erase_recordings, request_deletions_for
 
 #: Parts of the engine's state that hold the resident's own words (a question waiting for "did
 #: that answer it?", reactions held until consent): sealed under one key, "sealed".
@@ -142,6 +145,9 @@ class ErasedWork:
     participant_ids: list[int]
     sends: list[OutboxTicket]
     timer_ids: list[int]
+    #: Their recordings Twilio may still hold (bot.store.recordings), to delete there once the
+    #: erasure commits: by SID alone, the one thing about them kept until Twilio confirms.
+    recording_deletions: list[int] = field(default_factory=list)
 
 
 def erase_number(session: Session, number_hashes: Sequence[str]) -> ErasedWork:
@@ -162,7 +168,8 @@ def erase_number(session: Session, number_hashes: Sequence[str]) -> ErasedWork:
 
 def erase_participants(session: Session, ids: list[int]) -> ErasedWork:
     """Erase these participants (DELETE, an officer, the retention purge), with the jobs that
-    pointed at their rows, for the queue to forget once the erasure commits."""
+    pointed at their rows, for the queue to forget once the erasure commits, and the
+    recordings of theirs still to be deleted at Twilio."""
     sends = [
         OutboxTicket.of(row)
         for row in session.exec(
@@ -170,7 +177,8 @@ def erase_participants(session: Session, ids: list[int]) -> ErasedWork:
         )
     ]
     timers = session.exec(select(Timer.id).where(col(Timer.participant_id).in_(ids)))
-    work = ErasedWork(ids, sends, [timer_id for timer_id in timers if timer_id is not None])
+    timer_ids = [timer_id for timer_id in timers if timer_id is not None]
+    work = ErasedWork(ids, sends, timer_ids, request_deletions_for(session, ids, utc_now()))
     for participant_id in ids:
         erase_participant(session, participant_id)
     return work
@@ -190,9 +198,12 @@ def erase_participant(session: Session, participant_id: int) -> None:
     drop_audit_reasons_about(session, targets)
     for picked in (AnswerTheme, PublicResponseQuote):  # tags, and quotes on a public response
         session.execute(delete(picked).where(col(picked.answer_id).in_(answers)))
-    # Questions before answers: a question may point at the answer it was raised from.
-    # Officers' notes and a call-back waiting go too: they are about the resident.
+    # Recordings before answers and calls, which they point at; questions before answers: a
+    # question may point at the answer it was raised from. Officers' notes and a call-back
+    # waiting go too: they are about the resident.
+    erase_recordings(session, participant_id)
     for table in (
+        Call,
         OutboxMessage,
         Timer,
         Message,

@@ -10,7 +10,7 @@ officers' own record, not the resident's data.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -21,8 +21,10 @@ from bot.store.call_backs import OpenCallBack, get_call_back
 from bot.store.conversation_list import ThreadMessage
 from bot.store.messages import list_messages
 from bot.store.models import (
+    Answer,
     AnswerTheme,
     AuditEvent,
+    Call,
     Conversation,
     OptOut,
     OutboxMessage,
@@ -31,6 +33,7 @@ from bot.store.models import (
     Timer,
 )
 from bot.store.notes import Note, list_notes
+from bot.store.recordings import list_recordings_of
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,31 @@ class HeldTimer:
 
 
 @dataclass(frozen=True)
+class HeldCall:
+    flow_id: str | None
+    status: str
+    started_at: datetime
+    ended_at: datetime | None
+    duration_seconds: int | None
+
+
+@dataclass(frozen=True)
+class HeldRecording:
+    """An answer given in the caller's own voice: the step it answered (None when it is not
+    kept as an answer) and the audio itself, as the sealed text holds it (base64), once it has
+    been fetched from Twilio."""
+
+    flow_id: str | None
+    step_id: str | None
+    status: str
+    duration_seconds: int
+    at: datetime
+    content_type: str | None
+    audio_base64: str | None
+    summarised_at: datetime | None
+
+
+@dataclass(frozen=True)
 class HeldAuditEntry:
     action: str
     at: datetime
@@ -99,6 +127,9 @@ class HeldParticipant:
     #: Officers' notes about them, and the call-back they are waiting for, if any.
     notes: list[Note]
     call_back: OpenCallBack | None
+    #: Their phone calls, and the answers they gave on them in their own voice.
+    calls: list[HeldCall] = field(default_factory=list)
+    recordings: list[HeldRecording] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -179,6 +210,8 @@ def _read_participant(session: Session, vault: Vault, participant: Participant) 
         audit=_audit_entries(session, targets),
         notes=list_notes(session, vault, participant_id),
         call_back=get_call_back(session, vault, participant_id),
+        calls=_calls(session, participant_id),
+        recordings=_recordings(session, vault, participant_id, {a.id: a for a in answers}),
     )
 
 
@@ -189,6 +222,35 @@ def _conversations(session: Session, participant_id: int) -> list[Conversation]:
         .order_by(col(Conversation.id))
     )
     return list(session.exec(statement))
+
+
+def _calls(session: Session, participant_id: int) -> list[HeldCall]:
+    statement = select(Call).where(Call.participant_id == participant_id).order_by(col(Call.id))
+    return [
+        HeldCall(c.flow_id, c.status, c.started_at, c.ended_at, c.duration_seconds)
+        for c in session.exec(statement)
+    ]
+
+
+def _recordings(
+    session: Session, vault: Vault, participant_id: int, answers: dict[int | None, Answer]
+) -> list[HeldRecording]:
+    held = []
+    for r in list_recordings_of(session, participant_id):
+        answer = answers.get(r.answer_id) if r.answer_id else None
+        held.append(
+            HeldRecording(
+                answer.flow_id if answer else None,
+                answer.step_id if answer else None,
+                r.status,
+                r.duration_seconds,
+                r.created_at,
+                r.content_type,
+                vault.open(r.audio_encrypted) if r.audio_encrypted else None,
+                r.summarised_at,
+            )
+        )
+    return held
 
 
 def _themes_by_answer(session: Session, answer_ids: list[int]) -> dict[int, tuple[str, ...]]:
