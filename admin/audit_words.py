@@ -87,6 +87,7 @@ DETAIL_LABELS = {
     "theme": "Theme",
     "chosen": "Answers chosen",
     "changed": "Answers changed",
+    "recording": "Recording",
 }
 #: Known values, by key; a value not listed (a number, a name) shows as it is.
 VALUE_LABELS: dict[str, dict[str, str]] = {

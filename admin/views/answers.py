@@ -29,6 +29,7 @@ from bot.store.answer_list import (
     list_matching_answer_ids,
     list_open_answers,
 )
+from bot.store.recordings import recordings_by_answer
 from bot.store.search import Search
 from bot.store.themes import (
     ThemeError,
@@ -92,6 +93,9 @@ def _show_answers(error: dict[str, object] | None = None) -> ResponseReturnValue
         )
         counts = count_answer_themes(session, filters)
         themes = list_themes(session)
+        # Partners never get audio: their page has no recordings to play.
+        heard = [answer.id for answer in listed.answers] if partner_scope() is None else []
+        recordings = recordings_by_answer(session, heard)
     library = services().library
     return render_template(
         "admin/answers.html",
@@ -111,6 +115,7 @@ def _show_answers(error: dict[str, object] | None = None) -> ResponseReturnValue
         most_at_once=MOST_AT_ONCE,
         flows=sorted(library.flows),
         can_edit=partner_scope() is None,
+        recordings=recordings,
         error=error,
     ), 400 if error else 200
 

@@ -64,6 +64,8 @@ ACTION_LABELS = {
     "note_added": "Added a note to a conversation",
     "call_back_requested": "Marked a call back requested",
     "call_back_cleared": "Cleared a call back: the call was made",
+    "recording_played": "Played a caller's recording",
+    "recording_summarised": "Typed a summary of a recording",
     "signed_out": "Signed out",
     "sign_in_throttled": "Sign-in refused: too many attempts",
     "two_factor_failed": "Two-factor code not right",

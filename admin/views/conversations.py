@@ -46,6 +46,7 @@ from bot.store.conversation_list import (
     list_conversations,
     read_transcript,
 )
+from bot.store.recordings import list_recordings
 from bot.store.search import Search
 
 bp = Blueprint("conversations", __name__)
@@ -140,11 +141,14 @@ def show_transcript(
     sgwrs = services()
     with sgwrs.db.session() as session:
         found = read_transcript(session, sgwrs.vault, participant_id)
+        recordings = list_recordings(session, participant_id)
     if found is None:
         abort(404)
     page = render_template(
         "admin/transcript.html",
         t=found,
+        recordings={r.answer_id: r for r in recordings if r.answer_id},
+        loose_recordings=[r for r in recordings if not r.answer_id],
         revealed=revealed,
         problem=problem,
         labels=labels(),

@@ -28,6 +28,7 @@ from bot.store.question_inbox import list_open_questions
 from bot.store.themes import add_theme
 from bot.store.users import list_users
 from tests.admin.conftest import ACCOUNTS, csrf_token
+from tests.helpers import add_recording
 
 #: Admin endpoints open to anyone, and why.
 PUBLIC = {
@@ -123,9 +124,12 @@ def seeded_ids(admin_services: Container, seed: Callable[..., None]) -> dict[str
         questions = list_open_questions(session, vault, limit=1)
         theme = add_theme(session, "Trust")
         accounts = {user.email: user.id for user in list_users(session)}
+    answer = answers.answers[0]
+    recording = add_recording(admin_services, answer.participant_id or 0, answer_id=answer.id)
     return {
         "participant_id": resident[0].participant_id,
         "answer_id": answers.answers[0].id,
+        "recording_id": recording,
         "question_id": questions[0].id,
         "theme_id": theme.id or 0,
         # Not an account a client below signs in with, so a deactivation could not lock it out.

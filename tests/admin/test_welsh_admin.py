@@ -45,6 +45,7 @@ from bot.store.users import list_users
 from tests.admin.conftest import ACCOUNTS, post_form, talk
 from tests.admin.pages import Form, read_page
 from tests.admin.test_access import admin_rules
+from tests.helpers import add_recording
 
 SPOKEN_ATTRIBUTES = ("title", "alt", "placeholder", "aria-label")
 #: Words Welsh takes whole from English, and file formats: not English on a Welsh page.
@@ -150,9 +151,12 @@ def welsh_pilot(admin_services: Container) -> dict[str, int | str]:
         questions = list_open_questions(session, vault, limit=1)
         theme = add_theme(session, "Ymddiriedaeth")
         accounts = {user.email: user.id for user in list_users(session)}
+    answer = answers.answers[0]
+    recording = add_recording(admin_services, answer.participant_id or 0, answer_id=answer.id)
     return {
         "participant_id": residents[0].participant_id,
         "answer_id": answers.answers[0].id,
+        "recording_id": recording,
         "question_id": questions[0].id,
         "theme_id": theme.id or 0,
         "user_id": accounts[ACCOUNTS["other_partner"][0]] or 0,
@@ -213,9 +217,12 @@ LEFT_ALONE = ("/admin/sign-out", "/admin/language")
 
 
 def _forms(client: FlaskClient, page: str) -> list[Form]:
+    response = client.get(page)
+    if response.mimetype != "text/html":  # a download, or a recording's audio
+        return []
     return [
         form
-        for form in read_page(client.get(page).get_data(as_text=True)).forms
+        for form in read_page(response.get_data(as_text=True)).forms
         if form.method == "post" and form.action not in LEFT_ALONE
     ]
 
