@@ -43,7 +43,8 @@ HIGHEST_READING_AGE = 11
 #: Words every text may use: the product's name. Keywords are accepted by the spell check itself.
 PRODUCT_WORDS = ("Sgwrs",)
 #: Real words the bot's own texts use that the dictionaries lack.
-SYSTEM_WORDS = (*PRODUCT_WORDS, "ailddechrau", "sori")
+#: "hash" is the # key, as Welsh phone menus name it too.
+SYSTEM_WORDS = (*PRODUCT_WORDS, "ailddechrau", "sori", "ffonio", "ffoniwch", "hash")
 _SENTENCE = re.compile(r"(?<=[.!?:])\s+|\n+")
 
 Level = Literal["error", "warning", "note"]
@@ -121,6 +122,8 @@ class _Sent:
     language: str
     body: str
     accepted: tuple[str, ...]
+    #: Said on a call, never sent: no segments to count, and heard rather than read.
+    spoken: bool = False
 
     @property
     def subject(self) -> str:
@@ -139,13 +142,20 @@ def _sent_texts(library: FlowLibrary) -> Iterator[_Sent]:
                 yield _Sent(flow.id, message.name, "cy+en", compose([message.text], None), ())
             for language in LANGUAGES:
                 body = message.text.in_(language)
-                yield _Sent(flow.id, message.name, language, body, accepted)
+                yield _Sent(flow.id, message.name, language, body, accepted, message.spoken)
     for message in system_messages():
         for language in LANGUAGES:
-            yield _Sent("", message.name, language, message.text.in_(language), SYSTEM_WORDS)
+            body = message.text.in_(language)
+            yield _Sent("", message.name, language, body, SYSTEM_WORDS, message.spoken)
 
 
 def _cost(report: CheckReport, sent: _Sent) -> None:
+    if sent.spoken:
+        report.lines.append(
+            f"  {sent.where:<34} {sent.language:<5} {'said on a call only':<37}"
+            f"{spoken_seconds(sent.body):>4.0f} s spoken"
+        )
+        return
     info = segment_info(sent.body)
     report.lines.append(
         f"  {sent.where:<34} {sent.language:<5} {info.encoding:<6} {info.characters:>4} chars "
@@ -225,7 +235,11 @@ def _spelling(report: CheckReport, texts: list[_Sent]) -> None:
 
 
 def _plain_language(report: CheckReport, texts: list[_Sent]) -> None:
+    """Reading age and common words measure reading, so a text said on a call is not held to
+    them (its words are kept few and short by the spoken-length report instead)."""
     for sent in texts:
+        if sent.spoken:
+            continue
         if sent.language == "cy":
             for reason in plain_welsh(sent.body, sent.accepted).hard:
                 report.add(

@@ -28,6 +28,8 @@ class FlowMessage:
     #: What officers call it, in both languages: the step's title, the FAQ entry's question, or
     #: the system text's name; None for a step the flow file gives no title.
     title: Text | None = None
+    #: Said on a phone call, never sent as a text: a step's `voice` words, or a VOICE_ text.
+    spoken: bool = False
 
     @property
     def name(self) -> str:
@@ -52,10 +54,17 @@ def flow_messages(flow: Flow) -> list[FlowMessage]:
             messages.append(FlowMessage(step.id, step.kind, "simpler", step.simpler, step.title))
         if isinstance(step, ConsentStep):
             messages.append(FlowMessage(step.id, step.kind, "declined", step.declined, step.title))
+        voice = getattr(step, "voice", None)
+        if voice is not None:
+            messages.append(FlowMessage(step.id, step.kind, "voice", voice, step.title, True))
     messages.extend(
         FlowMessage(entry.id, "faq", "faq", entry.answer, entry.question) for entry in flow.faq
     )
     return messages
+
+
+#: The engine's texts said on a call only (bot/engine/voice.py) are named VOICE_...
+SPOKEN_PREFIX = "VOICE_"
 
 
 def _named(cy: str, en: str) -> Text:
@@ -106,6 +115,13 @@ SYSTEM_TITLES: dict[str, Text] = {
 def system_messages() -> list[FlowMessage]:
     """The bot's own texts (help, STOP replies and the like), named in lower case."""
     return [
-        FlowMessage(name.lower(), "system", "", text, SYSTEM_TITLES.get(name.lower()))
+        FlowMessage(
+            name.lower(),
+            "system",
+            "",
+            text,
+            SYSTEM_TITLES.get(name.lower()),
+            spoken=name.startswith(SPOKEN_PREFIX),
+        )
         for name, text in system_texts.ALL.items()
     ]

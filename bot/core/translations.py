@@ -118,7 +118,7 @@ def _texts(flow: Flow) -> Iterator[Entry]:
         budget = PRIVACY_BUDGET if private else BUDGET
         if step.title:
             yield f"{step.id}/title", f"{step.kind} step's name (officers)", step.title, BUDGET
-        for name in ("text", "simpler", "read_more", "declined"):
+        for name in ("text", "simpler", "read_more", "declined", "voice"):
             text = getattr(step, name, None)
             if isinstance(text, Text):
                 yield f"{step.id}/{name}", f"{step.kind} step: {name}", text, budget

@@ -22,6 +22,7 @@ from bot.engine.events import (
     FlowEnded,
     FlowResumed,
     FlowStarted,
+    Medium,
     OptIn,
     SaveAnswer,
     SetLanguage,
@@ -76,12 +77,12 @@ def step(
     text = event.text.strip()
     signalled = _SIGNALLED.get(event.opt_out_type) if event.opt_out_type else None
     if state is None:
-        return _first_contact(library, text, now, signalled)
+        return _first_contact(library, text, now, signalled, event.medium)
     keyword = signalled or _keyword_here(library, state, text)
     if state.opted_out:
         return _while_opted_out(library, state, keyword, text, now)
     silent_for = now - state.last_inbound_at if state.last_inbound_at else timedelta(0)
-    turn = TurnBuilder(library, state.but(last_inbound_at=now))
+    turn = TurnBuilder(library, state.but(last_inbound_at=now), event.medium)
     named = language_named(text)
     answers_language = keyword is None and state.pending is None and _at_language_question(turn)
     if state.language is None and not answers_language:
@@ -100,7 +101,7 @@ def step(
         turn.say(say.WELCOME_BACK)
         turn.prompt_again()
     else:
-        answer(turn, text, event.media)
+        answer(turn, text, event.media, event.recording)
     turn.state = turn.state.but(reminded=False)
     return turn.finish()
 
@@ -152,11 +153,11 @@ def start_state(library: FlowLibrary, text: str, now: datetime) -> SessionState:
 
 
 def _first_contact(
-    library: FlowLibrary, text: str, now: datetime, signalled: Keyword | None
+    library: FlowLibrary, text: str, now: datetime, signalled: Keyword | None, medium: Medium
 ) -> Turn:
     state = start_state(library, text, now)
     partner = library.partners.get(state.partner) if state.partner else None
-    turn = TurnBuilder(library, state)
+    turn = TurnBuilder(library, state, medium)
     if partner:
         turn.do(SetPartner(partner.code))
     turn.do(FlowStarted(state.flow_id))

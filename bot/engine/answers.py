@@ -50,10 +50,12 @@ def clear_answer(turn: TurnBuilder, text: str) -> bool:
     return False
 
 
-def answer(turn: TurnBuilder, text: str, media: int = 0) -> None:
+def answer(turn: TurnBuilder, text: str, media: int = 0, recording: str | None = None) -> None:
     current = turn.current
     if isinstance(current, ChoiceStep):
         _answer_choice(turn, current, text, media)
+    elif isinstance(current, OpenStep) and recording is not None:
+        _answer_spoken(turn, current, recording)
     elif isinstance(current, OpenStep):
         _answer_open(turn, current, text, media)
     elif isinstance(current, ConsentStep):
@@ -162,6 +164,15 @@ def _answer_open(turn: TurnBuilder, current: OpenStep, text: str, media: int) ->
         turn.say(say.ANSWER_AND_QUESTION_NOTED)
     else:
         turn.say(say.THANKS)
+    advance(turn)
+
+
+def _answer_spoken(turn: TurnBuilder, current: OpenStep, recording: str) -> None:
+    """An own-words answer said on a call: kept as the recording, its words typed later by an
+    officer. A question step's recording is kept the same way, as a question to call back on."""
+    kind = current.answer_kind
+    _save(turn, SaveAnswer(turn.state.flow_id, current.id, kind, "", recording=recording))
+    turn.say(say.THANKS)
     advance(turn)
 
 

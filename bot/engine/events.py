@@ -15,6 +15,9 @@ from bot.flowspec.model import Language
 
 #: Twilio's Advanced Opt-Out categories, as its OptOutType webhook field names them.
 OptOutType = Literal["stop", "start", "help"]
+#: How the resident is reached: texts (SMS, WhatsApp) or a phone call, where every step is
+#: said rather than sent (bot/engine/voice.py).
+Medium = Literal["text", "voice"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,9 @@ class Inbound:
     #: The keyword Twilio's opt-out handling recognised in the text (any language it knows),
     #: which outranks our own reading of the words.
     opt_out_type: OptOutType | None = None
+    medium: Medium = "text"
+    #: On a call, at an own-words step: the RecordingSid of the answer they spoke.
+    recording: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,9 @@ class SaveAnswer:
     kind: str
     text: str
     value: str | None = None
+    #: The answer was spoken on a call: its RecordingSid (the text is empty until an officer
+    #: types what was said).
+    recording: str | None = None
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ from bot.engine.matching import (
     read_yes_no,
 )
 from bot.engine.questions import on_faq_check, take_question
-from bot.engine.render import step_prompt
 from bot.engine.state import SessionState
 from bot.engine.turn_builder import TurnBuilder, advance, enter
 from bot.flowspec.model import (
@@ -137,7 +136,7 @@ def _go_on(turn: TurnBuilder) -> None:
 def _simpler(turn: TurnBuilder) -> None:
     current = turn.current
     if turn.state.status == "active" and isinstance(current, SayStep) and current.simpler:
-        turn.say(step_prompt(turn.flow, current, simpler=True))
+        turn.prompt(current, simpler=True)
     else:
         turn.say(say.NO_SIMPLER)
         turn.prompt_again()

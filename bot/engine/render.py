@@ -24,12 +24,12 @@ from bot.flowspec.model import (
 
 def join(*texts: Text, separator: str = "\n") -> Text:
     """Several bilingual texts as one, language by language."""
-    return _text(
+    return text_of(
         separator.join(text.cy for text in texts), separator.join(text.en for text in texts)
     )
 
 
-def _text(cy: str, en: str) -> Text:
+def text_of(cy: str, en: str) -> Text:
     """A Text the engine made from checked ones: built without validating again, and with every
     field given (pydantic deep-copies the default of any field left out, which costs more than
     the rest of a step)."""
@@ -40,7 +40,7 @@ def options_text(step: ChoiceStep) -> Text:
     """'1 Yes / 2 No' lines, one per option, in each language."""
     return join(
         *(
-            _text(f"{n} {option.label.cy}", f"{n} {option.label.en}")
+            text_of(f"{n} {option.label.cy}", f"{n} {option.label.en}")
             for n, option in enumerate(step.options, start=1)
         )
     )

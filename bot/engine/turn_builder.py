@@ -7,12 +7,14 @@ from bot.engine import texts as say
 from bot.engine.events import (
     FlowEnded,
     FlowStarted,
+    Medium,
     Output,
     SendText,
     Turn,
 )
 from bot.engine.render import compose, step_prompt
 from bot.engine.state import SessionState
+from bot.engine.voice import aloud, spoken_end, spoken_prompt
 from bot.flowspec.model import (
     BranchStep,
     ConsentStep,
@@ -32,9 +34,11 @@ MAX_HOPS = 100
 class TurnBuilder:
     """Collects one turn: the state as it changes, the outputs, and the pieces of the SMS."""
 
-    def __init__(self, library: FlowLibrary, state: SessionState) -> None:
+    def __init__(self, library: FlowLibrary, state: SessionState, medium: Medium = "text") -> None:
         self.library = library
         self.state = state
+        #: On a call every text is said: prompts carry keys to press, not words to send.
+        self.medium = medium
         self.outputs: list[Output] = []
         self.parts: list[Text] = []
 
@@ -47,7 +51,19 @@ class TurnBuilder:
         return self.flow.step(self.state.step_id)
 
     def say(self, *texts: Text) -> None:
+        if self.medium == "voice":
+            texts = tuple(aloud(text) for text in texts)
         self.parts.extend(texts)
+
+    def prompt(self, step: Step, *, simpler: bool = False) -> None:
+        """Ask `step`, as this medium asks it: with options to reply, or keys to press."""
+        if self.medium == "voice":
+            self.parts.append(spoken_prompt(self.flow, step, simpler=simpler))
+        else:
+            self.parts.append(step_prompt(self.flow, step, simpler=simpler))
+
+    def say_end(self, step: EndStep) -> None:
+        self.parts.append(spoken_end(step) if self.medium == "voice" else step.text)
 
     def do(self, *outputs: Output) -> None:
         self.outputs.extend(outputs)
@@ -60,7 +76,7 @@ class TurnBuilder:
         if self.ended:
             self.say(say.ENDED)
         else:
-            self.say(step_prompt(self.flow, self.current))
+            self.prompt(self.current)
 
     def offer_again(self) -> None:
         """After a question or an aside: how to carry on from here, in as few words as work.
@@ -103,7 +119,7 @@ def enter(turn: TurnBuilder, arriving: Step) -> None:
             target = flow.step(target.cases.get(chosen or "", target.default))
             continue
         if isinstance(target, EndStep):
-            turn.say(target.text)
+            turn.say_end(target)
             turn.do(FlowEnded(flow.id, "completed"))
             next_flow = target.next_flow or (
                 turn.state.target_flow if flow.id == turn.library.welcome_flow else None
@@ -117,6 +133,6 @@ def enter(turn: TurnBuilder, arriving: Step) -> None:
             target = following.first_step()
             continue
         turn.state = turn.state.but(step_id=target.id, status="active", retries=0)
-        turn.say(step_prompt(flow, target))
+        turn.prompt(target)
         return
     raise ValueError(f"flow {turn.state.flow_id!r} loops without asking anything")

@@ -81,7 +81,14 @@ class _Step(_Model):
     title: Text | None = None
 
 
-class SayStep(_Step):
+class _Spoken(_Step):
+    #: What a caller hears instead of `text`, where the written words do not work aloud (a
+    #: keyword to send, a list to read). Without it the call says `text` less its reply
+    #: instruction; either way the keys to press are added for the step's kind.
+    voice: Text | None = None
+
+
+class SayStep(_Spoken):
     """A short explanation; any reply (or NEXT/NESAF) goes on, SIMPLER/SYMLACH re-words it."""
 
     kind: Literal["say"]
@@ -97,7 +104,7 @@ class ExpectationsStep(_Step):
     kind: Literal["expectations"]
 
 
-class ChoiceStep(_Step):
+class ChoiceStep(_Spoken):
     """Numbered options with forgiving matching; `records` stores the answer on the resident too."""
 
     kind: Literal["choice"]
@@ -107,7 +114,7 @@ class ChoiceStep(_Step):
     show_options: bool = True
 
 
-class OpenStep(_Step):
+class OpenStep(_Spoken):
     """A question answered in the resident's own words; `answer_kind` tags what it gathers.
 
     `question` steps invite residents' own questions: answered from the FAQ or sent to an
@@ -119,7 +126,7 @@ class OpenStep(_Step):
     answer_kind: Literal["hope", "fear", "feedback", "experience", "other", "question"]
 
 
-class ConsentStep(_Step):
+class ConsentStep(_Spoken):
     """Yes/no to keeping answers, after a short privacy notice; `declined` ends the flow kindly."""
 
     kind: Literal["consent"]
@@ -137,7 +144,7 @@ class BranchStep(_Step):
     default: str
 
 
-class EndStep(_Step):
+class EndStep(_Spoken):
     """The last message; `next_flow` hands the resident straight on to another flow."""
 
     kind: Literal["end"]

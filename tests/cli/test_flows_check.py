@@ -157,7 +157,7 @@ def test_a_welsh_route_over_one_and_a_half_times_the_english_fails(
         "Yn eich geiriau eich hun, pa les",
         "Beth sy'n eich poeni chi am hyn?",
         "Oes unrhyw beth y dylai",
-        "Oes gennych chi gwestiwn",
+        "Oes gennych chi gwestiwn am hyn? Ysgrifennwch",
         "Hoffech chi neges",
     )
     for step in openings:
