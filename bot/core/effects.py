@@ -50,6 +50,7 @@ from bot.store.participants import (
     erase_number,
     save_participant,
 )
+from bot.store.recordings import attach_recording
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,16 @@ class TurnEffects:
             contact_details=has_contact_details(output.text),
             language=self.participant.language,
         )
+        if output.recording:
+            attach_recording(
+                self.session,
+                recording_sid=output.recording,
+                participant_id=self.participant_id,
+                call_id=None,  # Twilio's recording-status callback names the call
+                answer_id=stored_id(self.session, self.last_answer),
+                duration_seconds=0,
+                now=self.now,
+            )
         log.info("answer_saved participant=%s kind=%s", self.participant_id, output.kind)
 
     def _end_conversation(self, reason: str) -> None:
@@ -194,6 +205,6 @@ class TurnEffects:
             direction="out",
             channel=self.participant.channel,
             body=text,
-            status="replied",
+            status="spoken" if self.participant.channel == "voice" else "replied",
             now=self.now,
         )

@@ -74,6 +74,8 @@ class RepeatRule:
 
 #: How a phone call shows in the resident's transcript (the engine sees an empty text).
 CALL_MARK = "[phone call]"
+#: How an own-words answer spoken on a call shows there (the audio is the answer's).
+RECORDING_MARK = "[recorded answer]"
 
 #: Twilio's OptOutType values, as the engine names them.
 OPT_OUT_TYPES: dict[str, OptOutType] = {"STOP": "stop", "START": "start", "HELP": "help"}
@@ -93,6 +95,9 @@ class InboundMessage:
     #: an empty text, so a new caller gets the welcome's first text and a STOPped number
     #: nothing; the reply goes through the outbox, as the call cannot carry it.
     call: bool = False
+    #: On a call through a voice flow (sender channel "voice"): the RecordingSid of an
+    #: own-words answer the caller spoke; body is then empty.
+    recording: str = ""
 
     def pack(self, *, is_test: bool) -> str:
         """Everything needed to handle the text later, as JSON for a sealed receipt."""
@@ -106,6 +111,7 @@ class InboundMessage:
                 "opt_out_type": self.opt_out_type,
                 "is_test": is_test,
                 "call": self.call,
+                "recording": self.recording,
             }
         )
 
@@ -119,6 +125,7 @@ class InboundMessage:
             data["num_media"],
             data["opt_out_type"],
             bool(data.get("call", False)),
+            data.get("recording", ""),
         )
         return message, bool(data["is_test"])
 
@@ -289,6 +296,8 @@ class InboundDesk:
                 message.body,
                 message.num_media,
                 opt_out_type=OPT_OUT_TYPES.get(message.opt_out_type.upper()),
+                medium="voice" if message.sender.channel == "voice" else "text",
+                recording=message.recording or None,
             ),
             now=now,
             resume_after=self.resume_after,
@@ -317,7 +326,7 @@ class InboundDesk:
         else:
             if message.sender.channel == "whatsapp":  # only WhatsApp holds texts back
                 result.tickets += release_held_sends(session, effects.participant_id, now)
-            self._set_timers(session, effects.participant_id, turn, now)
+            self._set_timers(session, effects.participant_id, turn, now, message.sender.channel)
         log.info(
             "msg_handled participant=%s outputs=%s",
             participant.id,
@@ -409,14 +418,15 @@ class InboundDesk:
         return True
 
     def _set_timers(
-        self, session: UnitOfWork, participant_id: int, turn: Turn, now: datetime
+        self, session: UnitOfWork, participant_id: int, turn: Turn, now: datetime, channel: str
     ) -> None:
         """While a resident is mid-flow, keep one reminder and one expiry ahead of them.
 
         Timers are rows only: the sweep hands a timer to the queue when it falls due, so a
         timer cancelled or replaced (every text replaces them) leaves no job behind in Redis.
         """
-        if turn.state.status != "active":
+        if turn.state.status != "active" or channel == "voice":
+            # A caller who rang off mid-flow is not texted reminders: the call offered text.
             cancel_timers(session, participant_id)
             return
         replace_timers(
@@ -433,6 +443,8 @@ class InboundDesk:
     ) -> None:
         assert participant.id is not None
         body = CALL_MARK if message.call else message.body
+        if message.recording:
+            body = RECORDING_MARK
         if message.num_media:
             body = f"{body}\n[{message.num_media} attachment(s) not kept]".strip()
         participant.last_inbound_at = now

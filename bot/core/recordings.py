@@ -48,6 +48,7 @@ from bot.store.recordings import (
     list_due_deletions,
     list_due_recordings,
     mark_recording_failed,
+    mark_recording_skipped,
     note_deletion_tried,
     note_fetch_tried,
     request_twilio_deletion,
@@ -150,6 +151,29 @@ class RecordingDesk:
         if deletion_id is not None:
             self._enqueue(self.queue.enqueue_recording_deletion, deletion_id)
         return outcome
+
+    def discard(self, call_sid: str, recording_sid: str) -> None:
+        """A recording the caller skipped (pressing 1), or one no step can keep: marked so the
+        status callback never fetches it, and deleted at Twilio unheard."""
+        now = self.clock()
+        with self.db.session() as session:
+            existing = find_recording(session, recording_sid)
+            call = get_call(session, call_sid)
+            caller = existing.participant_id if existing else call.participant_id if call else None
+            if caller is not None:
+                row = attach_recording(
+                    session,
+                    recording_sid=recording_sid,
+                    participant_id=caller,
+                    call_id=call.id if call else None,
+                    answer_id=None,
+                    duration_seconds=0,
+                    now=now,
+                )
+                mark_recording_skipped(session, row)
+            deletion_id = request_twilio_deletion(session, recording_sid, now)
+        log.info("recording_discarded recording_sid=%s", recording_sid)
+        self._enqueue(self.queue.enqueue_recording_deletion, deletion_id)
 
     def _enqueue(self, enqueue: Callable[[int], None], row_id: int) -> None:
         """Queue a job; Redis being down is fine: the sweep finds the row later."""

@@ -56,7 +56,6 @@ ANSWER_INTRO: Text = _loaded.texts["ANSWER_INTRO"]
 ANSWER_INTRO_QUOTING: Text = _loaded.texts["ANSWER_INTRO_QUOTING"]
 ASK_AGAIN: Text = _loaded.texts["ASK_AGAIN"]
 BROADCAST_ENDING: Text = _loaded.texts["BROADCAST_ENDING"]
-CALL_ANSWERED: Text = _loaded.texts["CALL_ANSWERED"]
 VOICE_GO_ON: Text = _loaded.texts["VOICE_GO_ON"]
 VOICE_GO_ON_OR_SIMPLER: Text = _loaded.texts["VOICE_GO_ON_OR_SIMPLER"]
 VOICE_OPTION: Text = _loaded.texts["VOICE_OPTION"]
@@ -71,6 +70,7 @@ VOICE_FINISHED: Text = _loaded.texts["VOICE_FINISHED"]
 VOICE_OPTED_OUT: Text = _loaded.texts["VOICE_OPTED_OUT"]
 VOICE_DECLINED: Text = _loaded.texts["VOICE_DECLINED"]
 VOICE_ENDED: Text = _loaded.texts["VOICE_ENDED"]
+VOICE_WITHHELD: Text = _loaded.texts["VOICE_WITHHELD"]
 
 #: Every text by name, for the flow check and the translators' file.
 ALL: dict[str, Text] = dict(_loaded.texts)

@@ -20,6 +20,7 @@ from bot.channels.recordings import RecordingMedia, TwilioMedia, UnconfiguredMed
 from bot.channels.routing import TwilioRoutes
 from bot.channels.sender import Sender, TwilioSender, UnconfiguredSender
 from bot.core.broadcasts import Broadcasts
+from bot.core.call_flow import CallFlow
 from bot.core.calls import CallDesk
 from bot.core.delivery import Delivery
 from bot.core.inbound import InboundDesk, RepeatRule
@@ -233,6 +234,14 @@ def build_container(
         clock,
         CallDesk(
             inbound=inbound,
+            flow=CallFlow(
+                db=db,
+                library=library,
+                vault=vault,
+                inbound=inbound,
+                recordings=recordings,
+                clock=clock,
+            ),
             voice_mode=settings.voice_mode,
             missed_call_numbers=settings.missed_call_number_set,
         ),

@@ -18,14 +18,19 @@ def get_call(session: UnitOfWork, call_sid: str) -> Call | None:
 def open_call(
     session: UnitOfWork, call_sid: str, participant_id: int, flow_id: str | None, now: datetime
 ) -> Call:
-    """The call `call_sid`, made on its first webhook; Twilio retrying that webhook finds it."""
+    """The call `call_sid`, made on the caller's first turn; each later turn keeps its flow
+    current (the flow the caller is in when the call ends is the one its minutes count in)."""
     call = get_call(session, call_sid)
     if call is None:
         call = Call(
             call_sid=call_sid, participant_id=participant_id, flow_id=flow_id, started_at=now
         )
-        session.add(call)
-        session.flush()
+    elif call.flow_id != flow_id:
+        call.flow_id = flow_id
+    else:
+        return call
+    session.add(call)
+    session.flush()
     return call
 
 

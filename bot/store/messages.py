@@ -30,8 +30,10 @@ def _message_values(
     language: str | None = None,
 ) -> dict[str, object]:
     """A message row's columns: the body sealed, its cost in segments worked out once, and a
-    resident's words indexed for search (the bot's own texts are not what officers look for)."""
+    resident's words indexed for search (the bot's own texts are not what officers look for).
+    What is said on a call is not a text: it has no encoding and costs no segments."""
     info = segment_info(body)
+    spoken = channel == "voice"
     return {
         "participant_id": participant_id,
         "conversation_id": conversation_id,
@@ -41,8 +43,8 @@ def _message_values(
         "words": index_words(vault, body, language) if direction == "in" else None,
         "twilio_sid": twilio_sid,
         "status": status,
-        "encoding": info.encoding,
-        "segments": info.segments,
+        "encoding": None if spoken else info.encoding,
+        "segments": 0 if spoken else info.segments,
         "created_at": now,
         "updated_at": now,
     }

@@ -433,8 +433,6 @@ class Call(SQLModel, table=True):
     status: str = Field(default="in-progress", max_length=16)
     #: Twilio's CallDuration once the call is over: what the call is billed on, by the minute.
     duration_seconds: int | None = None
-    #: Keys pressed that fitted nothing (or silence) at the current step: twice, then goodbye.
-    misses: int = 0
     started_at: datetime = Field(default_factory=utc_now, index=True)
     ended_at: datetime | None = None
 
@@ -456,7 +454,8 @@ class Recording(SQLModel, table=True):
     participant_id: int = Field(foreign_key="participants.id", index=True)
     #: The own-words answer it is (None until the answer is saved, or if consent was refused).
     answer_id: int | None = Field(default=None, foreign_key="answers.id", index=True)
-    #: waiting (Twilio still has it), stored (sealed here, deleted at Twilio), failed
+    #: waiting (Twilio still has it), stored (sealed here, deleted at Twilio), failed, or
+    #: skipped (the caller pressed 1: never fetched, deleted at Twilio)
     status: str = Field(default="waiting", max_length=16, index=True)
     duration_seconds: int = 0
     #: The audio as Twilio gave it (audio/mpeg), sealed; None until fetched.

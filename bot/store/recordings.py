@@ -79,6 +79,12 @@ def find_recording(session: UnitOfWork, recording_sid: str) -> Recording | None:
     return session.exec(select(Recording).where(Recording.recording_sid == recording_sid)).first()
 
 
+def mark_recording_skipped(session: UnitOfWork, recording: Recording) -> None:
+    """The caller pressed 1 to skip (or the call had no step to keep it for): never fetched."""
+    recording.status = "skipped"
+    session.add(recording)
+
+
 def mark_recording_failed(session: UnitOfWork, recording: Recording) -> None:
     """Twilio made no audio of it (RecordingStatus failed or absent): nothing to fetch."""
     recording.status = "failed"

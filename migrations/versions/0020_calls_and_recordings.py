@@ -25,7 +25,6 @@ def upgrade() -> None:
         sa.Column("flow_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("duration_seconds", sa.Integer(), nullable=True),
-        sa.Column("misses", sa.Integer(), nullable=False),
         sa.Column("started_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("ended_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["participant_id"], ["participants.id"]),

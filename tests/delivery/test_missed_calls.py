@@ -95,7 +95,7 @@ def test_a_missed_call_number_overrides_flow_mode(
     assert welcome(harness) in sent.body
 
 
-def test_in_flow_mode_the_call_is_answered_and_the_caller_still_texted(
+def test_in_flow_mode_the_call_is_answered_with_the_flow_and_nothing_is_texted(
     sqlite_url: str,
     make_harness: Callable[..., Harness],
     app_server: AppServer,
@@ -107,10 +107,9 @@ def test_in_flow_mode_the_call_is_answered_and_the_caller_still_texted(
     assert call.http_status == 200
     assert not call.rejected
     assert 'voice="Polly.Gwyneth"' in call.twiml
-    assert call.twiml.endswith("<Hangup /></Response>")
+    assert "<Gather" in call.twiml
     harness.run_worker()
-    [sent] = fake.messages
-    assert welcome(harness) in sent.body
+    assert fake.messages == []
 
 
 def test_a_badly_signed_call_is_refused(

@@ -1,8 +1,9 @@
 """POST /twilio/voice: the incoming-call contract, on SQLite and PostgreSQL.
 
 A call is signed like every Twilio route; a missed call gets <Reject> as its first and only
-verb; any other call a short spoken answer, Welsh first; either way one welcome text is put in
-the outbox for the caller (the delivery tests follow it to the fake Twilio).
+verb, and one welcome text is put in the outbox for the caller (the delivery tests follow it to
+the fake Twilio); any other call is asked its language, Welsh first (tests/webhooks/
+test_voice_flow.py follows whole calls).
 """
 
 from __future__ import annotations
@@ -166,28 +167,38 @@ def test_a_number_that_sent_stop_is_texted_nothing(
     assert outbox_bodies(missed_services) == []
 
 
-def test_in_flow_mode_the_caller_hears_welsh_then_english_and_is_texted(
+def test_in_flow_mode_a_new_caller_is_asked_their_language_welsh_first(
     client: FlaskClient, services: Container
 ) -> None:
     response = signed_post(client, PATH, call_params())
     assert response.status_code == 200
-    first, second, last = verbs(response.data)
+    [gather] = verbs(response.data)
+    assert (gather.tag, gather.get("input"), gather.get("numDigits")) == ("Gather", "dtmf", "1")
+    assert gather.get("action", "").endswith("/twilio/voice/gather?turn=1&misses=0")
+    first, second = list(gather)
     assert (first.tag, first.get("language"), first.get("voice")) == (
         "Say",
         "cy-GB",
         "Polly.Gwyneth",
     )
-    assert first.text == say.CALL_ANSWERED.cy
-    assert first.text.startswith("Diolch am eich galwad.")
+    assert first.text is not None
+    assert first.text.endswith("I barhau yn Gymraeg, pwyswch 1.")
     assert (second.tag, second.get("language"), second.get("voice")) == (
         "Say",
         "en-GB",
         "Polly.Amy",
     )
-    assert second.text == say.CALL_ANSWERED.en
-    assert last.tag == "Hangup"
-    [body] = outbox_bodies(services)
-    assert welcome(services) in body
+    assert second.text is not None
+    assert second.text.endswith("For English, press 2.")
+    assert outbox_bodies(services) == []  # the call is the conversation: no text
+
+
+def test_a_withheld_number_in_flow_mode_is_told_the_call_needs_it(client: FlaskClient) -> None:
+    response = signed_post(client, PATH, call_params(caller="anonymous"))
+    welsh, english, hangup = verbs(response.data)
+    assert welsh.text == say.VOICE_WITHHELD.cy
+    assert english.text == say.VOICE_WITHHELD.en
+    assert hangup.tag == "Hangup"
 
 
 def test_a_missed_call_number_is_rejected_whatever_voice_mode_says(database_url: str) -> None:
@@ -199,8 +210,8 @@ def test_a_missed_call_number_is_rejected_whatever_voice_mode_says(database_url:
         missed = signed_post(client, PATH, call_params(to=MISSED_CALL_NUMBER))
         assert [verb.tag for verb in verbs(missed.data)] == ["Reject"]
         answered = signed_post(client, PATH, call_params(caller="+447700900456"))
-        assert [verb.tag for verb in verbs(answered.data)] == ["Say", "Say", "Hangup"]
-        assert len(outbox_bodies(services)) == 2
+        assert [verb.tag for verb in verbs(answered.data)] == ["Gather"]
+        assert len(outbox_bodies(services)) == 1  # the missed call's text only
     finally:
         services.db.engine.dispose()
 
