@@ -393,13 +393,13 @@ def _speakable(report: CheckReport, texts: list[_Sent]) -> None:
                 report.add("warning", sent.flow_id, sent.subject, part.template, **values)
 
 
-def _spoken(
-    report: CheckReport, library: FlowLibrary, routes: dict[str, Route], texts: list[_Sent]
-) -> None:
-    """Each main route's length on a call, and each flow's longest message to say."""
+def _spoken(report: CheckReport, library: FlowLibrary, texts: list[_Sent]) -> None:
+    """Each main route's length on a call (the route a caller takes, as the call says it),
+    and each flow's longest message to say."""
     report.lines.append(
         f"spoken on a call at {WORDS_PER_MINUTE} words a minute (main route; longest message)"
     )
+    routes = {language: main_route(library, language, "voice") for language in LANGUAGES}
     for scope in ["", *library.flows]:
         seconds = {
             language: sum(
@@ -455,8 +455,8 @@ def check_flows(flows_dir: Path, default_flow: str) -> CheckReport:
     for sent in texts:
         if not sent.flow_id:
             _cost(report, sent)
-    routes = _routes(report, library)
-    _spoken(report, library, routes, texts)
+    _routes(report, library)
+    _spoken(report, library, texts)
     _speakable(report, texts)
     _spelling(report, texts)
     _plain_language(report, texts)

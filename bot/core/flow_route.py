@@ -7,6 +7,10 @@ flow's hand-on, the first text in both languages), this drives the real engine w
 resident: they text "Hi", choose their language, go on at every explanation, say yes to keeping
 their answers, pick the first option of every choice, answer every own-words question in a few
 words, and have no question of their own. Each reply is measured as Twilio bills it.
+
+On a call (`medium="voice"`) the same resident rings instead: they hear the language question
+in both languages, press their language's key, and then reply as before, so the route is what
+a caller hears, measured in spoken seconds by the flow check.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from datetime import UTC, datetime, timedelta
 
 from bot.channels.sms import segment_info
 from bot.engine import step
-from bot.engine.events import Inbound
+from bot.engine.events import Inbound, Medium
 from bot.engine.state import SessionState
+from bot.engine.voice import spoken_prompt
 from bot.flowspec.model import (
     ChoiceStep,
     ConsentStep,
@@ -88,22 +93,33 @@ def _measured(state: SessionState, body: str) -> RouteText:
     return RouteText(state.flow_id, state.step_id, body, info.segments, info.encoding)
 
 
-def main_route(library: FlowLibrary, language: Language) -> Route:
+def main_route(library: FlowLibrary, language: Language, medium: Medium = "text") -> Route:
     """Drive the engine from first contact to the end for a resident who chooses `language`.
 
     Each text is counted in the flow the resident is in once it has been sent, so the text that
     hands a resident on from the welcome flow counts towards the flow it starts.
     """
-    now, sent = _START, ["Hi"]
-    turn = step(library, None, Inbound(sent[0]), now=now)
-    texts = [_measured(turn.state, turn.reply)] if turn.reply else []
+    now = _START
+    texts: list[RouteText] = []
+    if medium == "voice":
+        welcome = library.flow(library.welcome_flow)
+        greeting = spoken_prompt(welcome, welcome.first_step())
+        texts.append(
+            RouteText(welcome.id, welcome.first_step().id, greeting.cy + " " + greeting.en, 0, "")
+        )
+        sent = ["1" if language == "cy" else "2"]
+    else:
+        sent = ["Hi"]
+    turn = step(library, None, Inbound(sent[0], medium=medium), now=now)
+    if turn.reply:
+        texts.append(_measured(turn.state, turn.reply))
     state = turn.state
     for _ in range(_MAX_TURNS):
         if state.status != "active":
             return Route(language, tuple(texts), finished=True, sent=tuple(sent))
         now += timedelta(minutes=1)
         sent.append(_reply_for(library, state, language))
-        turn = step(library, state, Inbound(sent[-1]), now=now)
+        turn = step(library, state, Inbound(sent[-1], medium=medium), now=now)
         state = turn.state
         if turn.reply:
             texts.append(_measured(state, turn.reply))
