@@ -93,8 +93,9 @@ class Settings:
     loop_guard_max_repeats: int = 3
     #: Seconds over which identical texts are counted by the loop guard.
     loop_guard_window_seconds: int = 600
-    #: What a phone call to the number gets: `flow` (a short spoken answer, then the welcome
-    #: text) or `missed-call` (the call is rejected unanswered, at no cost, then the text).
+    #: What a phone call to the number gets: `flow` (the flows, said and answered by keypad
+    #: and recordings) or `missed-call` (the call is rejected unanswered, at no cost, and the
+    #: caller texted the welcome).
     voice_mode: str = "flow"
     #: Called numbers (E.164, comma-separated) whose calls are always missed calls.
     missed_call_numbers: str = ""
