@@ -18,6 +18,7 @@ from bot.channels.fake_twilio.callbacks import (
     post_signed,
 )
 from bot.channels.fake_twilio.calls import FakeCall, call_params, new_call_sid
+from bot.channels.fake_twilio.dialled import FakeCallSession
 from bot.channels.fake_twilio.listing import Query
 from bot.channels.fake_twilio.recordings import (
     FakeRecording,
@@ -156,6 +157,31 @@ class FakeTwilio:
         with self._lock:
             self._calls.append(call)
         return call
+
+    def dial(
+        self,
+        voice_url: str,
+        from_: str,
+        to: str,
+        *,
+        status_url: str | None = None,
+        account_sid: str = "AC" + "0" * 32,
+    ) -> FakeCallSession:
+        """Someone rings `to` and stays on the line: the signed incoming-call webhook, then a
+        session that follows the app's TwiML (press, silence, speak, skip_recording, hang_up).
+        `status_url` is the number's call-status callback (`voice_url` + "/status" unless
+        given). The call is kept in `calls` with the app's first answer."""
+        call = self.ring(voice_url, from_, to, account_sid=account_sid)
+        session = FakeCallSession(
+            self,
+            call.sid,
+            from_,
+            to,
+            account_sid,
+            status_url or voice_url.rstrip("/") + "/status",
+        )
+        session.answer(call.http_status, call.twiml)
+        return session
 
     # -- recordings ----------------------------------------------------------------------------
 
