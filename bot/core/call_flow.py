@@ -96,8 +96,9 @@ class CallFlow:
         self.recordings = recordings
         self.clock = clock
 
-    def start(self, call_sid: str, number: str) -> CallTurn:
-        """The first words of a call."""
+    def start(self, call_sid: str, number: str, *, is_test: bool = False) -> CallTurn:
+        """The first words of a call. `is_test`: a simulated caller (bot/core/call_simulator.py),
+        left out of every figure, as the text simulator's residents are."""
         caller = self._caller(number)
         if caller.opted_out:
             return self._final(caller.state, say.VOICE_OPTED_OUT, 1)
@@ -105,14 +106,16 @@ class CallFlow:
         if state is None or state.language is None:
             if caller.texted_language is not None:
                 key = LANGUAGE_KEYS[caller.texted_language]
-                return self._through_engine(call_sid, number, 1, key, first=True)
+                return self._through_engine(call_sid, number, 1, key, first=True, is_test=is_test)
             return self._greeting(1, 0)
         self._note_call(call_sid, number)
         if state.status != "active":
             return self._said(state, (say.VOICE_FINISHED,), "key", 1)
         return self._said(state, (say.VOICE_WELCOME_BACK, self._prompt(state)), None, 1)
 
-    def press(self, call_sid: str, number: str, turn: int, key: str, misses: int) -> CallTurn:
+    def press(
+        self, call_sid: str, number: str, turn: int, key: str, misses: int, *, is_test: bool = False
+    ) -> CallTurn:
         """A key pressed (or "" for silence) after the words said at `turn`."""
         caller = self._caller(number)
         state = caller.state
@@ -120,11 +123,13 @@ class CallFlow:
             return self._final(state, say.VOICE_GOODBYE, turn + 1)
         if state is None or state.language is None:
             if key in LANGUAGE_KEYS.values():
-                return self._through_engine(call_sid, number, turn, key, first=True)
+                return self._through_engine(
+                    call_sid, number, turn, key, first=True, is_test=is_test
+                )
             return self._missed(None, turn, misses)
         if state.status != "active":
             if key == "1":
-                return self._through_engine(call_sid, number, turn, "START")
+                return self._through_engine(call_sid, number, turn, "START", is_test=is_test)
             return self._final(state, say.VOICE_GOODBYE, turn + 1)
         step = self.library.flow(state.flow_id).step(state.step_id)
         if key == REPEAT:
@@ -134,14 +139,23 @@ class CallFlow:
             return self._said(state, (options,), None, turn + 1)
         if key == SWITCH:
             other: Language = "en" if state.language == "cy" else "cy"
-            return self._through_engine(call_sid, number, turn, _LANGUAGE_WORDS[other])
+            return self._through_engine(
+                call_sid, number, turn, _LANGUAGE_WORDS[other], is_test=is_test
+            )
         reply = key_reply(step, key) if key else None
         if reply is None or listens_for(step, ended=False) == "nothing":
             return self._missed(state, turn, misses)
-        return self._through_engine(call_sid, number, turn, reply)
+        return self._through_engine(call_sid, number, turn, reply, is_test=is_test)
 
     def recorded(
-        self, call_sid: str, number: str, turn: int, recording_sid: str, key: str
+        self,
+        call_sid: str,
+        number: str,
+        turn: int,
+        recording_sid: str,
+        key: str,
+        *,
+        is_test: bool = False,
     ) -> CallTurn:
         """A recording ended at an own-words step: by # (or ringing off), the answer; by 1,
         skipped, and Twilio's copy deleted unheard."""
@@ -155,8 +169,10 @@ class CallFlow:
             return self._said(state, (self._prompt(state),), None, turn + 1)
         if key == "1":
             self.recordings.discard(call_sid, recording_sid)
-            return self._through_engine(call_sid, number, turn, "skip")
-        return self._through_engine(call_sid, number, turn, "", recording=recording_sid)
+            return self._through_engine(call_sid, number, turn, "skip", is_test=is_test)
+        return self._through_engine(
+            call_sid, number, turn, "", recording=recording_sid, is_test=is_test
+        )
 
     def ended(self, call_sid: str, status: str, duration_seconds: int | None) -> bool:
         """Twilio's call-status callback: the call is over. False for a call not known here."""
@@ -179,11 +195,12 @@ class CallFlow:
         *,
         recording: str = "",
         first: bool = False,
+        is_test: bool = False,
     ) -> CallTurn:
         message = InboundMessage(
             f"{call_sid}/{turn}", Address("voice", number), text, recording=recording
         )
-        result = self.inbound.receive(message)
+        result = self.inbound.receive(message, is_test=is_test)
         state = self._note_call(call_sid, number)
         if state is None:  # erased, or handled by the sweep later: nothing more to say now
             return self._final(None, say.VOICE_GOODBYE, turn + 1)

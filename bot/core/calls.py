@@ -77,28 +77,40 @@ class CallDesk:
             )
             return CallAnswer(missed=False, turn=withheld)
         log.info("call_answered sid=%s", call.call_sid)
-        return CallAnswer(missed=False, turn=self.flow.start(call.call_sid, number))
+        started = self.flow.start(call.call_sid, number, is_test=is_test)
+        return CallAnswer(missed=False, turn=started)
 
-    def press(self, call: IncomingCall, turn: int, key: str, misses: int) -> CallTurn:
-        """A key (or silence) on a call through the voice flow."""
+    def press(
+        self, call: IncomingCall, turn: int, key: str, misses: int, *, is_test: bool = False
+    ) -> CallTurn:
+        """A key (or silence) on a call through the voice flow. `is_test`: a simulated caller
+        (bot/core/call_simulator.py), left out of every figure."""
         number = _number(call.caller)
         if number is None:
             return CallTurn(
                 (("cy", say.VOICE_GOODBYE.cy), ("en", say.VOICE_GOODBYE.en)), "nothing", turn + 1
             )
-        answered = self.flow.press(call.call_sid, number, turn, key, misses)
+        answered = self.flow.press(call.call_sid, number, turn, key, misses, is_test=is_test)
         if answered.offer_text:
-            self._text_caller(call, is_test=False)
+            self._text_caller(call, is_test=is_test)
         return answered
 
-    def recorded(self, call: IncomingCall, turn: int, recording_sid: str, key: str) -> CallTurn:
+    def recorded(
+        self,
+        call: IncomingCall,
+        turn: int,
+        recording_sid: str,
+        key: str,
+        *,
+        is_test: bool = False,
+    ) -> CallTurn:
         number = _number(call.caller)
         if number is None:
             self.flow.recordings.discard(call.call_sid, recording_sid)
             return CallTurn(
                 (("cy", say.VOICE_GOODBYE.cy), ("en", say.VOICE_GOODBYE.en)), "nothing", turn + 1
             )
-        return self.flow.recorded(call.call_sid, number, turn, recording_sid, key)
+        return self.flow.recorded(call.call_sid, number, turn, recording_sid, key, is_test=is_test)
 
     def _text_caller(self, call: IncomingCall, *, is_test: bool) -> bool:
         """The welcome's first text to the caller, through the inbound desk: once per CallSid."""

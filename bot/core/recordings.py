@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,6 +32,7 @@ from datetime import timedelta
 from bot.channels.recordings import MediaError, RecordingMedia
 from bot.core.audit import record_event
 from bot.core.form_tokens import Submission, spend
+from bot.core.spoken import spoken_seconds
 from bot.runtime.clock import Clock, utc_now
 from bot.runtime.crypto import Vault
 from bot.runtime.queue import JobQueue, QueueUnavailableError
@@ -45,6 +47,7 @@ from bot.store.recordings import (
     finish_deletion,
     get_deletion,
     get_recording,
+    keep_typed_answer,
     list_due_deletions,
     list_due_recordings,
     mark_recording_failed,
@@ -174,6 +177,49 @@ class RecordingDesk:
             deletion_id = request_twilio_deletion(session, recording_sid, now)
         log.info("recording_discarded recording_sid=%s", recording_sid)
         self._enqueue(self.queue.enqueue_recording_deletion, deletion_id)
+
+    def keep_typed(self, call_sid: str, recording_sid: str, words: str) -> str:
+        """A simulator's stand-in for a recorded answer (bot/core/call_simulator.py): the words
+        typed in place of speaking become the answer's text (sealed, searched, themed and
+        exported like any answer's) and the recording is marked simulated: there is no audio,
+        here or at Twilio, so nothing is fetched or deleted. The outcome, as a word for the log.
+        """
+        from bot.runtime.language import detect_language  # its model loads on first use only
+
+        text = words.strip()[:MAX_SUMMARY]
+        now = self.clock()
+        with self.db.session() as session:
+            existing = find_recording(session, recording_sid)
+            call = get_call(session, call_sid)
+            caller = existing.participant_id if existing else call.participant_id if call else None
+            if caller is None:
+                outcome = "unknown_call"
+            elif existing is not None and existing.status not in ("waiting", "simulated"):
+                outcome = "already_" + existing.status  # skipped, or no step could keep it
+            else:
+                row = attach_recording(
+                    session,
+                    recording_sid=recording_sid,
+                    participant_id=caller,
+                    call_id=call.id if call else None,
+                    answer_id=None,
+                    duration_seconds=max(1, math.ceil(spoken_seconds(text))),
+                    now=now,
+                )
+                answer = get_answer(session, row.answer_id) if row.answer_id else None
+                keep_typed_answer(
+                    session,
+                    self.vault,
+                    row,
+                    answer,
+                    text=text,
+                    language=detect_language(text),
+                    contact_details=has_contact_details(text),
+                    now=now,
+                )
+                outcome = "answer" if answer is not None else "no_answer"
+        log.info("recording_simulated recording_sid=%s outcome=%s", recording_sid, outcome)
+        return outcome
 
     def _enqueue(self, enqueue: Callable[[int], None], row_id: int) -> None:
         """Queue a job; Redis being down is fine: the sweep finds the row later."""

@@ -454,8 +454,9 @@ class Recording(SQLModel, table=True):
     participant_id: int = Field(foreign_key="participants.id", index=True)
     #: The own-words answer it is (None until the answer is saved, or if consent was refused).
     answer_id: int | None = Field(default=None, foreign_key="answers.id", index=True)
-    #: waiting (Twilio still has it), stored (sealed here, deleted at Twilio), failed, or
-    #: skipped (the caller pressed 1: never fetched, deleted at Twilio)
+    #: waiting (Twilio still has it), stored (sealed here, deleted at Twilio), failed,
+    #: skipped (the caller pressed 1: never fetched, deleted at Twilio), or simulated (typed
+    #: in a simulator in place of speaking: no audio, the words are the answer's text)
     status: str = Field(default="waiting", max_length=16, index=True)
     duration_seconds: int = 0
     #: The audio as Twilio gave it (audio/mpeg), sealed; None until fetched.

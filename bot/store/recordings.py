@@ -2,8 +2,10 @@
 and written, so erasure, retention and subject access can find every recording a caller left.
 
 A recording goes `waiting` (Twilio has it) -> `stored` (sealed here) or `failed` (Twilio had no
-audio). Whatever Twilio still holds is listed in `recording_deletions` until Twilio confirms the
-delete: a stored copy's original, and any recording of a caller erased before it was deleted.
+audio); `skipped` when the caller pressed 1, and `simulated` when a simulator's caller typed
+their answer (no audio at all). Whatever Twilio still holds is listed in `recording_deletions`
+until Twilio confirms the delete: a stored copy's original, and any recording of a caller erased
+before it was deleted.
 """
 
 from __future__ import annotations
@@ -246,10 +248,42 @@ def set_summary(
 ) -> None:
     """An officer's summary or transcript of the recording becomes its answer's text: sealed,
     its words indexed for search in `language`, and the contact-details flag as for any text."""
+    _set_answer_text(session, vault, answer, text, language, contact_details)
+    recording.summary_by = user_id
+    recording.summarised_at = now
+    session.add(recording)
+
+
+def keep_typed_answer(
+    session: UnitOfWork,
+    vault: Vault,
+    recording: Recording,
+    answer: Answer | None,
+    *,
+    text: str,
+    language: str,
+    contact_details: bool,
+    now: datetime,
+) -> None:
+    """A simulated recording (a simulator's caller typed their answer): no audio anywhere, none
+    at Twilio to fetch or delete (so erasure lists nothing there), and the words typed become
+    the answer's text, sealed and indexed as any answer's."""
+    recording.status = "simulated"
+    recording.deleted_at_twilio = now  # Twilio never held it
+    if answer is not None:
+        _set_answer_text(session, vault, answer, text, language, contact_details)
+    session.add(recording)
+
+
+def _set_answer_text(
+    session: UnitOfWork,
+    vault: Vault,
+    answer: Answer,
+    text: str,
+    language: str,
+    contact_details: bool,
+) -> None:
     answer.text_encrypted = vault.seal(text)
     answer.words = index_words(vault, text, language)
     answer.contact_details = contact_details
-    recording.summary_by = user_id
-    recording.summarised_at = now
     session.add(answer)
-    session.add(recording)
