@@ -1,7 +1,7 @@
 """The `sgwrs` command line, every command registered here by name (no import side effects).
 
-chat.py is the terminal phone, service.py runs the service (run, worker, db, flows check),
-officers.py holds the officers' commands, and setup.py what they all start from.
+chat.py is the terminal phone (call.py rings it), service.py runs the service (run, worker, db,
+flows check), officers.py holds the officers' commands, and setup.py what they all start from.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import logging
 
 import click
 
+from bot.cli.call import call
 from bot.cli.chat import chat
 from bot.cli.keys import keys
 from bot.cli.officers import broadcast, create_user_command, questions
@@ -24,7 +25,7 @@ def cli() -> None:
     """Sgwrs: text-message conversations with residents about how their data is used."""
 
 
-for command in (run, chat, worker, db, flows, broadcast, questions, create_user_command):
+for command in (run, chat, call, worker, db, flows, broadcast, questions, create_user_command):
     cli.add_command(command)
 cli.add_command(export_person_command)
 cli.add_command(erase_command)

@@ -10,6 +10,7 @@ from bot.cli import cli
 #: The commands tests/cli covers, by the words an operator types.
 TESTED = {
     "chat",
+    "call",
     "flows check",
     "flows export-translations",
     "flows import-translations",
@@ -49,7 +50,16 @@ def test_help_lists_every_command(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["--help"])
 
     assert result.exit_code == 0
-    for command in ("chat", "flows", "db", "worker", "broadcast", "questions", "create-user"):
+    for command in (
+        "chat",
+        "call",
+        "flows",
+        "db",
+        "worker",
+        "broadcast",
+        "questions",
+        "create-user",
+    ):
         assert command in result.output
     assert "run" in cli.commands
     assert "  run " in result.output
