@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Set up and run Sgwrs with nothing but Python: `python3 scripts/dev.py run|test|chat|lint|bench`.
+"""Set up and run Sgwrs with nothing but Python: `python3 scripts/dev.py run|test|chat|call|lint`
+(and `bench`).
 
 It keeps a virtual environment in .venv and reinstalls only when pyproject.toml changes, so the
 README's two commands work on a fresh machine and stay quick on the second run.
@@ -193,7 +194,7 @@ def _exec(program: str, *args: str) -> None:
 
 def main(argv: list[str]) -> None:
     command, *rest = argv or ["help"]
-    if command not in {"run", "test", "chat", "lint", "setup", "bench"}:
+    if command not in {"run", "test", "chat", "call", "lint", "setup", "bench"}:
         print(__doc__)
         raise SystemExit(0 if command == "help" else 2)
     setup()
@@ -202,8 +203,8 @@ def main(argv: list[str]) -> None:
         ensure_dictionaries()
         ensure_pango()
         _exec("sgwrs", "run", *rest)
-    elif command == "chat":
-        _exec("sgwrs", "chat", *rest)
+    elif command in {"chat", "call"}:
+        _exec("sgwrs", command, *rest)
     elif command == "test":
         ensure_chromium()
         ensure_dictionaries()
