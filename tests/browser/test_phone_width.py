@@ -71,6 +71,10 @@ def real_ids(live: Live) -> dict[str, int | str]:
     }
 
 
+#: GET routes that answer with a file, not a page: nothing to fit on a screen.
+FILES = {"admin.static", "admin.recordings.audio"}
+
+
 def page_paths(ids: dict[str, int | str]) -> list[str]:
     """Every GET page under /admin (not its files), with a real row where an id is asked."""
     app = Flask(__name__)
@@ -78,7 +82,7 @@ def page_paths(ids: dict[str, int | str]) -> list[str]:
     paths = []
     with app.test_request_context():
         for rule in admin_rules(app):
-            if "GET" not in (rule.methods or ()) or rule.endpoint == "admin.static":
+            if "GET" not in (rule.methods or ()) or rule.endpoint in FILES:
                 continue
             unknown = set(rule.arguments) - set(ids)
             assert not unknown, f"{rule.rule}: give this test a real id for {unknown}"
