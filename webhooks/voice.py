@@ -29,6 +29,9 @@ CALL_SID = re.compile(r"CA[0-9a-fA-F]{32}")
 RECORDING_SID = re.compile(r"RE[0-9a-fA-F]{32}")
 #: One key of a phone keypad, or nothing (silence).
 KEY = re.compile(r"[0-9*#]?")
+#: A turn, a count of misses or a call's seconds: ASCII digits, few enough for int() and the
+#: database (str.isdigit() also takes "²", which int() refuses, and other scripts' digits).
+WHOLE_NUMBER = re.compile(r"[0-9]{1,6}")
 #: A call longer than this many turns is not one a resident is making.
 MOST_TURNS = 1000
 
@@ -90,7 +93,7 @@ def receive_call_status() -> Response:
     if status not in FINAL_STATUSES:
         return Response(status=204)  # ringing, in-progress: nothing to record yet
     duration = form.get("CallDuration", "")
-    if duration and not duration.isdigit():
+    if duration and not WHOLE_NUMBER.fullmatch(duration):
         return _bad("CallDuration must be a whole number of seconds")
     services().calls.flow.ended(sid, status, int(duration) if duration else None)
     return Response(status=204)
@@ -128,7 +131,7 @@ def _turn() -> int:
 
 def _number_arg(name: str, lowest: int, highest: int) -> int:
     raw = request.args.get(name, "")
-    if not raw.isdigit() or not lowest <= int(raw) <= highest:
+    if not WHOLE_NUMBER.fullmatch(raw) or not lowest <= int(raw) <= highest:
         raise _MalformedError(f"{name} must be a whole number from {lowest} to {highest}")
     return int(raw)
 

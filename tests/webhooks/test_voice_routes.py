@@ -210,7 +210,9 @@ def test_a_malformed_call_sid_is_a_bad_request(
 
 
 #: Turns and misses that are not a whole number in range, in ASCII digits.
-BAD_NUMBERS = ["", "x", "-1", "1.5", " 2", "2 ", "0x2"]
+#: Python's isdigit() takes "²" (which int() then refuses) and "٢" (which it reads as 2), and
+#: int() refuses 5,000 digits: each must be a 400, never a crash or a turn.
+BAD_NUMBERS = ["", "x", "-1", "1.5", " 2", "2 ", "0x2", "²", "٢", "1" * 5000]
 
 
 @pytest.mark.parametrize("turn", [*BAD_NUMBERS, "0", "1001", None])
@@ -269,7 +271,11 @@ def test_a_malformed_recording_sid_is_a_bad_request(
     assert all_rows(on_sqlite.services) == before
 
 
-@pytest.mark.parametrize("duration", ["abc", "-5", "1.5", "12 ", " 12", "1e3"])
+#: The last: more seconds than PostgreSQL's integer column holds (or any call lasts).
+BAD_DURATIONS = ["abc", "-5", "1.5", "12 ", " 12", "1e3", "²", "٣", "9" * 5000, "9" * 12]
+
+
+@pytest.mark.parametrize("duration", BAD_DURATIONS)
 def test_a_call_duration_that_is_not_a_number_is_a_bad_request(
     duration: str, client: FlaskClient, services: Container, started: Start
 ) -> None:
