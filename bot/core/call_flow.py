@@ -106,7 +106,9 @@ class CallFlow:
         if state is None or state.language is None:
             if caller.texted_language is not None:
                 key = LANGUAGE_KEYS[caller.texted_language]
-                return self._through_engine(call_sid, number, 1, key, first=True, is_test=is_test)
+                return self._through_engine(
+                    call_sid, number, 1, key, first=True, greet=True, is_test=is_test
+                )
             return self._greeting(1, 0)
         self._note_call(call_sid, number)
         if state.status != "active":
@@ -126,7 +128,7 @@ class CallFlow:
                 return self._through_engine(
                     call_sid, number, turn, key, first=True, is_test=is_test
                 )
-            return self._missed(None, turn, misses)
+            return self._missed(None, turn, misses, key)
         if state.status != "active":
             if key == "1":
                 return self._through_engine(call_sid, number, turn, "START", is_test=is_test)
@@ -144,7 +146,7 @@ class CallFlow:
             )
         reply = key_reply(step, key) if key else None
         if reply is None or listens_for(step, ended=False) == "nothing":
-            return self._missed(state, turn, misses)
+            return self._missed(state, turn, misses, key)
         return self._through_engine(call_sid, number, turn, reply, is_test=is_test)
 
     def recorded(
@@ -195,8 +197,12 @@ class CallFlow:
         *,
         recording: str = "",
         first: bool = False,
+        greet: bool = False,
         is_test: bool = False,
     ) -> CallTurn:
+        """`text` through the inbound desk as the caller's reply. `first`: the caller has just
+        got a language, so the call's own keys are said once; `greet`: the language came from
+        their texts, so nothing has welcomed them yet."""
         message = InboundMessage(
             f"{call_sid}/{turn}", Address("voice", number), text, recording=recording
         )
@@ -207,6 +213,8 @@ class CallFlow:
         if result.reply is None or result.duplicate:
             return self._said(state, (self._prompt(state),), None, turn + 1)
         spoken: tuple[Text | str, ...] = (result.reply,)
+        if greet:
+            spoken = (say.VOICE_WELCOME, *spoken)
         if first:
             spoken += (say.VOICE_KEYS,)
         return self._said(state, spoken, None, turn + 1)
@@ -247,13 +255,16 @@ class CallFlow:
             said.append((language, question.in_(language)))
         return CallTurn(tuple(said), "key", turn, misses)
 
-    def _missed(self, state: SessionState | None, turn: int, misses: int) -> CallTurn:
+    def _missed(self, state: SessionState | None, turn: int, misses: int, key: str) -> CallTurn:
+        """Silence, or a `key` that means nothing here: the options again, or after
+        MOST_MISSES of them, goodbye and the offer of a text."""
         if misses >= MOST_MISSES:
             goodbye = self._final(state, say.VOICE_GOODBYE_TEXT, turn + 1)
             return CallTurn(goodbye.said, "nothing", goodbye.turn, misses + 1, offer_text=True)
+        sorry = say.VOICE_WRONG_KEY if key else say.VOICE_MISSED
         if state is None:
-            return self._greeting(turn + 1, misses + 1, before=say.VOICE_MISSED)
-        texts = (say.VOICE_MISSED, self._prompt(state))
+            return self._greeting(turn + 1, misses + 1, before=sorry)
+        texts = (sorry, self._prompt(state))
         return self._said(state, texts, None, turn + 1, misses + 1)
 
     def _prompt(self, state: SessionState) -> Text:

@@ -44,7 +44,7 @@ HIGHEST_READING_AGE = 11
 PRODUCT_WORDS = ("Sgwrs",)
 #: Real words the bot's own texts use that the dictionaries lack.
 #: "hash" is the # key, as Welsh phone menus name it too.
-SYSTEM_WORDS = (*PRODUCT_WORDS, "ailddechrau", "sori", "ffonio", "ffoniwch", "hash")
+SYSTEM_WORDS = (*PRODUCT_WORDS, "ailddechrau", "sori", "cymryd", "ffonio", "ffoniwch", "hash")
 _SENTENCE = re.compile(r"(?<=[.!?:])\s+|\n+")
 
 Level = Literal["error", "warning", "note"]

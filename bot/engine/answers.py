@@ -219,7 +219,10 @@ def _decline(turn: TurnBuilder) -> None:
     assert isinstance(current, ConsentStep)
     turn.state = turn.state.but(consent=False, status="completed", reactions={})
     turn.do(RecordConsent(False), FlowEnded(turn.state.flow_id, "declined"))
-    turn.say(current.declined, say.DECLINE_CONFIRMED)
+    if turn.medium == "voice":  # the call's own goodbye says it all; `declined` is for reading
+        turn.say(say.DECLINE_CONFIRMED)
+    else:
+        turn.say(current.declined, say.DECLINE_CONFIRMED)
 
 
 def consent_after_decline(turn: TurnBuilder, text: str) -> bool:

@@ -111,7 +111,7 @@ def test_silence_twice_says_the_options_then_goodbye_and_offers_a_text(
     once = caller.press("")
     assert once.words.startswith(say.VOICE_MISSED.en)
     twice = caller.press("7")  # a key that means nothing at an explanation
-    assert twice.words.startswith(say.VOICE_MISSED.en)
+    assert twice.words.startswith(say.VOICE_WRONG_KEY.en)
     goodbye = caller.press("")
     assert goodbye.listen == "nothing"
     assert goodbye.words == say.VOICE_GOODBYE_TEXT.en
