@@ -39,11 +39,8 @@ from bot.runtime.queue import JobQueue, QueueUnavailableError
 from bot.runtime.redaction import has_contact_details
 from bot.runtime.refusal import RefusalError
 from bot.store.answers import get_answer
-from bot.store.calls import get_call
 from bot.store.db import Database
 from bot.store.recordings import (
-    attach_recording,
-    find_recording,
     finish_deletion,
     get_deletion,
     get_recording,
@@ -57,6 +54,7 @@ from bot.store.recordings import (
     request_twilio_deletion,
     set_summary,
     store_recording_audio,
+    tie_recording,
 )
 
 log = logging.getLogger(__name__)
@@ -124,23 +122,12 @@ class RecordingDesk:
         now = self.clock()
         fetch_id = deletion_id = None
         with self.db.session() as session:
-            existing = find_recording(session, recording_sid)
-            call = get_call(session, call_sid)
-            caller = existing.participant_id if existing else call.participant_id if call else None
-            if caller is None:
+            row = tie_recording(session, call_sid, recording_sid, max(duration, 0), now)
+            if row is None:
                 if status == "completed":
                     deletion_id = request_twilio_deletion(session, recording_sid, now)
                 outcome = "unknown_call"
             else:
-                row = attach_recording(
-                    session,
-                    recording_sid=recording_sid,
-                    participant_id=caller,
-                    call_id=call.id if call else None,
-                    answer_id=None,
-                    duration_seconds=max(duration, 0),
-                    now=now,
-                )
                 if row.status != "waiting":
                     outcome = "already_" + row.status
                 elif status == "completed":
@@ -160,19 +147,8 @@ class RecordingDesk:
         status callback never fetches it, and deleted at Twilio unheard."""
         now = self.clock()
         with self.db.session() as session:
-            existing = find_recording(session, recording_sid)
-            call = get_call(session, call_sid)
-            caller = existing.participant_id if existing else call.participant_id if call else None
-            if caller is not None:
-                row = attach_recording(
-                    session,
-                    recording_sid=recording_sid,
-                    participant_id=caller,
-                    call_id=call.id if call else None,
-                    answer_id=None,
-                    duration_seconds=0,
-                    now=now,
-                )
+            row = tie_recording(session, call_sid, recording_sid, 0, now)
+            if row is not None:
                 mark_recording_skipped(session, row)
             deletion_id = request_twilio_deletion(session, recording_sid, now)
         log.info("recording_discarded recording_sid=%s", recording_sid)
@@ -189,23 +165,13 @@ class RecordingDesk:
         text = words.strip()[:MAX_SUMMARY]
         now = self.clock()
         with self.db.session() as session:
-            existing = find_recording(session, recording_sid)
-            call = get_call(session, call_sid)
-            caller = existing.participant_id if existing else call.participant_id if call else None
-            if caller is None:
+            seconds = max(1, math.ceil(spoken_seconds(text)))
+            row = tie_recording(session, call_sid, recording_sid, seconds, now)
+            if row is None:
                 outcome = "unknown_call"
-            elif existing is not None and existing.status not in ("waiting", "simulated"):
-                outcome = "already_" + existing.status  # skipped, or no step could keep it
+            elif row.status not in ("waiting", "simulated"):
+                outcome = "already_" + row.status  # skipped, or no step could keep it
             else:
-                row = attach_recording(
-                    session,
-                    recording_sid=recording_sid,
-                    participant_id=caller,
-                    call_id=call.id if call else None,
-                    answer_id=None,
-                    duration_seconds=max(1, math.ceil(spoken_seconds(text))),
-                    now=now,
-                )
                 answer = get_answer(session, row.answer_id) if row.answer_id else None
                 keep_typed_answer(
                     session,

@@ -18,6 +18,7 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 
 from bot.runtime.crypto import Vault
+from bot.store.calls import get_call
 from bot.store.db import UnitOfWork
 from bot.store.models import Answer, Recording, RecordingDeletion
 from bot.store.search import index_words
@@ -75,6 +76,27 @@ def attach_recording(
 
 def get_recording(session: UnitOfWork, recording_id: int) -> Recording | None:
     return session.get(Recording, recording_id)
+
+
+def tie_recording(
+    session: UnitOfWork, call_sid: str, recording_sid: str, duration_seconds: int, now: datetime
+) -> Recording | None:
+    """The recording `recording_sid` of call `call_sid`, tied to its caller (the one it is
+    already tied to, else the call's); None when Sgwrs holds neither (the caller was erased)."""
+    existing = find_recording(session, recording_sid)
+    call = get_call(session, call_sid)
+    caller = existing.participant_id if existing else call.participant_id if call else None
+    if caller is None:
+        return None
+    return attach_recording(
+        session,
+        recording_sid=recording_sid,
+        participant_id=caller,
+        call_id=call.id if call else None,
+        answer_id=None,
+        duration_seconds=duration_seconds,
+        now=now,
+    )
 
 
 def find_recording(session: UnitOfWork, recording_sid: str) -> Recording | None:
