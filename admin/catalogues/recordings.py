@@ -8,6 +8,7 @@ CY: dict[str, str] = {
     "Each listen is recorded in the audit log.": "Caiff pob gwrandawiad ei gofnodi yn y log archwilio.",
     "Recording not yet fetched": "Nid yw'r recordiad wedi'i nôl eto",
     "No recording was made of this answer.": "Ni wnaed recordiad o'r ateb hwn.",
+    "Typed in the phone simulator in place of a recording: there is no audio, and the answer's text is what was typed.": "Wedi'i deipio yn yr efelychydd ffôn yn lle recordiad: nid oes sain, a thestun yr ateb yw'r hyn a deipiwyd.",
     "Recordings not kept as an answer": "Recordiadau na chawsant eu cadw fel ateb",
     # Typing a summary or transcript
     "The answer's text is an officer's summary, typed {when}.": "Crynodeb gan swyddog yw testun yr ateb, a deipiwyd {when}.",
