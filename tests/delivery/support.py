@@ -43,6 +43,7 @@ from bot.runtime.queue import QUEUE_ORDER
 from bot.store.models import Conversation, Message, OutboxMessage, Participant, Question
 from tests.conftest import TEST_AUTH_TOKEN, settings_for, worker_redis_url
 from tests.helpers import new_sid
+from wsgi import create_app
 
 #: TWILIO_FROM_SMS as tests.conftest.settings_for sets it.
 SMS_FROM = "+447700900999"
@@ -482,6 +483,19 @@ class AppServer:
 
     def mount(self, app: Flask) -> None:
         self._app = app
+
+    def serve(
+        self,
+        make_harness: Callable[..., Harness],
+        database_url: str,
+        clock: MovableClock,
+        **settings: str,
+    ) -> Harness:
+        """A harness whose app answers here, at its PUBLIC_URL, so the fake's signed requests
+        (status callbacks, calls, recordings) reach the same services the worker uses."""
+        harness = make_harness(database_url, clock=clock, PUBLIC_URL=self.url, **settings)
+        self.mount(create_app(services=harness.services))
+        return harness
 
     def start(self) -> None:
         self._thread.start()

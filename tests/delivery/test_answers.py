@@ -9,7 +9,6 @@ import pytest
 from bot.channels.fake_twilio import FakeTwilio
 from bot.core.questions import AnswerError
 from tests.delivery.support import SMS_FROM, AppServer, Harness, MovableClock
-from wsgi import create_app
 
 pytestmark = pytest.mark.redis
 
@@ -30,8 +29,7 @@ def test_the_answer_goes_to_the_resident_and_its_delivery_is_recorded(
     clock: MovableClock,
     fake: FakeTwilio,
 ) -> None:
-    harness = make_harness(sqlite_url, clock=clock, PUBLIC_URL=app_server.url)
-    app_server.mount(create_app(services=harness.services))
+    harness = app_server.serve(make_harness, sqlite_url, clock)
     question_id = harness.ask(RESIDENT, "when will you decide?")
     assert fake.messages == []  # replies to texts go back as TwiML, never through the API
 

@@ -9,7 +9,6 @@ import pytest
 
 from bot.channels.fake_twilio import FakeTwilio
 from tests.delivery.support import SMS_FROM, AppServer, Harness, MovableClock
-from wsgi import create_app
 
 pytestmark = pytest.mark.redis
 
@@ -29,9 +28,8 @@ def start(
     clock: MovableClock,
     **overrides: str,
 ) -> tuple[Harness, str]:
-    settings = {"VOICE_MODE": "missed-call", "PUBLIC_URL": app_server.url, **overrides}
-    harness = make_harness(database_url, clock=clock, **settings)
-    app_server.mount(create_app(services=harness.services))
+    settings = {"VOICE_MODE": "missed-call", **overrides}
+    harness = app_server.serve(make_harness, database_url, clock, **settings)
     return harness, app_server.url + "/twilio/voice"
 
 

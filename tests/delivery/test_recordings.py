@@ -24,7 +24,6 @@ from bot.store.recordings import request_twilio_deletion
 from tests.conftest import TEST_AUTH_TOKEN, make_container
 from tests.delivery.support import AppServer, Harness, MovableClock
 from tests.helpers import SOME_AUDIO, add_caller, new_sid
-from wsgi import create_app
 
 CALLER = "+447700900123"
 ACCOUNT = "AC" + "0" * 32
@@ -51,8 +50,7 @@ def started(
 ) -> tuple[Harness, str]:
     """The worker's services on Redis and the fake, and the callback URL of the app serving
     them, where the fake's signed callbacks land."""
-    harness = make_harness(sqlite_url, clock=clock, PUBLIC_URL=app_server.url)
-    app_server.mount(create_app(services=harness.services))
+    harness = app_server.serve(make_harness, sqlite_url, clock)
     return harness, app_server.url + "/twilio/voice/recording"
 
 

@@ -16,7 +16,6 @@ from bot.engine import texts as say
 from bot.store.models import Answer, Call, Participant, Recording
 from tests.delivery.support import SMS_FROM, AppServer, Harness, MovableClock
 from tests.helpers import SOME_AUDIO
-from wsgi import create_app
 
 pytestmark = pytest.mark.redis
 
@@ -34,8 +33,7 @@ def dial(
     clock: MovableClock,
     fake: FakeTwilio,
 ) -> tuple[Harness, FakeCallSession]:
-    harness = make_harness(database_url, clock=clock, PUBLIC_URL=app_server.url, VOICE_MODE="flow")
-    app_server.mount(create_app(services=harness.services))
+    harness = app_server.serve(make_harness, database_url, clock, VOICE_MODE="flow")
     return harness, fake.dial(app_server.url + "/twilio/voice", CALLER, SMS_FROM)
 
 

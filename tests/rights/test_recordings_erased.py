@@ -22,7 +22,6 @@ from bot.store.recordings import attach_recording
 from tests.delivery.support import AppServer, Harness, MovableClock
 from tests.helpers import SOME_AUDIO, new_sid
 from tests.rights.test_erasure import participant_ids, rows_about
-from wsgi import create_app
 
 pytestmark = pytest.mark.redis
 
@@ -70,8 +69,7 @@ def started(
     app_server: AppServer,
     clock: MovableClock,
 ) -> tuple[Harness, str]:
-    harness = make_harness(sqlite_url, clock=clock, PUBLIC_URL=app_server.url)
-    app_server.mount(create_app(services=harness.services))
+    harness = app_server.serve(make_harness, sqlite_url, clock)
     return harness, app_server.url + "/twilio/voice/recording"
 
 

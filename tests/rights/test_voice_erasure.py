@@ -21,7 +21,6 @@ from tests.delivery.support import SMS_FROM, AppServer, Harness, MovableClock
 from tests.helpers import SOME_AUDIO
 from tests.rights.test_erasure import participant_ids, rows_about
 from tests.webhooks.support import count_rows
-from wsgi import create_app
 
 pytestmark = pytest.mark.redis
 
@@ -40,9 +39,7 @@ def started(
     clock: MovableClock,
 ) -> Harness:
     database_url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    harness = make_harness(database_url, clock=clock, PUBLIC_URL=app_server.url, VOICE_MODE="flow")
-    app_server.mount(create_app(services=harness.services))
-    return harness
+    return app_server.serve(make_harness, database_url, clock, VOICE_MODE="flow")
 
 
 def dial(fake: FakeTwilio, app_server: AppServer) -> FakeCallSession:
