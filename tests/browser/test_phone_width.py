@@ -200,6 +200,9 @@ def test_what_officers_do_on_a_phone_fits_and_wide_tables_scroll_by_keyboard(
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     expect(region).to_be_focused()
-    assert region.evaluate("(element) => element.scrollLeft") > 0  # the table, not the page
+    # The table scrolls, not the page; a busy machine may finish the scroll a frame later.
+    region.element_handle().wait_for_element_state("stable")
+    page.wait_for_function("(element) => element.scrollLeft > 0", arg=region.element_handle())
+    assert region.evaluate("(element) => element.scrollLeft") > 0
     assert page.evaluate("() => window.scrollX") == 0
     page.screenshot(path=str(SCREENSHOTS / "phone-390.png"))
